@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+// triad: audits how well a Linux host or offline root is hardened, scored on the CIA triad.
+#include <cstring>
+#include <iostream>
+#include <string_view>
+
+#include "cli/commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: triad <command> [options]
+
+Audit how well a Linux host or an offline root file system is hardened, scored on
+confidentiality, integrity and availability.
+
+commands:
+  scan            audit this machine (or --root DIR) against policies
+  policy check    validate policy files without scanning
+  rules list      list the loaded checks
+  rules explain   show one check in full
+
+Run 'triad <command> --help' for a command's options.
+  --help          this text
+  --version       print the version
+
+exit codes: 0 no failure at or above --fail-on, 1 failures at or above it,
+            2 usage or policy error, 3 the scan could not run
+)";
+
+struct Command {
+    std::string_view name;
+    int (*run)(int, char**, int);
+};
+
+constexpr Command kCommands[] = {
+    {"scan", triad::cli::run_scan},
+    {"policy", triad::cli::run_policy},
+    {"rules", triad::cli::run_rules},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::cerr << kUsage;
+        return triad::cli::kExitUsage;
+    }
+    std::string_view command = argv[1];
+    if (command == "--help" || command == "-h" || command == "help") {
+        std::cout << kUsage;
+        return triad::cli::kExitOk;
+    }
+    if (command == "--version") {
+        std::cout << "triad " << TRIAD_VERSION << "\n";
+        return triad::cli::kExitOk;
+    }
+    for (const Command& c : kCommands)
+        if (c.name == command) return c.run(argc, argv, 2);
+    triad::cli::print_error("unknown command '" + std::string(command) + "' (see 'triad --help')");
+    return triad::cli::kExitUsage;
+}

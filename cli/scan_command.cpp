@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: Apache-2.0
+// `triad scan`: load policies, pick checks, audit the root, score, render, exit by --fail-on.
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "reporters/reporter.h"
+#include "rules/engine.h"
+#include "rules/scoring.h"
+#include "scanner/host_info.h"
+
+namespace triad::cli {
+namespace {
+
+constexpr const char* kScanUsage = R"(usage: triad scan [options]
+
+Audits this machine, or an offline root file system with --root, against the policies.
+
+options:
+  --policy FILE|DIR     policy file or directory of *.yml (repeatable; default: the shipped policies)
+  --root DIR            audit the tree at DIR instead of this machine (default: /)
+  --format FORMAT       console (default) or json
+  --output FILE         write the report to FILE atomically (mode 0640) instead of stdout
+  --only ID|GLOB|TAG    run only matching checks (repeatable)
+  --skip ID|GLOB|TAG    leave out matching checks (repeatable)
+  --fail-on LEVEL       exit 1 when a check of this severity or worse fails:
+                        info (default: any failure), low, medium, high, critical
+  --requirements SPEC   the asset's C/I/A requirements, e.g. c=high,i=medium,a=low
+  --jobs N              threads for the file-system walk (default: one per core)
+  --no-color            never colour the console report
+  --help                this text
+)";
+
+std::atomic<bool> g_cancel{false};
+
+void on_signal(int) { g_cancel.store(true); }
+
+std::string now_rfc3339() {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+// On a terminal, a single updating line on stderr while checks are decided and the walk runs.
+class Progress {
+public:
+    Progress(bool enabled, std::size_t total) : enabled_(enabled), total_(total) {}
+    void finding(const rules::CheckResult& r) {
+        ++done_;
+        if (!enabled_) return;
+        std::fprintf(stderr, "\r\x1b[K[%zu/%zu] %s %s", done_, total_, r.check.id.c_str(),
+                     std::string(to_string(r.verdict)).c_str());
+        std::fflush(stderr);
+    }
+    void walked(std::uint64_t entries) {
+        if (!enabled_) return;
+        std::fprintf(stderr, "\r\x1b[K[%zu/%zu] walking the file system: %llu entries", done_, total_,
+                     static_cast<unsigned long long>(entries));
+        std::fflush(stderr);
+    }
+    void clear() {
+        if (enabled_) std::fprintf(stderr, "\r\x1b[K");
+    }
+
+private:
+    bool enabled_;
+    std::size_t total_;
+    std::size_t done_ = 0;
+};
+
+bool fails_gate(const std::vector<rules::CheckResult>& results, rules::Severity threshold) {
+    for (const auto& r : results)
+        if (r.verdict == rules::Verdict::fail && r.check.severity >= threshold) return true;
+    return false;
+}
+
+}  // namespace
+
+int run_scan(int argc, char** argv, int first) {
+    Args args;
+    if (auto err = Args::parse(argc, argv, first,
+                               {{"policy", true}, {"root", true}, {"format", true}, {"output", true},
+                                {"only", true}, {"skip", true}, {"fail-on", true}, {"requirements", true},
+                                {"jobs", true}, {"no-color", false}, {"help", false, 'h'}},
+                               args)) {
+        print_error(*err + " (see 'triad scan --help')");
+        return kExitUsage;
+    }
+    if (args.flag("help")) {
+        std::cout << kScanUsage;
+        return kExitOk;
+    }
+    if (!args.positional().empty()) {
+        print_error("unexpected argument '" + args.positional().front() + "' (see 'triad scan --help')");
+        return kExitUsage;
+    }
+    const std::string format = args.value("format").value_or("console");
+    const report::ReporterEntry* reporter = report::find_reporter(format);
+    if (!reporter) {
+        print_error("unknown format '" + format + "' (console or json)");
+        return kExitUsage;
+    }
+    auto threshold = rules::parse_severity(args.value("fail-on").value_or("info"));
+    if (!threshold) {
+        print_error("--fail-on takes info, low, medium, high or critical");
+        return kExitUsage;
+    }
+    auto requirements = rules::parse_requirements(args.value("requirements").value_or(""));
+    if (!requirements) {
+        print_error("--requirements takes c=LEVEL,i=LEVEL,a=LEVEL with LEVEL high, medium or low");
+        return kExitUsage;
+    }
+    int jobs = 0;
+    if (auto j = args.value("jobs")) {
+        try {
+            jobs = std::stoi(*j);
+        } catch (const std::exception&) {
+            jobs = -1;
+        }
+        if (jobs < 1 || jobs > 256) {
+            print_error("--jobs takes a number from 1 to 256");
+            return kExitUsage;
+        }
+    }
+
+    std::vector<std::string> policy_paths = args.values("policy");
+    if (policy_paths.empty()) policy_paths.push_back(default_policy_dir());
+    rules::LoadResult loaded;
+    if (!load_or_report(policy_paths, loaded)) return kExitUsage;
+    std::vector<std::string> unmatched;
+    auto checks = rules::select_checks(loaded.policies, args.values("only"), args.values("skip"), &unmatched);
+    if (!unmatched.empty()) {
+        print_error("--only/--skip '" + unmatched.front() + "' matches no check id or tag");
+        return kExitUsage;
+    }
+
+    const std::string root_path = args.value("root").value_or("/");
+    auto root = scanner::Sysroot::open(root_path);
+    if (!root) {
+        print_error("cannot open root " + root_path + ": " + root.error().message);
+        return kExitCannotRun;
+    }
+
+    const auto started = std::chrono::steady_clock::now();
+    rules::ScanResult result;
+    result.tool_version = TRIAD_VERSION;
+    std::error_code ec;
+    auto absolute = std::filesystem::absolute(root_path, ec);
+    result.target.root = ec ? root_path : absolute.lexically_normal().string();
+    scanner::HostInfo host = scanner::read_host_info(*root);
+    result.target.hostname = host.hostname;
+    result.target.kernel = host.kernel;
+    result.target.os = host.os;
+    result.started_at = now_rfc3339();
+    for (const auto& p : loaded.policies) result.policies.push_back({p.id, p.version, p.path});
+
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    Progress progress(::isatty(STDERR_FILENO) == 1, checks.size());
+    rules::EngineOptions options;
+    options.jobs = jobs;
+    options.cancel = &g_cancel;
+    options.on_walk_progress = [&](std::uint64_t n) { progress.walked(n); };
+    result.results = rules::run_checks(checks, *root, options, [&](const rules::CheckResult& r) { progress.finding(r); });
+    progress.clear();
+    if (g_cancel.load()) {
+        print_error("scan cancelled; no report written");
+        return kExitCannotRun;
+    }
+    result.counts = rules::count_verdicts(result.results);
+    result.scores = rules::compute_scores(result.results, *requirements);
+    result.duration_ms = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+
+    const auto output = args.value("output");
+    report::RenderOptions render;
+    render.color = format == "console" && !output && !args.flag("no-color") && ::isatty(STDOUT_FILENO) == 1 &&
+                   std::getenv("NO_COLOR") == nullptr;
+    const std::string bytes = reporter->render(result, render);
+    if (output) {
+        if (auto written = write_file_atomic(*output, bytes); !written) {
+            print_error("cannot write report: " + written.error().describe());
+            return kExitCannotRun;
+        }
+    } else {
+        std::cout << bytes << std::flush;
+    }
+    return fails_gate(result.results, *threshold) ? kExitFindings : kExitOk;
+}
+
+}  // namespace triad::cli

@@ -1,0 +1,15 @@
+# Every third-party dependency is found here, once. scripts/bootstrap installs them.
+find_package(Threads REQUIRED)
+find_package(yaml-cpp 0.7 REQUIRED CONFIG)
+if(TARGET yaml-cpp::yaml-cpp)
+  set(TRIAD_YAML_TARGET yaml-cpp::yaml-cpp)
+else()
+  set(TRIAD_YAML_TARGET yaml-cpp)
+endif()
+find_package(Poco 1.11 REQUIRED CONFIG COMPONENTS Foundation JSON)
+find_package(doctest 2.4 REQUIRED CONFIG)
+
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(PCRE2  REQUIRED IMPORTED_TARGET libpcre2-8)
+pkg_check_modules(APTPKG REQUIRED IMPORTED_TARGET apt-pkg)
+pkg_check_modules(LIBCAP REQUIRED IMPORTED_TARGET libcap)

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: Apache-2.0
+// The JSON reporter (schema triad.result/1, docs/result-schema.md) and the JSON form of
+// each scan event. Keys keep their documented order.
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "reporters/events.h"
+#include "reporters/reporter.h"
+
+namespace triad::report {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+using rules::CheckResult;
+using rules::ScanResult;
+
+Object::Ptr object() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
+
+std::string stringify(const Object::Ptr& o, unsigned indent) {
+    std::ostringstream out;
+    o->stringify(out, indent);
+    return out.str();
+}
+
+// Scores are shown to one decimal everywhere; null when nothing decided weighs on them.
+Poco::Dynamic::Var score(const std::optional<double>& s) {
+    if (!s) return Poco::Dynamic::Var();
+    return std::round(*s * 10.0) / 10.0;
+}
+
+Object::Ptr check_result_json(const CheckResult& r) {
+    Object::Ptr o = object();
+    o->set("id", r.check.id);
+    o->set("title", r.check.title);
+    o->set("policy", r.check.policy);
+    o->set("verdict", std::string(to_string(r.verdict)));
+    o->set("severity", std::string(to_string(r.check.severity)));
+    Object::Ptr impact = object();
+    impact->set("c", std::string(to_string(r.check.impact.c)));
+    impact->set("i", std::string(to_string(r.check.impact.i)));
+    impact->set("a", std::string(to_string(r.check.impact.a)));
+    o->set("impact", impact);
+    Array::Ptr tags = new Array;
+    for (const auto& t : r.check.tags) tags->add(t);
+    o->set("tags", tags);
+    o->set("reason", r.reason);
+    Array::Ptr evidence = new Array;
+    for (const rules::Evidence& e : r.evidence) {
+        Object::Ptr item = object();
+        item->set("object", e.object);
+        Object::Ptr observed = object();
+        for (const auto& [field, value] : e.observed) observed->set(field, value);
+        item->set("observed", observed);
+        evidence->add(item);
+    }
+    o->set("evidence", evidence);
+    o->set("evidence_total", static_cast<Poco::UInt64>(r.evidence_total));
+    o->set("rationale", r.check.rationale);
+    o->set("remediation", r.check.remediation);
+    return o;
+}
+
+Object::Ptr header_json(const ScanResult& r) {
+    Object::Ptr o = object();
+    o->set("schema", "triad.result/1");
+    Object::Ptr tool = object();
+    tool->set("name", "triad");
+    tool->set("version", r.tool_version);
+    o->set("tool", tool);
+    Object::Ptr target = object();
+    target->set("root", r.target.root);
+    target->set("hostname", r.target.hostname);
+    target->set("kernel", r.target.kernel);
+    target->set("os", r.target.os);
+    o->set("target", target);
+    o->set("started_at", r.started_at);
+    return o;
+}
+
+Array::Ptr policies_json(const ScanResult& r) {
+    Array::Ptr a = new Array;
+    for (const auto& p : r.policies) {
+        Object::Ptr o = object();
+        o->set("id", p.id);
+        o->set("version", p.version);
+        o->set("path", p.path);
+        a->add(o);
+    }
+    return a;
+}
+
+Object::Ptr scores_json(const rules::Scores& s) {
+    Object::Ptr o = object();
+    o->set("confidentiality", score(s.confidentiality.score));
+    o->set("integrity", score(s.integrity.score));
+    o->set("availability", score(s.availability.score));
+    o->set("overall", score(s.overall));
+    o->set("weakest", s.weakest ? Poco::Dynamic::Var(std::string(to_string(*s.weakest))) : Poco::Dynamic::Var());
+    return o;
+}
+
+Object::Ptr counts_json(const rules::Counts& c) {
+    Object::Ptr o = object();
+    o->set("pass", static_cast<Poco::UInt64>(c.pass));
+    o->set("fail", static_cast<Poco::UInt64>(c.fail));
+    o->set("error", static_cast<Poco::UInt64>(c.error));
+    o->set("not_applicable", static_cast<Poco::UInt64>(c.not_applicable));
+    o->set("waived", static_cast<Poco::UInt64>(c.waived));
+    return o;
+}
+
+}  // namespace
+
+std::string render_json(const ScanResult& result, const RenderOptions&) {
+    Object::Ptr o = header_json(result);
+    o->set("duration_ms", static_cast<Poco::UInt64>(result.duration_ms));
+    o->set("policies", policies_json(result));
+    o->set("scores", scores_json(result.scores));
+    o->set("counts", counts_json(result.counts));
+    Array::Ptr results = new Array;
+    for (const CheckResult& r : result.results) results->add(check_result_json(r));
+    o->set("results", results);
+    return stringify(o, 2) + "\n";
+}
+
+std::string event_scan_started_json(const ScanResult& header, std::size_t check_count) {
+    Object::Ptr o = object();
+    o->set("event", "scan_started");
+    Object::Ptr h = header_json(header);
+    for (const auto& key : {"tool", "target", "started_at"}) o->set(key, h->get(key));
+    o->set("policies", policies_json(header));
+    o->set("checks", static_cast<Poco::UInt64>(check_count));
+    return stringify(o, 0) + "\n";
+}
+
+std::string event_finding_json(const CheckResult& result) {
+    Object::Ptr o = object();
+    o->set("event", "finding");
+    o->set("result", check_result_json(result));
+    return stringify(o, 0) + "\n";
+}
+
+std::string event_scan_finished_json(const ScanResult& result) {
+    Object::Ptr o = object();
+    o->set("event", "scan_finished");
+    o->set("started_at", result.started_at);
+    o->set("duration_ms", static_cast<Poco::UInt64>(result.duration_ms));
+    o->set("scores", scores_json(result.scores));
+    o->set("counts", counts_json(result.counts));
+    return stringify(o, 0) + "\n";
+}
+
+}  // namespace triad::report

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "rules/engine.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <mutex>
+
+#include "rules/condition.h"
+#include "scanner/file_perms.h"
+#include "scanner/file_walk.h"
+#include "scanner/identity.h"
+#include "scanner/registry.h"
+
+namespace triad::rules {
+namespace {
+
+using scanner::FieldSource;
+
+// What a check has seen of its objects so far. Thread-safe: walk threads feed it at once.
+class Outcome {
+public:
+    explicit Outcome(const Check& check) : check_(check) {}
+
+    void selected() { std::lock_guard l(mutex_); ++selected_; }
+    void satisfied() { std::lock_guard l(mutex_); ++satisfied_; }
+    void missing(const std::string& object) {
+        std::lock_guard l(mutex_);
+        if (missing_.size() < 3) missing_.push_back(object);
+        ++missing_total_;
+    }
+
+    void failed(Evidence e) {
+        std::lock_guard l(mutex_);
+        ++failures_;
+        keep(failing_, std::move(e));
+    }
+
+    void errored(const std::string& object, const std::string& reason) {
+        std::lock_guard l(mutex_);
+        ++errors_;
+        keep(errors_list_, Evidence{object, {{"error", reason}}});
+    }
+
+    CheckResult finish(const Condition* condition) {
+        CheckResult r;
+        r.check = check_.info;
+        auto by_object = [](const Evidence& a, const Evidence& b) { return a.object < b.object; };
+        std::sort(failing_.begin(), failing_.end(), by_object);
+        std::sort(errors_list_.begin(), errors_list_.end(), by_object);
+        const bool any = check_.expect.objects == Quantifier::any;
+        if (failures_ > 0 && !(any && satisfied_ > 0)) {
+            r.verdict = Verdict::fail;
+            r.evidence = std::move(failing_);
+            r.evidence_total = failures_;
+            if (check_.expect.objects == Quantifier::none)
+                r.reason = plural(failures_, "object") + " selected where none may be";
+            else if (any)
+                r.reason = "no selected object satisfies " + describe(*condition);
+            else
+                r.reason = plural(failures_, "object") + " fail " + describe(*condition);
+        } else if (any && satisfied_ > 0) {
+            r.verdict = Verdict::pass;
+        } else if (errors_ > 0) {
+            r.verdict = Verdict::error;
+            r.reason = plural(errors_, "object") + " could not be read: " + errors_list_.front().object + ": " +
+                       errors_list_.front().observed.front().second;
+            r.evidence = std::move(errors_list_);
+            r.evidence_total = errors_;
+        } else if (selected_ == 0 && check_.expect.objects != Quantifier::none) {
+            if (any) {
+                r.verdict = Verdict::fail;
+                r.reason = "nothing selected";
+            } else {
+                r.verdict = Verdict::not_applicable;
+                r.reason = missing_total_ > 0 ? "does not exist: " + join(missing_) : "nothing selected";
+            }
+        } else {
+            r.verdict = Verdict::pass;
+        }
+        return r;
+    }
+
+private:
+    static std::string plural(std::uint64_t n, const char* word) {
+        return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+    }
+    static std::string join(const std::vector<std::string>& v) {
+        std::string out;
+        for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+        return out;
+    }
+    // Keeps the kMaxEvidence smallest objects, so the listed evidence does not depend on
+    // the order parallel walk threads happened to find things in.
+    static void keep(std::vector<Evidence>& list, Evidence e) {
+        auto cmp = [](const Evidence& a, const Evidence& b) { return a.object < b.object; };
+        if (list.size() < kMaxEvidence) {
+            list.push_back(std::move(e));
+            std::push_heap(list.begin(), list.end(), cmp);
+        } else if (e.object < list.front().object) {
+            std::pop_heap(list.begin(), list.end(), cmp);
+            list.back() = std::move(e);
+            std::push_heap(list.begin(), list.end(), cmp);
+        }
+    }
+
+    const Check& check_;
+    std::mutex mutex_;
+    std::uint64_t selected_ = 0, satisfied_ = 0, failures_ = 0, errors_ = 0, missing_total_ = 0;
+    std::vector<std::string> missing_;
+    std::vector<Evidence> failing_, errors_list_;
+};
+
+Evidence make_evidence(const Check& check, const FieldSource& object,
+                       std::vector<std::pair<std::string, std::string>> observed) {
+    const auto fields = check.select.collector->fields;
+    for (std::size_t f : check.evidence_fields) {
+        std::string name = fields[f].name;
+        if (std::any_of(observed.begin(), observed.end(), [&](const auto& o) { return o.first == name; })) continue;
+        auto v = object.field(f);
+        observed.emplace_back(std::move(name), v ? v->to_string() : "(absent)");
+    }
+    return Evidence{std::string(object.object_name()), std::move(observed)};
+}
+
+// Decides one object that the check has selected.
+void judge(const Check& check, const FieldSource& object, Outcome& out) {
+    out.selected();
+    if (check.expect.objects == Quantifier::none) {
+        out.failed(make_evidence(check, object, {}));
+        return;
+    }
+    std::vector<std::pair<std::string, std::string>> observed;
+    if (evaluate(*check.expect.condition, object, &observed)) out.satisfied();
+    else out.failed(make_evidence(check, object, std::move(observed)));
+}
+
+bool is_excluded(const Check& check, std::string_view path) {
+    for (const auto& g : check.select.exclude) {
+        if (const auto& sub = g.subtree()) {
+            if (path.size() > sub->size() && path.starts_with(*sub) && path[sub->size()] == '/') return true;
+            continue;
+        }
+        if (g.matches(path)) return true;
+    }
+    return false;
+}
+
+CheckResult run_collected(const Check& check, const scanner::CollectContext& ctx) {
+    Outcome out(check);
+    scanner::FactSet facts = check.select.collector->collect(ctx, check.select.args);
+    const bool file_collector = check.select.collector->fields.data() == scanner::file_fields().data();
+    for (const scanner::Fact& fact : facts) {
+        if (fact.status == scanner::FactStatus::error) {
+            out.errored(fact.object, fact.reason);
+            continue;
+        }
+        if (file_collector) {
+            auto exists = fact.field(scanner::kFileExists);
+            if (exists && !std::get<bool>(exists->data)) {
+                if (check.select.if_missing == IfMissing::fail) {
+                    out.selected();
+                    out.failed(Evidence{fact.object, {{"exists", "false"}}});
+                } else {
+                    out.missing(fact.object);
+                }
+                continue;
+            }
+        }
+        if (is_excluded(check, fact.object)) continue;
+        if (check.select.where && !evaluate(*check.select.where, fact)) continue;
+        judge(check, fact, out);
+    }
+    return out.finish(check.expect.condition ? &*check.expect.condition : nullptr);
+}
+
+// One `files` check's view of the shared walk.
+struct WalkCheck {
+    WalkCheck(const Check& c, std::vector<std::string> r, int depth)
+        : check(&c), roots(std::move(r)), max_depth(depth), outcome(c) {}
+    const Check* check;
+    std::vector<std::string> roots;
+    int max_depth;  // below its roots; -1 unlimited
+    Outcome outcome;
+
+    // -1 when the path is outside every root, else its depth below the nearest root.
+    int depth_in_scope(std::string_view path) const {
+        for (const std::string& r : roots) {
+            if (r == "/") return static_cast<int>(std::count(path.begin(), path.end(), '/')) - (path == "/" ? 1 : 0);
+            if (path == r) return 0;
+            if (path.size() > r.size() && path.starts_with(r) && path[r.size()] == '/')
+                return static_cast<int>(std::count(path.begin() + static_cast<long>(r.size()), path.end(), '/'));
+        }
+        return -1;
+    }
+};
+
+std::string normalize_root(std::string p) {
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    return p;
+}
+
+bool under(const std::string& path, const std::string& root) {
+    return root == "/" || path == root || (path.size() > root.size() && path.starts_with(root) && path[root.size()] == '/');
+}
+
+void run_walk(std::vector<std::unique_ptr<WalkCheck>>& checks, const scanner::Sysroot& root,
+              const scanner::IdentityTable& ids, const EngineOptions& options) {
+    scanner::WalkOptions walk;
+    walk.jobs = options.jobs;
+    walk.roots.clear();
+    bool unlimited = false;
+    int deepest = 0;
+    for (const auto& wc : checks) {
+        for (const std::string& r : wc->roots) walk.roots.push_back(r);
+        if (wc->max_depth < 0) unlimited = true;
+        deepest = std::max(deepest, wc->max_depth);
+        if (wc->check->select.args.boolean("one_filesystem") == false) walk.one_filesystem = false;
+    }
+    // Start only at roots no other root contains; depth limits then count from there.
+    std::sort(walk.roots.begin(), walk.roots.end());
+    walk.roots.erase(std::unique(walk.roots.begin(), walk.roots.end()), walk.roots.end());
+    std::vector<std::string> outer;
+    for (const std::string& r : walk.roots)
+        if (std::none_of(outer.begin(), outer.end(), [&](const std::string& o) { return under(r, o); })) outer.push_back(r);
+    bool nested = outer.size() != walk.roots.size();
+    walk.roots = outer;
+    walk.max_depth = unlimited || nested ? -1 : deepest;
+
+    // A subtree every check excludes is not read at all.
+    for (const auto& g : checks.front()->check->select.exclude) {
+        if (!g.subtree()) continue;
+        const std::string& sub = *g.subtree();
+        bool all = std::all_of(checks.begin(), checks.end(), [&](const auto& wc) {
+            return std::any_of(wc->check->select.exclude.begin(), wc->check->select.exclude.end(),
+                               [&](const scanner::Glob& o) { return o.subtree() && under(sub, *o.subtree()); });
+        });
+        if (all) walk.prune.push_back(sub);
+    }
+
+    std::atomic<std::uint64_t> seen{0};
+    auto on_entry = [&](const scanner::FileEntry& entry) {
+        const std::string& path = entry.path();
+        for (const auto& wc : checks) {
+            int depth = wc->depth_in_scope(path);
+            if (depth < 0 || (wc->max_depth >= 0 && depth > wc->max_depth)) continue;
+            const Check& check = *wc->check;
+            if (is_excluded(check, path)) continue;
+            if (check.select.where && !evaluate(*check.select.where, entry)) continue;
+            judge(check, entry, wc->outcome);
+        }
+        if (options.on_walk_progress && (++seen & 0x3fff) == 0) options.on_walk_progress(seen.load());
+    };
+    auto on_error = [&](const std::string& path, const std::string& reason) {
+        for (const auto& wc : checks)
+            if (wc->depth_in_scope(path) >= 0 && !is_excluded(*wc->check, path)) wc->outcome.errored(path, reason);
+    };
+    scanner::walk_files(root, ids, walk, on_entry, on_error, options.cancel);
+}
+
+}  // namespace
+
+std::vector<CheckResult> run_checks(std::span<const Check* const> checks, const scanner::Sysroot& root,
+                                    const EngineOptions& options, const FindingSink& on_finding) {
+    std::vector<CheckResult> results(checks.size());
+    const scanner::IdentityTable ids = scanner::IdentityTable::load(root);
+    const scanner::CollectContext ctx{root, ids};
+
+    std::vector<std::unique_ptr<WalkCheck>> walk_checks;
+    std::vector<std::size_t> walk_slots;
+    for (std::size_t i = 0; i < checks.size(); ++i) {
+        const Check& check = *checks[i];
+        const scanner::CollectorEntry& collector = *check.select.collector;
+        if (collector.scope == scanner::Scope::host && !root.is_host()) {
+            results[i].check = check.info;
+            results[i].verdict = Verdict::not_applicable;
+            results[i].reason = "needs the running system; not available for an offline root";
+        } else if (!collector.collect) {
+            std::vector<std::string> roots;
+            for (std::string r : check.select.args.list("paths")) roots.push_back(normalize_root(std::move(r)));
+            if (roots.empty()) roots.push_back("/");
+            int depth = static_cast<int>(check.select.args.integer("max_depth").value_or(-1));
+            walk_checks.push_back(std::make_unique<WalkCheck>(check, roots, depth));
+            walk_slots.push_back(i);
+            continue;
+        } else {
+            results[i] = run_collected(check, ctx);
+        }
+        if (on_finding) on_finding(results[i]);
+    }
+    if (!walk_checks.empty()) {
+        run_walk(walk_checks, root, ids, options);
+        for (std::size_t k = 0; k < walk_checks.size(); ++k) {
+            const Check& check = *walk_checks[k]->check;
+            CheckResult& r = results[walk_slots[k]];
+            r = walk_checks[k]->outcome.finish(check.expect.condition ? &*check.expect.condition : nullptr);
+            if (options.cancel && options.cancel->load()) {
+                r.verdict = Verdict::error;
+                r.reason = "scan cancelled before the walk finished";
+            }
+            if (on_finding) on_finding(r);
+        }
+    }
+    return results;
+}
+
+std::vector<const Check*> select_checks(std::span<const Policy> policies, const std::vector<std::string>& only,
+                                        const std::vector<std::string>& skip, std::vector<std::string>* unmatched) {
+    auto matches = [](const Check& c, const std::string& term) {
+        if (::fnmatch(term.c_str(), c.info.id.c_str(), 0) == 0) return true;
+        return std::find(c.info.tags.begin(), c.info.tags.end(), term) != c.info.tags.end();
+    };
+    std::vector<const Check*> out;
+    std::vector<bool> used_only(only.size()), used_skip(skip.size());
+    for (const Policy& p : policies) {
+        for (const Check& c : p.checks) {
+            bool keep = only.empty();
+            for (std::size_t i = 0; i < only.size(); ++i)
+                if (matches(c, only[i])) keep = used_only[i] = true;
+            for (std::size_t i = 0; i < skip.size(); ++i)
+                if (matches(c, skip[i])) {
+                    used_skip[i] = true;
+                    keep = false;
+                }
+            if (keep) out.push_back(&c);
+        }
+    }
+    if (unmatched) {
+        for (std::size_t i = 0; i < only.size(); ++i)
+            if (!used_only[i]) unmatched->push_back(only[i]);
+        for (std::size_t i = 0; i < skip.size(); ++i)
+            if (!used_skip[i]) unmatched->push_back(skip[i]);
+    }
+    return out;
+}
+
+}  // namespace triad::rules

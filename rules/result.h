@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+// The result of a scan: per-check verdicts with evidence, counts and CIA scores. This is
+// what reporters render and what `triad report` / `triad diff` read back from JSON.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rules/policy.h"
+
+namespace triad::rules {
+
+// At most this many failing objects are listed per check; evidence_total counts them all.
+inline constexpr std::size_t kMaxEvidence = 50;
+
+struct Evidence {
+    std::string object;
+    std::vector<std::pair<std::string, std::string>> observed;  // field → value as text
+};
+
+struct CheckResult {
+    CheckInfo check;
+    Verdict verdict = Verdict::pass;
+    std::string reason;  // one line: why it failed, errored or does not apply
+    std::vector<Evidence> evidence;
+    std::uint64_t evidence_total = 0;
+};
+
+struct PillarScore {
+    std::optional<double> score;  // 0..100; absent when nothing decided weighs on the pillar
+    double passed_weight = 0;
+    double decided_weight = 0;
+};
+
+struct Scores {
+    PillarScore confidentiality, integrity, availability;
+    std::optional<double> overall;
+    std::optional<Pillar> weakest;
+    const PillarScore& of(Pillar p) const {
+        return p == Pillar::confidentiality ? confidentiality : p == Pillar::integrity ? integrity : availability;
+    }
+};
+
+struct Counts {
+    std::uint64_t pass = 0, fail = 0, error = 0, not_applicable = 0, waived = 0;
+};
+
+struct PolicyRef {
+    std::string id, version, path;
+};
+
+struct Target {
+    std::string root, hostname, kernel, os;
+};
+
+struct ScanResult {
+    std::string tool_version;
+    Target target;
+    std::string started_at;  // RFC 3339, UTC
+    std::uint64_t duration_ms = 0;
+    std::vector<PolicyRef> policies;
+    Scores scores;
+    Counts counts;
+    std::vector<CheckResult> results;
+};
+
+Counts count_verdicts(const std::vector<CheckResult>& results);
+
+}  // namespace triad::rules

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+// The `config` collector: one key of a key/value configuration file (`KEY VALUE`,
+// `KEY=VALUE`, `KEY: VALUE`), with the repeat rule of the program that reads it
+// (sshd: first wins; login.defs, sysctl.d: last wins). Root or host scope.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scanner/fact.h"
+#include "scanner/sysroot.h"
+
+namespace triad::scanner {
+
+enum ConfigField : std::size_t {
+    kConfigFileExists, kConfigExists, kConfigValue, kConfigValues, kConfigFile, kConfigLine,
+    kConfigDefaulted, kConfigFieldCount
+};
+
+std::span<const FieldSpec> config_fields();
+
+enum class ConfigSeparator { automatic, whitespace, equals, colon };
+enum class ConfigRepeat { first, last };
+
+struct ConfigEntry {
+    std::string key;
+    std::string value;
+    int line = 0;
+};
+
+struct ConfigSyntax {
+    ConfigSeparator separator = ConfigSeparator::automatic;
+    bool case_insensitive_keys = false;
+    std::string stop_at;  // a keyword (e.g. sshd's "Match") after which entries are conditional
+};
+
+// Parses one file: full-line '#' and ';' comments, blank lines skipped, values trimmed and
+// unquoted when wholly in matching quotes.
+std::vector<ConfigEntry> parse_config(std::string_view text, const ConfigSyntax& syntax);
+
+struct ConfigQuery {
+    std::vector<std::string> paths;  // globs allowed; files read in sorted order as one stream
+    std::string key;
+    ConfigSyntax syntax;
+    ConfigRepeat repeat = ConfigRepeat::last;
+    std::optional<std::string> default_value;  // the program's built-in default
+};
+
+FactSet collect_config(const Sysroot& root, const ConfigQuery& query);
+
+}  // namespace triad::scanner

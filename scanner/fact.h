@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+// The fact model: the only thing rules/ sees of the scanner. A collector describes its
+// fields once (FieldSpec) and returns Facts: typed values about named objects.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace triad::scanner {
+
+// Permission bits, kept apart from plain integers so that policies write them in octal
+// and `at_most` can compare bit sets.
+struct Mode {
+    std::uint32_t bits = 0;
+    bool operator==(const Mode&) const = default;
+};
+
+using StringList = std::vector<std::string>;
+
+enum class ValueKind { boolean, integer, mode, string, list, version };
+
+// A Debian-ordered version string ("1:2.3-4"); compared with dpkg's rules.
+struct Version {
+    std::string text;
+    bool operator==(const Version&) const = default;
+};
+
+struct Value {
+    std::variant<bool, std::int64_t, Mode, std::string, StringList, Version> data;
+
+    ValueKind kind() const { return static_cast<ValueKind>(data.index()); }
+    // The form a user reads in reports: modes in octal, lists comma-separated.
+    std::string to_string() const;
+};
+
+struct FieldSpec {
+    const char* name;
+    ValueKind kind;
+    const char* doc;
+};
+
+enum class FactStatus { ok, error };
+
+// Anything the evaluator can read fields from: a stored Fact, or an entry of the file
+// walk whose fields are computed only when a condition asks for them.
+class FieldSource {
+public:
+    virtual ~FieldSource() = default;
+    virtual std::string_view object_name() const = 0;
+    // nullopt: the object has no such field (a missing key, a non-link's link target).
+    virtual std::optional<Value> field(std::size_t index) const = 0;
+};
+
+struct Fact final : FieldSource {
+    std::string object;
+    FactStatus status = FactStatus::ok;
+    std::string reason;                       // why status is error
+    std::vector<std::optional<Value>> fields; // indexed like the collector's FieldSpecs
+
+    std::string_view object_name() const override { return object; }
+    std::optional<Value> field(std::size_t index) const override {
+        return index < fields.size() ? fields[index] : std::nullopt;
+    }
+
+    static Fact error(std::string object, std::string reason) {
+        Fact f;
+        f.object = std::move(object);
+        f.status = FactStatus::error;
+        f.reason = std::move(reason);
+        return f;
+    }
+};
+
+using FactSet = std::vector<Fact>;
+
+std::string_view to_string(ValueKind kind);
+std::optional<std::size_t> find_field(std::span<const FieldSpec> fields, std::string_view name);
+std::string format_mode(std::uint32_t bits);  // "0640"
+
+}  // namespace triad::scanner

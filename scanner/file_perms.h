@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+// The `file` collector: facts about named paths (globs expanded inside the root) —
+// type, mode, owner, size, link target (never followed), POSIX ACL, file capabilities,
+// immutable/append-only. Root or host scope. FileEntry is shared with the `files` walk.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "scanner/fact.h"
+#include "scanner/identity.h"
+#include "scanner/sysroot.h"
+
+namespace triad::scanner {
+
+enum FileField : std::size_t {
+    kFilePath, kFileName, kFileExists, kFileType, kFileMode, kFileUid, kFileGid, kFileOwner,
+    kFileGroup, kFileSize, kFileLinkTarget, kFileAcl, kFileCapabilities, kFileImmutable,
+    kFileAppendOnly, kFileSetuid, kFileSetgid, kFileSticky, kFileWorldWritable,
+    kFileWorldReadable, kFileUnowned, kFileUngrouped, kFileFieldCount
+};
+
+std::span<const FieldSpec> file_fields();
+
+// "file", "dir", "symlink", "fifo", "socket", "char", "block".
+const char* file_type_name(std::uint32_t mode);
+
+// One object of the file system. Cheap fields come from statx; names, ACL, capabilities
+// and link target are read only when a condition asks (the walk sees every file).
+class FileEntry final : public FieldSource {
+public:
+    explicit FileEntry(const IdentityTable& ids) : ids_(&ids) {}
+
+    // `dirfd` + `name` locate the object without following it; name "" means dirfd is
+    // an O_PATH descriptor of the object itself. Both must outlive the use of this entry.
+    void reset(std::string_view path, int dirfd, const char* name, const struct statx& st);
+
+    std::string_view object_name() const override { return path_; }
+    std::optional<Value> field(std::size_t index) const override;
+    const struct statx& stat() const { return st_; }
+    const std::string& path() const { return path_; }
+
+    // Every field materialised, for evidence and for the `file` collector's output.
+    Fact to_fact() const;
+
+private:
+    std::optional<Value> xattr_field(std::size_t index) const;
+
+    const IdentityTable* ids_;
+    std::string path_;
+    int dirfd_ = -1;
+    const char* name_ = "";
+    struct statx st_ {};
+};
+
+// Reads an extended attribute of dirfd/name without following a final symlink.
+// Returns the value size, or -errno.
+long read_xattr_at(int dirfd, const char* name, const char* attr, void* buf, std::size_t size);
+
+// Decodes a security.capability value into getcap's text form ("cap_net_raw=ep").
+std::string decode_file_capabilities(const void* data, std::size_t size);
+
+// Paths named by `pattern` inside the root: the pattern itself when it has no wildcard,
+// else every match of its wildcard components (shell rules: '*' skips dotfiles), sorted.
+Result<std::vector<std::string>> expand_path_glob(const Sysroot& root, const std::string& pattern);
+
+// The `file` collector. A path that does not exist yields a fact with exists=false; an
+// unreadable one yields an error fact with the reason.
+FactSet collect_file(const Sysroot& root, const IdentityTable& ids, const std::vector<std::string>& paths);
+
+}  // namespace triad::scanner
