@@ -8,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -27,6 +28,9 @@ Audits this machine, or an offline root file system with --root, against the pol
 options:
   --policy FILE|DIR     policy file or directory of *.yml (repeatable; default: the shipped policies)
   --root DIR            audit the tree at DIR instead of this machine (default: /)
+  --proc DIR            where live kernel state is read (default: /proc when auditing /,
+                        none for --root, so checks of the running system are not_applicable)
+  --sys DIR             likewise for /sys
   --format FORMAT       console (default) or json
   --output FILE         write the report to FILE atomically (mode 0640) instead of stdout
   --only ID|GLOB|TAG    run only matching checks (repeatable)
@@ -90,7 +94,7 @@ bool fails_gate(const std::vector<rules::CheckResult>& results, rules::Severity 
 int run_scan(int argc, char** argv, int first) {
     Args args;
     if (auto err = Args::parse(argc, argv, first,
-                               {{"policy", true}, {"root", true}, {"format", true}, {"output", true},
+                               {{"policy", true}, {"root", true}, {"proc", true}, {"sys", true}, {"format", true}, {"output", true},
                                 {"only", true}, {"skip", true}, {"fail-on", true}, {"requirements", true},
                                 {"jobs", true}, {"no-color", false}, {"help", false, 'h'}},
                                args)) {
@@ -152,6 +156,20 @@ int run_scan(int argc, char** argv, int first) {
         return kExitCannotRun;
     }
 
+    // Live state belongs to the running system: read it by default only when auditing it.
+    std::optional<scanner::Sysroot> proc, sys;
+    for (auto [name, slot] : {std::pair{"proc", &proc}, std::pair{"sys", &sys}}) {
+        std::optional<std::string> dir = args.value(name);
+        if (!dir && root->is_host()) dir = std::string("/") + name;
+        if (!dir) continue;
+        auto opened = scanner::Sysroot::open(*dir);
+        if (!opened) {
+            print_error("cannot open --" + std::string(name) + " " + *dir + ": " + opened.error().message);
+            return kExitCannotRun;
+        }
+        slot->emplace(std::move(*opened));
+    }
+
     const auto started = std::chrono::steady_clock::now();
     rules::ScanResult result;
     result.tool_version = TRIAD_VERSION;
@@ -170,6 +188,8 @@ int run_scan(int argc, char** argv, int first) {
     Progress progress(::isatty(STDERR_FILENO) == 1, checks.size());
     rules::EngineOptions options;
     options.jobs = jobs;
+    options.proc = proc ? &*proc : nullptr;
+    options.sys = sys ? &*sys : nullptr;
     options.cancel = &g_cancel;
     options.on_walk_progress = [&](std::uint64_t n) { progress.walked(n); };
     result.results = rules::run_checks(checks, *root, options, [&](const rules::CheckResult& r) { progress.finding(r); });

@@ -264,17 +264,17 @@ std::vector<CheckResult> run_checks(std::span<const Check* const> checks, const 
                                     const EngineOptions& options, const FindingSink& on_finding) {
     std::vector<CheckResult> results(checks.size());
     const scanner::IdentityTable ids = scanner::IdentityTable::load(root);
-    const scanner::CollectContext ctx{root, ids};
+    const scanner::CollectContext ctx{root, ids, options.proc, options.sys};
 
     std::vector<std::unique_ptr<WalkCheck>> walk_checks;
     std::vector<std::size_t> walk_slots;
     for (std::size_t i = 0; i < checks.size(); ++i) {
         const Check& check = *checks[i];
         const scanner::CollectorEntry& collector = *check.select.collector;
-        if (collector.scope == scanner::Scope::host && !root.is_host()) {
+        if (collector.scope == scanner::Scope::host && !options.proc) {
             results[i].check = check.info;
             results[i].verdict = Verdict::not_applicable;
-            results[i].reason = "needs the running system; not available for an offline root";
+            results[i].reason = "needs the running system (/proc); not available for an offline root";
         } else if (!collector.collect) {
             std::vector<std::string> roots;
             for (std::string r : check.select.args.list("paths")) roots.push_back(normalize_root(std::move(r)));

@@ -16,6 +16,10 @@
 namespace triad::rules {
 
 struct EngineOptions {
+    // Live kernel state (/proc, /sys or fixture trees shaped like them); null: none, so
+    // host-scope checks are not_applicable.
+    const scanner::Sysroot* proc = nullptr;
+    const scanner::Sysroot* sys = nullptr;
     int jobs = 0;                               // walk threads; 0: one per core
     const std::atomic<bool>* cancel = nullptr;  // stops the walk early when set
     // Called every few thousand walked entries (from a walk thread): for progress lines.

@@ -15,7 +15,8 @@
 
 namespace triad::scanner {
 
-// root: readable in any audited root (offline image too); host: needs the running system.
+// root: readable in any audited root (offline image too); host: needs the running system
+// (or --proc/--sys fixture trees): under an offline --root its checks are not_applicable.
 enum class Scope { root, host };
 
 enum class ArgKind { string, list, boolean, integer, choice };
@@ -42,6 +43,10 @@ struct SelectArgs {
 struct CollectContext {
     const Sysroot& root;
     const IdentityTable& ids;
+    // Where live kernel state is read: the host's /proc and /sys, or fixture trees shaped
+    // like them (tests, --proc/--sys). Null when the scan has none (an offline --root).
+    const Sysroot* proc = nullptr;
+    const Sysroot* sys = nullptr;
 };
 
 using CollectFn = FactSet (*)(const CollectContext&, const SelectArgs&);
