@@ -48,6 +48,29 @@ struct Counts {
     std::uint64_t pass = 0, fail = 0, error = 0, not_applicable = 0, waived = 0;
 };
 
+// The asset's requirement per pillar (CVSS environmental CR/IR/AR): high 1.5, medium 1.0, low 0.5.
+// Stored with a result so that fix ranking and `triad report` recompute the same scores.
+struct Requirements {
+    double c = 1.0, i = 1.0, a = 1.0;
+    double of(Pillar p) const { return p == Pillar::confidentiality ? c : p == Pillar::integrity ? i : a; }
+    bool operator==(const Requirements&) const = default;
+};
+
+// A waiver as applied to one scan (rules/waivers.h). Kept in the result so every report shows
+// which findings were accepted, by whom and until when, and which waivers have lapsed.
+enum class WaiverState { active, expired };
+
+struct WaiverRecord {
+    std::string check;
+    std::vector<std::string> objects;  // globs; empty: the whole check
+    std::string reason, owner;
+    std::string expires;  // YYYY-MM-DD, the last day it applies
+    std::string source;   // FILE:LINE:COL of the waiver
+    WaiverState state = WaiverState::active;
+    bool applied = false;                      // it changed this scan's result
+    std::vector<std::string> waived_objects;  // evidence objects it removed (at most kMaxEvidence)
+};
+
 struct PolicyRef {
     std::string id, version, path;
 };
@@ -65,6 +88,8 @@ struct ScanResult {
     Scores scores;
     Counts counts;
     std::vector<CheckResult> results;
+    Requirements requirements;
+    std::vector<WaiverRecord> waivers;
 };
 
 Counts count_verdicts(const std::vector<CheckResult>& results);

@@ -8,11 +8,7 @@
 
 namespace triad::rules {
 
-// The asset's requirement per pillar (CVSS environmental CR/IR/AR): high 1.5, medium 1.0, low 0.5.
-struct Requirements {
-    double c = 1.0, i = 1.0, a = 1.0;
-    double of(Pillar p) const { return p == Pillar::confidentiality ? c : p == Pillar::integrity ? i : a; }
-};
+// Requirements (the asset's C/I/A weights) live in rules/result.h: a result carries them.
 
 double severity_weight(Severity s);  // info 0, low 1, medium 3, high 6, critical 10
 double impact_weight(Impact i);      // none 0, low 0.5, high 1

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -73,16 +74,17 @@ const char* file_type_name(std::uint32_t mode) {
 }
 
 long read_xattr_at(int dirfd, const char* name, const char* attr, void* buf, std::size_t size) {
-    static bool have_getxattrat = true;  // a benign race: every thread reaches the same answer
-    if (have_getxattrat) {
+    static std::atomic<bool> have_getxattrat{true};
+    // getxattrat refuses an O_PATH descriptor with an empty name (EBADF), so the object's
+    // own descriptor goes through /proc/self/fd below.
+    if (*name && have_getxattrat.load(std::memory_order_relaxed)) {
         XattrArgs args{reinterpret_cast<std::uintptr_t>(buf), static_cast<std::uint32_t>(size), 0};
-        unsigned flags = AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH);
-        long rc = ::syscall(SYS_getxattrat, dirfd, name, flags, attr, &args, sizeof args);
+        long rc = ::syscall(SYS_getxattrat, dirfd, name, AT_SYMLINK_NOFOLLOW, attr, &args, sizeof args);
         if (rc >= 0) return rc;
         if (errno != ENOSYS) return -errno;
-        have_getxattrat = false;
+        have_getxattrat.store(false, std::memory_order_relaxed);
     }
-    // dirfd was resolved safely; the path below re-enters it and names one component.
+    // dirfd was resolved safely; the path below re-enters it (and names one component).
     std::string path = "/proc/self/fd/" + std::to_string(dirfd);
     if (*name) {
         path += '/';
@@ -215,7 +217,7 @@ std::vector<std::string> list_directory(const Sysroot& root, const std::string& 
     }
     DIR* d = ::fdopendir(fd->get());
     if (!d) return names;
-    fd->reset();  // owned by d now
+    fd->release();  // owned by d now
     while (dirent* e = ::readdir(d)) {
         if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) names.emplace_back(e->d_name);
     }
@@ -249,6 +251,8 @@ Result<std::vector<std::string>> expand_path_glob(const Sysroot& root, const std
         }
         current = std::move(next);
     }
+    // Literal components after a wildcard were appended unchecked: keep what exists.
+    std::erase_if(current, [&](const std::string& p) { return !root.lstat(p).has_value(); });
     std::sort(current.begin(), current.end());
     return current;
 }

@@ -81,7 +81,7 @@ private:
         entry.reset(path, fd->get(), "", st);
         ++entries_;
         on_entry_(entry);
-        if (!S_ISDIR(st.stx_mode)) return;
+        if (!S_ISDIR(st.stx_mode) || options_.max_depth == 0) return;
         DirTask task{path, UniqueFd{}, 0, st.stx_ino, dev_of(st)};
         push(std::move(task));
     }
@@ -164,7 +164,8 @@ private:
         on_entry_(entry);
 
         if (!S_ISDIR(st.stx_mode)) return;
-        if (options_.max_depth >= 0 && task.depth + 1 > options_.max_depth) return;
+        // The child's entries would be at depth task.depth + 2.
+        if (options_.max_depth >= 0 && task.depth + 2 > options_.max_depth) return;
         if (options_.one_filesystem && dev_of(st) != task.dev) return;  // a mount point: like find -xdev
         if (pruned(child)) return;
 
