@@ -36,6 +36,11 @@ public:
         keep(failing_, std::move(e));
     }
 
+    void inapplicable(const std::string& reason) {
+        std::lock_guard l(mutex_);
+        if (inapplicable_.empty()) inapplicable_ = reason;
+    }
+
     void errored(const std::string& object, const std::string& reason) {
         std::lock_guard l(mutex_);
         ++errors_;
@@ -67,6 +72,9 @@ public:
                        errors_list_.front().observed.front().second;
             r.evidence = std::move(errors_list_);
             r.evidence_total = errors_;
+        } else if (selected_ == 0 && !inapplicable_.empty()) {
+            r.verdict = Verdict::not_applicable;
+            r.reason = inapplicable_;
         } else if (selected_ == 0 && check_.expect.objects != Quantifier::none) {
             if (any) {
                 r.verdict = Verdict::fail;
@@ -108,6 +116,7 @@ private:
     std::mutex mutex_;
     std::uint64_t selected_ = 0, satisfied_ = 0, failures_ = 0, errors_ = 0, missing_total_ = 0;
     std::vector<std::string> missing_;
+    std::string inapplicable_;  // the first reason a collector gave for having nothing to judge
     std::vector<Evidence> failing_, errors_list_;
 };
 
@@ -151,6 +160,10 @@ CheckResult run_collected(const Check& check, const scanner::CollectContext& ctx
     scanner::FactSet facts = check.select.collector->collect(ctx, check.select.args);
     const bool file_collector = check.select.collector->fields.data() == scanner::file_fields().data();
     for (const scanner::Fact& fact : facts) {
+        if (fact.status == scanner::FactStatus::not_applicable) {
+            out.inapplicable(fact.reason);
+            continue;
+        }
         if (fact.status == scanner::FactStatus::error) {
             out.errored(fact.object, fact.reason);
             continue;

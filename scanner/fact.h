@@ -44,7 +44,9 @@ struct FieldSpec {
     const char* doc;
 };
 
-enum class FactStatus { ok, error };
+// not_applicable: the collector found nothing to judge and says why (SELinux is not
+// configured, no sshd_config exists); its checks get that verdict with the reason.
+enum class FactStatus { ok, error, not_applicable };
 
 // Anything the evaluator can read fields from: a stored Fact, or an entry of the file
 // walk whose fields are computed only when a condition asks for them.
@@ -72,6 +74,11 @@ struct Fact final : FieldSource {
         f.object = std::move(object);
         f.status = FactStatus::error;
         f.reason = std::move(reason);
+        return f;
+    }
+    static Fact not_applicable(std::string object, std::string reason) {
+        Fact f = error(std::move(object), std::move(reason));
+        f.status = FactStatus::not_applicable;
         return f;
     }
 };

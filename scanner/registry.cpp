@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "scanner/registry.h"
 
+#include "scanner/accounts.h"
 #include "scanner/config_file.h"
 #include "scanner/file_perms.h"
+#include "scanner/pam.h"
+#include "scanner/sshd_config.h"
+#include "scanner/sudoers.h"
 
 namespace triad::scanner {
 namespace {
@@ -48,6 +52,16 @@ constexpr ArgSpec kConfigArgs[] = {
     {"default", ArgKind::string, false, "value the program uses when the key is unset"},
 };
 
+constexpr ArgSpec kSshdArgs[] = {
+    {"key", ArgKind::string, false, "any other sshd keyword, read into the `value` field"},
+    {"default", ArgKind::string, false, "what `value` is when `key` is not set"},
+};
+
+constexpr ArgSpec kPamArgs[] = {
+    {"service", ArgKind::list, false, "service files under /etc/pam.d to read (default: all)"},
+    {"option", ArgKind::string, false, "a module argument to read into option_set / option_value (deny, remember...)"},
+};
+
 const CollectorEntry kCollectors[] = {
     {"file", Scope::root, file_fields(), kFileArgs, run_file,
      "named paths: type, mode, owner, ACL, capabilities, attributes"},
@@ -55,6 +69,18 @@ const CollectorEntry kCollectors[] = {
      "every object under the walked directories, filtered by `where`, in one parallel pass"},
     {"config", Scope::root, config_fields(), kConfigArgs, run_config,
      "one key of a key/value configuration file"},
+    {"accounts", Scope::root, account_fields(), {}, collect_accounts,
+     "each /etc/passwd entry with its shadow password state (algorithm only), aging and groups"},
+    {"groups", Scope::root, group_fields(), {}, collect_groups,
+     "each /etc/group entry with its members and gshadow state"},
+    {"sshd", Scope::root, sshd_fields(), kSshdArgs, collect_sshd,
+     "effective OpenSSH server settings: global and per Match block, Include and defaults applied"},
+    {"sudo_defaults", Scope::root, sudo_default_fields(), {}, collect_sudo_defaults,
+     "each Defaults parameter of /etc/sudoers and its includes"},
+    {"sudo_rules", Scope::root, sudo_rule_fields(), {}, collect_sudo_rules,
+     "each sudoers user specification: users, commands, NOPASSWD, authentication"},
+    {"pam", Scope::root, pam_fields(), kPamArgs, collect_pam,
+     "each module line of the /etc/pam.d services, includes expanded"},
 };
 
 }  // namespace
