@@ -18,6 +18,8 @@ commands:
   policy check    validate policy files without scanning
   rules list      list the loaded checks
   rules explain   show one check in full
+  report          render a stored result as console, json, html, junit, sarif, markdown or csv
+  diff            compare two stored results; exit 1 on new failures
 
 Run 'triad <command> --help' for a command's options.
   --help          this text
@@ -36,6 +38,8 @@ constexpr Command kCommands[] = {
     {"scan", triad::cli::run_scan},
     {"policy", triad::cli::run_policy},
     {"rules", triad::cli::run_rules},
+    {"report", triad::cli::run_report},
+    {"diff", triad::cli::run_diff},
 };
 
 }  // namespace

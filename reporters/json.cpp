@@ -9,6 +9,7 @@
 
 #include "reporters/events.h"
 #include "reporters/reporter.h"
+#include "reporters/result_reader.h"
 
 namespace triad::report {
 namespace {
@@ -113,6 +114,37 @@ Object::Ptr counts_json(const rules::Counts& c) {
     return o;
 }
 
+// The asset requirements as levels; a weight no level names cannot come from parse_requirements.
+Object::Ptr requirements_json(const rules::Requirements& r) {
+    Object::Ptr o = object();
+    o->set("c", requirement_level(r.c).value_or("medium"));
+    o->set("i", requirement_level(r.i).value_or("medium"));
+    o->set("a", requirement_level(r.a).value_or("medium"));
+    return o;
+}
+
+Array::Ptr waivers_json(const std::vector<rules::WaiverRecord>& waivers) {
+    Array::Ptr a = new Array;
+    for (const rules::WaiverRecord& w : waivers) {
+        Object::Ptr o = object();
+        o->set("check", w.check);
+        Array::Ptr objects = new Array;
+        for (const auto& g : w.objects) objects->add(g);
+        o->set("objects", objects);
+        o->set("reason", w.reason);
+        o->set("owner", w.owner);
+        o->set("expires", w.expires);
+        o->set("source", w.source);
+        o->set("state", std::string(w.state == rules::WaiverState::active ? "active" : "expired"));
+        o->set("applied", w.applied);
+        Array::Ptr waived = new Array;
+        for (const auto& obj : w.waived_objects) waived->add(obj);
+        o->set("waived_objects", waived);
+        a->add(o);
+    }
+    return a;
+}
+
 }  // namespace
 
 std::string render_json(const ScanResult& result, const RenderOptions&) {
@@ -124,6 +156,10 @@ std::string render_json(const ScanResult& result, const RenderOptions&) {
     Array::Ptr results = new Array;
     for (const CheckResult& r : result.results) results->add(check_result_json(r));
     o->set("results", results);
+    // Extensions (docs/result-schema.md), written only when they differ from the default so a
+    // plain scan's document is unchanged.
+    if (!(result.requirements == rules::Requirements{})) o->set("requirements", requirements_json(result.requirements));
+    if (!result.waivers.empty()) o->set("waivers", waivers_json(result.waivers));
     return stringify(o, 2) + "\n";
 }
 

@@ -12,6 +12,8 @@ namespace triad::report {
 struct RenderOptions {
     bool color = false;       // ANSI colour (the console only, and only on a terminal)
     int evidence_lines = 5;   // console: failing objects shown per check
+    bool verbose = false;     // console: every listed evidence object, every fix, passing checks
+    bool quiet = false;       // console: the scores and counts only
 };
 
 using RenderFn = std::string (*)(const rules::ScanResult&, const RenderOptions&);
@@ -27,6 +29,14 @@ const ReporterEntry* find_reporter(std::string_view name);
 
 std::string render_console(const rules::ScanResult& result, const RenderOptions& options);
 std::string render_json(const rules::ScanResult& result, const RenderOptions& options);
+std::string render_html(const rules::ScanResult& result, const RenderOptions& options);
+std::string render_junit(const rules::ScanResult& result, const RenderOptions& options);
+std::string render_sarif(const rules::ScanResult& result, const RenderOptions& options);
+std::string render_markdown(const rules::ScanResult& result, const RenderOptions& options);
+std::string render_csv(const rules::ScanResult& result, const RenderOptions& options);
+
+// "console, json, html, ..." for usage and error messages.
+std::string reporter_names();
 
 // The pillar a check is listed under: its highest impact (ties: C before I before A).
 rules::Pillar primary_pillar(const rules::CiaImpact& impact);
