@@ -12,6 +12,10 @@
 namespace triad::cli {
 
 Status write_file_atomic(const std::string& path, const std::string& bytes, unsigned mode) {
+    // Renaming over a device or a FIFO (say --output /dev/null) would replace the node itself.
+    struct stat existing {};
+    if (::stat(path.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode))
+        return Error{ErrorCode::invalid_input, "exists and is not a regular file; not replaced", path};
     std::string dir = ".";
     if (auto slash = path.rfind('/'); slash != std::string::npos) dir = slash == 0 ? "/" : path.substr(0, slash);
     std::string tmp = path + ".tmp-XXXXXX";

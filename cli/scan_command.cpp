@@ -13,6 +13,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "reporters/event_stream.h"
 #include "reporters/reporter.h"
 #include "rules/engine.h"
 #include "rules/scoring.h"
@@ -31,7 +32,8 @@ options:
   --proc DIR            where live kernel state is read (default: /proc when auditing /,
                         none for --root, so checks of the running system are not_applicable)
   --sys DIR             likewise for /sys
-  --format FORMAT       console (default) or json
+  --format FORMAT       console (default), json, or events (one JSON line per scan event
+                        as it happens: scan_started, finding, scan_finished)
   --output FILE         write the report to FILE atomically (mode 0640) instead of stdout
   --only ID|GLOB|TAG    run only matching checks (repeatable)
   --skip ID|GLOB|TAG    leave out matching checks (repeatable)
@@ -55,33 +57,6 @@ std::string now_rfc3339() {
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
 }
-
-// On a terminal, a single updating line on stderr while checks are decided and the walk runs.
-class Progress {
-public:
-    Progress(bool enabled, std::size_t total) : enabled_(enabled), total_(total) {}
-    void finding(const rules::CheckResult& r) {
-        ++done_;
-        if (!enabled_) return;
-        std::fprintf(stderr, "\r\x1b[K[%zu/%zu] %s %s", done_, total_, r.check.id.c_str(),
-                     std::string(to_string(r.verdict)).c_str());
-        std::fflush(stderr);
-    }
-    void walked(std::uint64_t entries) {
-        if (!enabled_) return;
-        std::fprintf(stderr, "\r\x1b[K[%zu/%zu] walking the file system: %llu entries", done_, total_,
-                     static_cast<unsigned long long>(entries));
-        std::fflush(stderr);
-    }
-    void clear() {
-        if (enabled_) std::fprintf(stderr, "\r\x1b[K");
-    }
-
-private:
-    bool enabled_;
-    std::size_t total_;
-    std::size_t done_ = 0;
-};
 
 bool fails_gate(const std::vector<rules::CheckResult>& results, rules::Severity threshold) {
     for (const auto& r : results)
@@ -110,9 +85,14 @@ int run_scan(int argc, char** argv, int first) {
         return kExitUsage;
     }
     const std::string format = args.value("format").value_or("console");
+    const bool streaming = format == "events";
     const report::ReporterEntry* reporter = report::find_reporter(format);
-    if (!reporter) {
-        print_error("unknown format '" + format + "' (console or json)");
+    if (!reporter && !streaming) {
+        print_error("unknown format '" + format + "' (console, json or events)");
+        return kExitUsage;
+    }
+    if (streaming && args.value("output")) {
+        print_error("--format events streams to standard output; --output does not apply");
         return kExitUsage;
     }
     auto threshold = rules::parse_severity(args.value("fail-on").value_or("info"));
@@ -183,17 +163,26 @@ int run_scan(int argc, char** argv, int first) {
     result.started_at = now_rfc3339();
     for (const auto& p : loaded.policies) result.policies.push_back({p.id, p.version, p.path});
 
+    // The scan is a stream of events (reporters/events.h): progress on a terminal and
+    // --format events consume it as it happens; the other formats render the final result.
+    std::vector<report::EventSink*> sinks;
+    report::ProgressSink progress(stderr);
+    if (::isatty(STDERR_FILENO) == 1) sinks.push_back(&progress);
+    report::JsonLinesSink events(std::cout);
+    if (streaming) sinks.push_back(&events);
+
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
-    Progress progress(::isatty(STDERR_FILENO) == 1, checks.size());
+    for (auto* sink : sinks) sink->scan_started(result, checks.size());
     rules::EngineOptions options;
     options.jobs = jobs;
     options.proc = proc ? &*proc : nullptr;
     options.sys = sys ? &*sys : nullptr;
     options.cancel = &g_cancel;
-    options.on_walk_progress = [&](std::uint64_t n) { progress.walked(n); };
-    result.results = rules::run_checks(checks, *root, options, [&](const rules::CheckResult& r) { progress.finding(r); });
-    progress.clear();
+    if (::isatty(STDERR_FILENO) == 1) options.on_walk_progress = [&](std::uint64_t n) { progress.walked(n); };
+    result.results = rules::run_checks(checks, *root, options, [&](const rules::CheckResult& r) {
+        for (auto* sink : sinks) sink->finding(r);
+    });
     if (g_cancel.load()) {
         print_error("scan cancelled; no report written");
         return kExitCannotRun;
@@ -202,6 +191,8 @@ int run_scan(int argc, char** argv, int first) {
     result.scores = rules::compute_scores(result.results, *requirements);
     result.duration_ms = static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+    for (auto* sink : sinks) sink->scan_finished(result);
+    if (streaming) return fails_gate(result.results, *threshold) ? kExitFindings : kExitOk;
 
     const auto output = args.value("output");
     report::RenderOptions render;
