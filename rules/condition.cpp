@@ -200,6 +200,11 @@ std::optional<Condition> compile_leaf(YamlContext& ctx, const YAML::Node& node,
 std::optional<Condition> compile_condition(YamlContext& ctx, const YAML::Node& node,
                                            std::span<const scanner::FieldSpec> fields, bool shorthand,
                                            int depth) {
+    if (ctx.condition_budget == 0) return std::nullopt;  // already reported
+    if (--ctx.condition_budget == 0) {
+        ctx.error(node, "the policy has more than 100000 condition nodes (YAML aliases expand); refused");
+        return std::nullopt;
+    }
     if (depth > kMaxConditionDepth) {
         ctx.error(node, "conditions nested deeper than " + std::to_string(kMaxConditionDepth) + " levels");
         return std::nullopt;

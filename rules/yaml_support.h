@@ -41,6 +41,11 @@ public:
     const std::string& file() const { return file_; }
     std::vector<Diagnostic> diagnostics;
 
+    // YAML aliases let a small file name one node many times over ("billion laughs"): every
+    // condition node compiled spends from this budget, so a hostile policy is refused in
+    // bounded time instead of expanding exponentially.
+    std::size_t condition_budget = 100'000;
+
 private:
     std::string file_;
 };

@@ -103,6 +103,24 @@ TEST_CASE("policy errors carry their position") {
     }
 }
 
+TEST_CASE("YAML aliases cannot make a small policy expand without bound") {
+    // Ten levels of ten references each: 10^10 leaves if expanded.
+    std::string text = "policy: { id: p, title: t, version: \"1\" }\nx0: &l0 { field: mode, at_most: \"0640\" }\n";
+    for (int i = 1; i <= 10; ++i) {
+        std::string prev = "*l" + std::to_string(i - 1);
+        text += "x" + std::to_string(i) + ": &l" + std::to_string(i) + " { all: [";
+        for (int k = 0; k < 10; ++k) text += (k ? ", " : "") + prev;
+        text += "] }\n";
+    }
+    text += "checks:\n  - id: BOMB\n    title: t\n    severity: low\n    impact: { c: low, i: none, a: none }\n"
+            "    select: { collector: file, path: /x }\n    expect: *l10\n";
+    auto r = load_policy_text(text, "bomb.yml");
+    REQUIRE_FALSE(r.ok());
+    bool refused = false;
+    for (const auto& d : r.diagnostics) refused |= d.message.find("more than 100000 condition nodes") != std::string::npos;
+    CHECK(refused);
+}
+
 TEST_CASE("duplicate check ids across files are rejected with both positions") {
     triad::test::TempDir dir;
     triad::test::write_file(dir / "a.yml", kValid);
