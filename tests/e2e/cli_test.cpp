@@ -6,6 +6,9 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <set>
+#include <sstream>
+
 #include "tests/test_support.h"
 
 using triad::test::run_triad;
@@ -185,4 +188,26 @@ TEST_CASE("the console report names failures, scores and the weakest pillar") {
     CHECK(r.out.find("- /etc/passwd: mode=0666") != std::string::npos);
     CHECK(r.out.find("weakest: integrity") != std::string::npos);
     CHECK(r.out.find("\x1b[") == std::string::npos);  // not a terminal: no colour
+}
+
+TEST_CASE("--format events streams scan_started, one finding per check, then scan_finished") {
+    Fixture fx;
+    auto r = run_triad({"scan", "--root", fx.root, "--policy", fx.policy, "--format", "events"});
+    CHECK(r.exit_code == 1);
+    std::vector<Poco::JSON::Object::Ptr> events;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) events.push_back(parse(line));
+    REQUIRE(events.size() == 5);
+    CHECK(events.front()->getValue<std::string>("event") == "scan_started");
+    CHECK(events.front()->getValue<int>("checks") == 3);
+    std::set<std::string> ids;
+    for (std::size_t i = 1; i + 1 < events.size(); ++i) {
+        CHECK(events[i]->getValue<std::string>("event") == "finding");
+        ids.insert(events[i]->getObject("result")->getValue<std::string>("id"));
+    }
+    CHECK(ids == std::set<std::string>{"CLI-PASSWD", "CLI-GROUP", "CLI-GONE"});
+    CHECK(events.back()->getValue<std::string>("event") == "scan_finished");
+    CHECK(events.back()->getObject("counts")->getValue<int>("fail") == 1);
+    CHECK(run_triad({"scan", "--root", fx.root, "--policy", fx.policy, "--format", "events", "--output", fx.dir / "x"})
+              .exit_code == 2);
 }
