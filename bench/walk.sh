@@ -21,9 +21,11 @@ root_args=()
 [ "$root" = / ] || root_args=(--root "$root")
 
 measure() {  # prints "seconds max_rss_kb" of one run of "$@"
-  local out
-  out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
-  echo "$out"
+  local stats
+  stats=$(mktemp)
+  /usr/bin/time -o "$stats" -f '%e %M' "$@" >/dev/null 2>&1 || true
+  tail -n 1 "$stats"
+  rm -f "$stats"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -47,5 +49,5 @@ echo "walk checks:     ${#walk_ids[@]} (${walk_ids[*]})"
 echo "find:            ${find_med} s median of $runs, peak RSS $((find_rss / 1024)) MiB  (SUID, SGID, world-writable only)"
 echo "triad:           ${triad_med} s median of $runs, peak RSS $((triad_rss / 1024)) MiB  (all walk checks, one pass, $(nproc) threads)"
 awk -v t="$triad_med" -v f="$find_med" -v n="$entries" 'BEGIN {
-  printf "ratio:           %.2f x find's wall time (target <= 0.60)\n", t / f
+  printf "ratio:           %.2f x the wall time of find (target <= 0.60)\n", t / f
   if (n > 0) printf "per 1000 files:  %.2f ms triad, %.2f ms find\n", t * 1e6 / n, f * 1e6 / n }'

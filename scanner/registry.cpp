@@ -3,10 +3,14 @@
 
 #include "scanner/accounts.h"
 #include "scanner/config_file.h"
+#include "scanner/cpu.h"
+#include "scanner/elf_collector.h"
 #include "scanner/file_perms.h"
 #include "scanner/pam.h"
+#include "scanner/process_hardening.h"
 #include "scanner/sshd_config.h"
 #include "scanner/sudoers.h"
+#include "scanner/sysctl.h"
 
 namespace triad::scanner {
 namespace {
@@ -81,6 +85,13 @@ const CollectorEntry kCollectors[] = {
      "each sudoers user specification: users, commands, NOPASSWD, authentication"},
     {"pam", Scope::root, pam_fields(), kPamArgs, collect_pam,
      "each module line of the /etc/pam.d services, includes expanded"},
+    {"elf", Scope::root, elf_fields(), elf_args(), collect_elf_files,
+     "ELF executables and shared objects: PIE, NX, canary, RELRO, FORTIFY, RPATH, CET, and their exposure"},
+    {"sysctl", Scope::root, sysctl_fields(), sysctl_args(), collect_sysctl,
+     "a kernel parameter: live (/proc/sys) or configured (sysctl.d, systemd-sysctl's order)"},
+    {"cpu", Scope::host, cpu_fields(), {}, collect_cpu, "processor features from /proc/cpuinfo (NX)"},
+    {"processes", Scope::host, process_fields(), process_args(), collect_processes,
+     "running processes: their binary's hardening, seccomp, NoNewPrivs, listening sockets"},
 };
 
 }  // namespace
