@@ -15,8 +15,11 @@
 #include "cli/output.h"
 #include "reporters/event_stream.h"
 #include "reporters/reporter.h"
+#include "reporters/result_reader.h"
+#include "rules/diff.h"
 #include "rules/engine.h"
 #include "rules/scoring.h"
+#include "rules/waivers.h"
 #include "scanner/host_info.h"
 
 namespace triad::cli {
@@ -32,16 +35,24 @@ options:
   --proc DIR            where live kernel state is read (default: /proc when auditing /,
                         none for --root, so checks of the running system are not_applicable)
   --sys DIR             likewise for /sys
-  --format FORMAT       console (default), json, or events (one JSON line per scan event
-                        as it happens: scan_started, finding, scan_finished)
+  --format FORMAT       console (default), json, html, junit, sarif, markdown, csv, or
+                        events (one JSON line per scan event as it happens: scan_started,
+                        finding, scan_finished); docs/reports.md describes each
   --output FILE         write the report to FILE atomically (mode 0640) instead of stdout
   --only ID|GLOB|TAG    run only matching checks (repeatable)
   --skip ID|GLOB|TAG    leave out matching checks (repeatable)
   --fail-on LEVEL       exit 1 when a check of this severity or worse fails:
                         info (default: any failure), low, medium, high, critical
+  --waivers FILE        accepted risks (YAML: check, reason, expires, optional owner and
+                        objects globs); waived failures do not count, expired waivers stop
+                        applying and are reported
+  --baseline RESULT     a stored JSON result: exit 1 only for failures it did not have
+                        (checks that newly fail, or failing checks with new objects)
   --requirements SPEC   the asset's C/I/A requirements, e.g. c=high,i=medium,a=low
   --jobs N              threads for the file-system walk (default: one per core)
   --no-color            never colour the console report
+  --verbose             console: every listed evidence object, every fix, the passing checks
+  --quiet               console: the scores and counts only
   --help                this text
 )";
 
@@ -71,7 +82,8 @@ int run_scan(int argc, char** argv, int first) {
     if (auto err = Args::parse(argc, argv, first,
                                {{"policy", true}, {"root", true}, {"proc", true}, {"sys", true}, {"format", true}, {"output", true},
                                 {"only", true}, {"skip", true}, {"fail-on", true}, {"requirements", true},
-                                {"jobs", true}, {"no-color", false}, {"help", false, 'h'}},
+                                {"jobs", true}, {"no-color", false}, {"help", false, 'h'}, {"waivers", true},
+                                {"baseline", true}, {"verbose", false, 'v'}, {"quiet", false, 'q'}},
                                args)) {
         print_error(*err + " (see 'triad scan --help')");
         return kExitUsage;
@@ -88,7 +100,7 @@ int run_scan(int argc, char** argv, int first) {
     const bool streaming = format == "events";
     const report::ReporterEntry* reporter = report::find_reporter(format);
     if (!reporter && !streaming) {
-        print_error("unknown format '" + format + "' (console, json or events)");
+        print_error("unknown format '" + format + "' (" + report::reporter_names() + " or events)");
         return kExitUsage;
     }
     if (streaming && args.value("output")) {
@@ -122,6 +134,28 @@ int run_scan(int argc, char** argv, int first) {
     if (policy_paths.empty()) policy_paths.push_back(default_policy_dir());
     rules::LoadResult loaded;
     if (!load_or_report(policy_paths, loaded)) return kExitUsage;
+    // Waivers may name any loaded check, selected or not; a name that matches none is a typo.
+    std::vector<rules::Waiver> waivers;
+    if (auto file = args.value("waivers")) {
+        rules::WaiverLoad w = rules::load_waivers_file(*file, rules::check_ids(loaded.policies));
+        for (const auto& d : w.diagnostics) std::cerr << d.str() << "\n";
+        if (!w.ok()) return kExitUsage;
+        waivers = std::move(w.waivers);
+    }
+    std::optional<rules::ScanResult> baseline;
+    if (auto file = args.value("baseline")) {
+        auto read = report::read_result_file(*file);
+        if (!read) {
+            print_error("--baseline " + read.error().describe());
+            return kExitUsage;
+        }
+        baseline = std::move(*read);
+    }
+    const std::string today = rules::today_utc();
+    auto gate = [&](const rules::ScanResult& r) {
+        if (baseline) return !rules::diff_results(*baseline, r).regressions(*threshold).empty();
+        return fails_gate(r.results, *threshold);
+    };
     std::vector<std::string> unmatched;
     auto checks = rules::select_checks(loaded.policies, args.values("only"), args.values("skip"), &unmatched);
     if (!unmatched.empty()) {
@@ -181,23 +215,36 @@ int run_scan(int argc, char** argv, int first) {
     options.cancel = &g_cancel;
     if (::isatty(STDERR_FILENO) == 1) options.on_walk_progress = [&](std::uint64_t n) { progress.walked(n); };
     result.results = rules::run_checks(checks, *root, options, [&](const rules::CheckResult& r) {
-        for (auto* sink : sinks) sink->finding(r);
+        if (waivers.empty()) {
+            for (auto* sink : sinks) sink->finding(r);
+            return;
+        }
+        rules::CheckResult waived = r;  // streamed findings show the verdict after waivers
+        rules::apply_waivers(waived, waivers, today);
+        for (auto* sink : sinks) sink->finding(waived);
     });
     if (g_cancel.load()) {
         print_error("scan cancelled; no report written");
         return kExitCannotRun;
     }
+    rules::apply_waivers(result, waivers, today);
+    for (const rules::WaiverRecord& w : result.waivers)
+        if (w.state == rules::WaiverState::expired)
+            print_error("waiver for " + w.check + " at " + w.source + " expired on " + w.expires + "; not applied");
+    result.requirements = *requirements;
     result.counts = rules::count_verdicts(result.results);
     result.scores = rules::compute_scores(result.results, *requirements);
     result.duration_ms = static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
     for (auto* sink : sinks) sink->scan_finished(result);
-    if (streaming) return fails_gate(result.results, *threshold) ? kExitFindings : kExitOk;
+    if (streaming) return gate(result) ? kExitFindings : kExitOk;
 
     const auto output = args.value("output");
     report::RenderOptions render;
     render.color = format == "console" && !output && !args.flag("no-color") && ::isatty(STDOUT_FILENO) == 1 &&
                    std::getenv("NO_COLOR") == nullptr;
+    render.verbose = args.flag("verbose");
+    render.quiet = args.flag("quiet");
     const std::string bytes = reporter->render(result, render);
     if (output) {
         if (auto written = write_file_atomic(*output, bytes); !written) {
@@ -207,7 +254,7 @@ int run_scan(int argc, char** argv, int first) {
     } else {
         std::cout << bytes << std::flush;
     }
-    return fails_gate(result.results, *threshold) ? kExitFindings : kExitOk;
+    return gate(result) ? kExitFindings : kExitOk;
 }
 
 }  // namespace triad::cli

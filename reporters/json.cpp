@@ -10,6 +10,7 @@
 #include "reporters/events.h"
 #include "reporters/reporter.h"
 #include "reporters/result_reader.h"
+#include "reporters/text_escape.h"
 
 namespace triad::report {
 namespace {
@@ -21,10 +22,13 @@ using rules::ScanResult;
 
 Object::Ptr object() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
 
+// JSON text is UTF-8 (RFC 8259) but file names are bytes: Poco copies invalid sequences
+// through, and parsers (Poco's included) then reject the document. Outside strings the text is
+// ASCII, so replacing them in the finished text equals replacing them in every string.
 std::string stringify(const Object::Ptr& o, unsigned indent) {
     std::ostringstream out;
     o->stringify(out, indent);
-    return out.str();
+    return valid_utf8(out.str());
 }
 
 // Scores are shown to one decimal everywhere; null when nothing decided weighs on them.

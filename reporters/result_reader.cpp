@@ -14,6 +14,7 @@
 #include <cmath>
 #include <limits>
 
+#include "reporters/text_escape.h"
 #include "scanner/sysroot.h"
 #include "scanner/unique_fd.h"
 
@@ -271,7 +272,9 @@ Result<rules::ScanResult> parse_result_json(std::string_view text, const std::st
         parser.setDepth(kMaxDepth);
         // Keep the key order of `observed` maps: evidence fields are shown in the order written.
         parser.setHandler(new Poco::JSON::ParseHandler(/*preserveObjectOrder=*/true));
-        Var root = parser.parse(std::string(text));
+        // Documents written before the writer replaced invalid UTF-8 may hold raw bytes, which
+        // the parser refuses as an unterminated string; read them as the writer now writes them.
+        Var root = parser.parse(valid_utf8(text));
         if (root.type() != typeid(Object::Ptr)) return not_a_result(name, "the top level is not a JSON object");
         return read_document(root.extract<Object::Ptr>());
     } catch (const Bad& bad) {

@@ -131,42 +131,60 @@ WaiverLoad load_waivers_file(const std::string& path, const std::set<std::string
     return load_waivers_text(*text, path, known);
 }
 
+namespace {
+
+WaiverRecord record_of(const Waiver& w, std::string_view today) {
+    WaiverRecord record;
+    record.check = w.check;
+    for (const auto& g : w.objects) record.objects.push_back(g.text());
+    record.reason = w.reason;
+    record.owner = w.owner;
+    record.expires = w.expires;
+    record.source = w.pos.str();
+    // ISO dates order as strings; the expiry day itself is still covered.
+    record.state = today > std::string_view(w.expires) ? WaiverState::expired : WaiverState::active;
+    return record;
+}
+
+void apply_one(const Waiver& w, WaiverRecord& record, CheckResult& r) {
+    // Only failures are waived: an error still needs looking at, and a pass needs nothing.
+    if (record.state != WaiverState::active || r.check.id != w.check || r.verdict != Verdict::fail) return;
+    if (w.objects.empty()) {
+        r.verdict = Verdict::waived;
+        r.reason = w.reason;
+        record.applied = true;
+        return;
+    }
+    auto waived = std::stable_partition(r.evidence.begin(), r.evidence.end(),
+                                        [&](const Evidence& e) { return !matches_any(w.objects, e.object); });
+    const auto removed = static_cast<std::uint64_t>(r.evidence.end() - waived);
+    for (auto it = waived; it != r.evidence.end(); ++it) record.waived_objects.push_back(it->object);
+    r.evidence.erase(waived, r.evidence.end());
+    if (removed == 0) return;
+    record.applied = true;
+    r.evidence_total -= std::min(removed, r.evidence_total);
+    // Objects beyond the listed kMaxEvidence were not seen here: while any remain unlisted the
+    // check keeps failing rather than being waived on a guess.
+    if (r.evidence_total == 0) {
+        r.verdict = Verdict::waived;
+        r.reason = w.reason;
+    }
+}
+
+}  // namespace
+
 void apply_waivers(ScanResult& result, std::span<const Waiver> waivers, std::string_view today) {
     for (const Waiver& w : waivers) {
-        WaiverRecord record;
-        record.check = w.check;
-        for (const auto& g : w.objects) record.objects.push_back(g.text());
-        record.reason = w.reason;
-        record.owner = w.owner;
-        record.expires = w.expires;
-        record.source = w.pos.str();
-        // ISO dates order as strings; the expiry day itself is still covered.
-        record.state = today > std::string_view(w.expires) ? WaiverState::expired : WaiverState::active;
-        for (CheckResult& r : result.results) {
-            // Only failures are waived: an error still needs looking at, and a pass needs nothing.
-            if (record.state != WaiverState::active || r.check.id != w.check || r.verdict != Verdict::fail) continue;
-            if (w.objects.empty()) {
-                r.verdict = Verdict::waived;
-                r.reason = w.reason;
-                record.applied = true;
-                continue;
-            }
-            auto waived = std::stable_partition(r.evidence.begin(), r.evidence.end(),
-                                                [&](const Evidence& e) { return !matches_any(w.objects, e.object); });
-            for (auto it = waived; it != r.evidence.end(); ++it) record.waived_objects.push_back(it->object);
-            const std::size_t removed = static_cast<std::size_t>(r.evidence.end() - waived);
-            r.evidence.erase(waived, r.evidence.end());
-            if (removed == 0) continue;
-            record.applied = true;
-            r.evidence_total -= std::min<std::uint64_t>(removed, r.evidence_total);
-            // Objects beyond the listed kMaxEvidence were not seen here: while any remain
-            // unlisted the check keeps failing rather than being waived on a guess.
-            if (r.evidence_total == 0) {
-                r.verdict = Verdict::waived;
-                r.reason = w.reason;
-            }
-        }
+        WaiverRecord record = record_of(w, today);
+        for (CheckResult& r : result.results) apply_one(w, record, r);
         result.waivers.push_back(std::move(record));
+    }
+}
+
+void apply_waivers(CheckResult& result, std::span<const Waiver> waivers, std::string_view today) {
+    for (const Waiver& w : waivers) {
+        WaiverRecord record = record_of(w, today);
+        apply_one(w, record, result);
     }
 }
 

@@ -46,6 +46,8 @@ std::set<std::string> check_ids(std::span<const Policy> policies);
 // YYYY-MM-DD: a waiver applies through its `expires` day. Counts and scores are the caller's
 // to recompute afterwards.
 void apply_waivers(ScanResult& result, std::span<const Waiver> waivers, std::string_view today);
+// The same for one result as soon as it is decided (a streamed finding); records nothing.
+void apply_waivers(CheckResult& result, std::span<const Waiver> waivers, std::string_view today);
 
 // Today's date in UTC as YYYY-MM-DD.
 std::string today_utc();
