@@ -170,8 +170,7 @@ FactSet collect_pam(const CollectContext& ctx, const SelectArgs& args) {
         std::string error;
         std::vector<PamLine> lines = read_pam_service(ctx.root, service, error);
         if (!error.empty()) {
-            auto st = ctx.root.lstat("/etc/pam.d/" + service);
-            if (!st && error.find("/etc/pam.d/" + service + ":") == 0)
+            if (!ctx.root.lstat("/etc/pam.d/" + service))
                 out.push_back(Fact::not_applicable("/etc/pam.d/" + service, "/etc/pam.d/" + service + " does not exist"));
             else
                 out.push_back(Fact::error("/etc/pam.d/" + service, error));

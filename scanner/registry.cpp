@@ -2,12 +2,14 @@
 #include "scanner/registry.h"
 
 #include "scanner/accounts.h"
+#include "scanner/apparmor.h"
 #include "scanner/config_file.h"
 #include "scanner/cpu.h"
 #include "scanner/elf_collector.h"
 #include "scanner/file_perms.h"
 #include "scanner/pam.h"
 #include "scanner/process_hardening.h"
+#include "scanner/selinux.h"
 #include "scanner/sshd_config.h"
 #include "scanner/sudoers.h"
 #include "scanner/sysctl.h"
@@ -66,6 +68,11 @@ constexpr ArgSpec kPamArgs[] = {
     {"option", ArgKind::string, false, "a module argument to read into option_set / option_value (deny, remember...)"},
 };
 
+constexpr ArgSpec kSelinuxFileArgs[] = {
+    {"path", ArgKind::list, true, "path or glob (or a list of them) whose labels to compare with file_contexts"},
+    {"policy_type", ArgKind::string, false, "policy whose file_contexts to use (default: SELINUXTYPE of /etc/selinux/config)"},
+};
+
 const CollectorEntry kCollectors[] = {
     {"file", Scope::root, file_fields(), kFileArgs, run_file,
      "named paths: type, mode, owner, ACL, capabilities, attributes"},
@@ -85,6 +92,18 @@ const CollectorEntry kCollectors[] = {
      "each sudoers user specification: users, commands, NOPASSWD, authentication"},
     {"pam", Scope::root, pam_fields(), kPamArgs, collect_pam,
      "each module line of the /etc/pam.d services, includes expanded"},
+    {"selinux", Scope::root, selinux_fields(), {}, collect_selinux,
+     "SELinux configured mode and policy (/etc/selinux/config) against the live mode (selinuxfs)"},
+    {"selinux_files", Scope::root, selinux_file_fields(), kSelinuxFileArgs, collect_selinux_files,
+     "SELinux labels of named files against the policy's file_contexts, as restorecon -n"},
+    {"selinux_processes", Scope::host, selinux_process_fields(), {}, collect_selinux_processes,
+     "SELinux domain of each running process and whether it listens on the network"},
+    {"apparmor", Scope::root, apparmor_fields(), {}, collect_apparmor,
+     "AppArmor installed, enabled, boot parameters and profile counts by mode"},
+    {"apparmor_profiles", Scope::root, apparmor_profile_fields(), {}, collect_apparmor_profiles,
+     "each AppArmor profile loaded or under /etc/apparmor.d, with its mode"},
+    {"apparmor_processes", Scope::host, apparmor_process_fields(), {}, collect_apparmor_processes,
+     "AppArmor confinement of each running process and whether it listens on the network"},
     {"elf", Scope::root, elf_fields(), elf_args(), collect_elf_files,
      "ELF executables and shared objects: PIE, NX, canary, RELRO, FORTIFY, RPATH, CET, and their exposure"},
     {"sysctl", Scope::root, sysctl_fields(), sysctl_args(), collect_sysctl,

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "scanner/pam.h"
+
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "tests/scanner/access_fixture.h"
+#include "tests/test_support.h"
+
+using namespace triad::scanner;
+using triad::test::TempDir;
+using triad::test::write_file;
+
+namespace {
+
+std::string field_text(const Fact& f, const char* name) {
+    auto v = f.field(*find_field(pam_fields(), name));
+    return v ? v->to_string() : "(absent)";
+}
+
+FactSet pam_of(const std::string& dir, SelectArgs args = {}) {
+    auto root = Sysroot::open(dir).value();
+    IdentityTable ids = IdentityTable::load(root);
+    return collect_pam(CollectContext{root, ids}, args);
+}
+
+}  // namespace
+
+TEST_CASE("@include expands in place and positions count per type") {
+    TempDir dir;
+    triad::test::build_access_root(dir.path(), false);
+    auto root = Sysroot::open(dir.path()).value();
+    std::string error;
+    std::vector<PamLine> su = read_pam_service(root, "su", error);
+    CHECK(error.empty());
+    REQUIRE(su.size() == 9);
+    CHECK(su[0].module_path == "pam_rootok.so");
+    CHECK(su[1].module_path == "pam_wheel.so");
+    CHECK(su[1].args == std::vector<std::string>{"use_uid", "group=sugroup"});
+    CHECK(su[2].file == "/etc/pam.d/common-auth");
+    CHECK(su[2].line == 1);
+    CHECK(su[3].control == "[success=1 default=ignore]");
+    CHECK(su[3].position == 4);
+    CHECK(su[8].type == "account");
+    CHECK(su[8].position == 1);
+}
+
+TEST_CASE("include and substack take one type; brackets, dashes, continuations and comments") {
+    TempDir dir;
+    write_file(dir / "etc/pam.d/common-auth", "auth required pam_unix.so nullok\nsession required pam_limits.so\n");
+    write_file(dir / "etc/pam.d/login",
+               "# login\n"
+               "auth include common-auth   # only the auth lines\n"
+               "auth substack /etc/pam.d/common-auth\n"
+               "-session optional pam_systemd.so\n"
+               "account [success=ok new_authtok_reqd=ok ignore=ignore default=bad] pam_unix.so\n"
+               "password requisite pam_pwquality.so \\\n  retry=3 minlen=14\n"
+               "session optional pam_motd.so [motd=/run/motd.dynamic noupdate]\n");
+    SelectArgs args;
+    args.values["service"] = StringList{"login"};
+    args.values["option"] = std::string("minlen");
+    FactSet facts = pam_of(dir.path(), args);
+    REQUIRE(facts.size() == 6);
+    CHECK(field_text(facts[0], "module") == "pam_unix.so");
+    CHECK(field_text(facts[0], "file") == "/etc/pam.d/common-auth");
+    CHECK(field_text(facts[1], "position") == "2");
+    CHECK(field_text(facts[2], "optional_module") == "true");
+    CHECK(field_text(facts[2], "type") == "session");
+    CHECK(field_text(facts[3], "control") == "[success=ok new_authtok_reqd=ok ignore=ignore default=bad]");
+    CHECK(field_text(facts[4], "args") == "retry=3, minlen=14");
+    CHECK(field_text(facts[4], "option_set") == "true");
+    CHECK(field_text(facts[4], "option_value") == "14");
+    CHECK(field_text(facts[4], "line") == "6");
+    CHECK(field_text(facts[0], "option_set") == "false");
+    CHECK(field_text(facts[0], "option_value") == "(absent)");
+    CHECK(field_text(facts[5], "args") == "motd=/run/motd.dynamic noupdate");
+}
+
+TEST_CASE("a missing include or a loop is an error; a missing service is not applicable") {
+    TempDir dir;
+    write_file(dir / "etc/pam.d/a", "@include b\n");
+    write_file(dir / "etc/pam.d/b", "@include a\n");
+    write_file(dir / "etc/pam.d/c", "@include nowhere\n");
+    SelectArgs args;
+    args.values["service"] = StringList{"a", "c", "sshd"};
+    FactSet facts = pam_of(dir.path(), args);
+    REQUIRE(facts.size() == 3);
+    CHECK(facts[0].status == FactStatus::error);
+    CHECK(facts[0].reason.find("loop") != std::string::npos);
+    CHECK(facts[1].status == FactStatus::error);
+    CHECK(facts[2].status == FactStatus::not_applicable);
+
+    TempDir empty;
+    FactSet none = pam_of(empty.path());
+    REQUIRE(none.size() == 1);
+    CHECK(none[0].status == FactStatus::not_applicable);
+}
+
+TEST_CASE("every service under /etc/pam.d is read by default") {
+    TempDir dir;
+    triad::test::build_access_root(dir.path(), false);
+    FactSet facts = pam_of(dir.path());
+    std::set<std::string> services;
+    for (const Fact& f : facts) {
+        REQUIRE(f.status == FactStatus::ok);
+        services.insert(field_text(f, "service"));
+    }
+    CHECK(services == std::set<std::string>{"common-account", "common-auth", "common-password", "sshd", "su"});
+}
