@@ -240,15 +240,23 @@ void run_walk(std::vector<std::unique_ptr<WalkCheck>>& checks, const scanner::Sy
     walk.roots = outer;
     walk.max_depth = unlimited || nested ? -1 : deepest;
 
-    // A subtree every check excludes is not read at all.
-    for (const auto& g : checks.front()->check->select.exclude) {
-        if (!g.subtree()) continue;
-        const std::string& sub = *g.subtree();
-        bool all = std::all_of(checks.begin(), checks.end(), [&](const auto& wc) {
-            return std::any_of(wc->check->select.exclude.begin(), wc->check->select.exclude.end(),
-                               [&](const scanner::Glob& o) { return o.subtree() && under(sub, *o.subtree()); });
-        });
-        if (all) walk.prune.push_back(sub);
+    // A subtree every check excludes is not read at all. A check whose roots neither
+    // contain nor lie inside the subtree (paths: [/var/log] for /var/lib/docker/**) never
+    // looks there, so it does not keep the subtree in the walk.
+    for (const auto& candidate : checks) {
+        for (const auto& g : candidate->check->select.exclude) {
+            if (!g.subtree()) continue;
+            const std::string& sub = *g.subtree();
+            bool all = std::all_of(checks.begin(), checks.end(), [&](const auto& wc) {
+                bool disjoint = std::none_of(wc->roots.begin(), wc->roots.end(), [&](const std::string& r) {
+                    return under(sub, r) || under(r, sub);
+                });
+                return disjoint ||
+                       std::any_of(wc->check->select.exclude.begin(), wc->check->select.exclude.end(),
+                                   [&](const scanner::Glob& o) { return o.subtree() && under(sub, *o.subtree()); });
+            });
+            if (all) walk.prune.push_back(sub);
+        }
     }
 
     std::atomic<std::uint64_t> seen{0};
@@ -271,6 +279,22 @@ void run_walk(std::vector<std::unique_ptr<WalkCheck>>& checks, const scanner::Sy
     scanner::walk_files(root, ids, walk, on_entry, on_error, options.cancel);
 }
 
+// Owner and group names come from the audited root's passwd and group. When those cannot
+// be read, a check that asks for a name, or whether one is unknown, cannot be decided:
+// every file would look unowned. Empty when the check can run.
+std::string identity_problem(const Check& check, const scanner::IdentityTable& ids) {
+    if (check.select.collector->fields.data() != scanner::file_fields().data()) return {};
+    std::vector<std::size_t> used;
+    if (check.select.where) referenced_fields(*check.select.where, used);
+    if (check.expect.condition) referenced_fields(*check.expect.condition, used);
+    auto uses = [&](std::size_t f) { return std::find(used.begin(), used.end(), f) != used.end(); };
+    if (!ids.users_error().empty() && (uses(scanner::kFileOwner) || uses(scanner::kFileUnowned)))
+        return "cannot resolve user names: " + ids.users_error();
+    if (!ids.groups_error().empty() && (uses(scanner::kFileGroup) || uses(scanner::kFileUngrouped)))
+        return "cannot resolve group names: " + ids.groups_error();
+    return {};
+}
+
 }  // namespace
 
 std::vector<CheckResult> run_checks(std::span<const Check* const> checks, const scanner::Sysroot& root,
@@ -288,6 +312,10 @@ std::vector<CheckResult> run_checks(std::span<const Check* const> checks, const 
             results[i].check = check.info;
             results[i].verdict = Verdict::not_applicable;
             results[i].reason = "needs the running system (/proc); not available for an offline root";
+        } else if (std::string why = identity_problem(check, ids); !why.empty()) {
+            results[i].check = check.info;
+            results[i].verdict = Verdict::error;
+            results[i].reason = std::move(why);
         } else if (!collector.collect) {
             std::vector<std::string> roots;
             for (std::string r : check.select.args.list("paths")) roots.push_back(normalize_root(std::move(r)));

@@ -251,8 +251,12 @@ Result<std::vector<std::string>> expand_path_glob(const Sysroot& root, const std
         }
         current = std::move(next);
     }
-    // Literal components after a wildcard were appended unchecked: keep what exists.
-    std::erase_if(current, [&](const std::string& p) { return !root.lstat(p).has_value(); });
+    // Literal components after a wildcard were appended unchecked: drop what does not exist,
+    // but keep what cannot be looked at (a 0700 home), so that it becomes an error fact.
+    std::erase_if(current, [&](const std::string& p) {
+        auto st = root.lstat(p);
+        return !st && st.error().code == ErrorCode::not_found;
+    });
     std::sort(current.begin(), current.end());
     return current;
 }
@@ -262,7 +266,7 @@ FactSet collect_file(const Sysroot& root, const IdentityTable& ids, const std::v
     for (const std::string& pattern : paths) {
         auto expanded = expand_path_glob(root, pattern);
         if (!expanded) {
-            out.push_back(Fact::error(pattern, expanded.error().describe()));
+            out.push_back(Fact::error(pattern, expanded.error().message));
             continue;
         }
         for (const std::string& path : *expanded) {

@@ -127,7 +127,11 @@ private:
     void read_directory(DirTask& task, std::vector<char>& buffer, FileEntry& entry, std::string& child) {
         if (!task.fd.valid()) {
             auto fd = root_.open_path(task.path, O_RDONLY | O_DIRECTORY, /*follow_final=*/false);
-            if (!fd) return report_error(task.path, fd.error().message);
+            if (!fd) {
+                // Removed since it was queued: like a file that vanishes, nothing to audit.
+                if (fd.error().code != ErrorCode::not_found) report_error(task.path, fd.error().message);
+                return;
+            }
             struct statx st {};
             if (::statx(fd->get(), "", AT_EMPTY_PATH, STATX_INO, &st) != 0 || st.stx_ino != task.ino)
                 return report_error(task.path, "replaced during the walk; skipped");
@@ -137,7 +141,12 @@ private:
         const int dirfd = task.fd.get();
         for (;;) {
             long n = ::syscall(SYS_getdents64, dirfd, buffer.data(), buffer.size());
-            if (n < 0) return report_error(task.path, error_from_errno(errno, task.path).message);
+            if (n < 0) {
+                // ENOENT: the directory was removed while we read it (the kernel refuses to
+                // list a dead directory); what it held is gone too.
+                if (errno != ENOENT) report_error(task.path, error_from_errno(errno, task.path).message);
+                return;
+            }
             if (n == 0) break;
             for (long off = 0; off < n;) {
                 auto* d = reinterpret_cast<LinuxDirent64*>(buffer.data() + off);
@@ -172,7 +181,10 @@ private:
         DirTask next{child, UniqueFd{}, task.depth + 1, st.stx_ino, task.dev};
         if (queued_fds_.load(std::memory_order_relaxed) < kMaxQueuedDirFds) {
             int fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (fd < 0) return report_error(child, error_from_errno(errno, child).message);
+            if (fd < 0) {
+                if (errno != ENOENT) report_error(child, error_from_errno(errno, child).message);
+                return;  // vanished between statx and open
+            }
             next.fd.reset(fd);
             ++queued_fds_;
         }
