@@ -79,7 +79,7 @@ std::string render_markdown(const rules::ScanResult& result, const RenderOptions
     out += "| **Overall** | **" + format_score(s.overall) + "** |\n\n";
     const rules::Counts& c = result.counts;
     out += "**" + std::to_string(c.fail) + " failed**, " + std::to_string(c.pass) + " passed, " + std::to_string(c.error) +
-           " errors, " + std::to_string(c.not_applicable) + " not applicable, " + std::to_string(c.waived) +
+           " error, " + std::to_string(c.not_applicable) + " not applicable, " + std::to_string(c.waived) +
            " waived. Root " + md(result.target.root) + (result.target.os.empty() ? "" : ", " + md(result.target.os)) +
            ", scanned " + md(result.started_at) + " by triad " + md(result.tool_version) + ".\n";
 

@@ -92,3 +92,22 @@ TEST_CASE("fix ranking: nothing failing, nothing to rank") {
                       check("W", Severity::high, Impact::high, Impact::high, Impact::high, Verdict::waived)};
     CHECK(rank_fixes(result).empty());
 }
+
+TEST_CASE("fix ranking: gains add up, as docs/reports.md says") {
+    ScanResult result;
+    result.requirements = Requirements{1.5, 1.0, 0.5};
+    result.results = {
+        check("P", Severity::high, Impact::high, Impact::low, Impact::none, Verdict::pass),
+        check("F1", Severity::medium, Impact::low, Impact::high, Impact::low, Verdict::fail),
+        check("F2", Severity::critical, Impact::high, Impact::none, Impact::high, Verdict::fail),
+    };
+    const auto fixes = rank_fixes(result);
+    REQUIRE(fixes.size() == 2);
+    const Scores before = compute_scores(result.results, result.requirements);
+    auto both = result.results;
+    both[1].verdict = both[2].verdict = Verdict::pass;
+    const Scores after = compute_scores(both, result.requirements);
+    CHECK(*after.overall - *before.overall == doctest::Approx(fixes[0].overall + fixes[1].overall));
+    CHECK(*after.confidentiality.score - *before.confidentiality.score ==
+          doctest::Approx(fixes[0].confidentiality + fixes[1].confidentiality));
+}
