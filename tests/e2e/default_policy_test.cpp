@@ -11,6 +11,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <regex>
 #include <set>
@@ -311,4 +312,24 @@ TEST_CASE("default policy: a stock Debian 12 root gives the hand-computed verdic
 
     // --fail-on high: DAC-SENSITIVE-ACL and DAC-WORLD-WRITABLE-FILES are high and fail.
     CHECK(run_scan(root, {"--fail-on", "high"}).exit_code == 1);
+}
+
+TEST_CASE("default policy: the fixture script rebuilds its own roots and refuses anything else") {
+    if (!can_build_fixtures()) return;
+    TempDir t;
+    const std::string root = t / "root";
+    REQUIRE(build_fixture(root, "fail"));
+    REQUIRE(build_fixture(root, "pass"));  // over its own earlier build: a clean pass root
+    Scan scan = run_scan(root);
+    CHECK(scan.exit_code == 0);
+    REQUIRE(scan.json);
+    CHECK(scan.json->getObject("counts")->getValue<std::size_t>("pass") == table().size());
+
+    // A directory with somebody else's files is left alone.
+    const std::string foreign = t / "foreign";
+    triad::test::write_file(foreign + "/keep.txt", "mine");
+    auto r = triad::test::run({"bash", triad::test::source_dir() + "/tests/fixtures/make-root.sh", foreign, "pass"});
+    CHECK(r.exit_code == 2);
+    CHECK(triad::test::read_file(foreign + "/keep.txt") == "mine");
+    CHECK_FALSE(std::filesystem::exists(foreign + "/etc"));
 }
