@@ -50,7 +50,7 @@ form.filters{display:flex;flex-wrap:wrap;gap:.6rem;align-items:end;background:va
 margin-bottom:.6rem}form.filters label{display:flex;flex-direction:column;font-size:.85em;color:var(--muted)}
 ol.fixes li{margin-bottom:.3rem}.gain{font-weight:600;color:var(--pass)}
 dl.host{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.host dt{color:var(--muted)}
-dl.host dd{margin:0}footer{margin-top:2rem;color:var(--muted);font-size:.85em}
+dl.host dd{margin:0}.nowrap{white-space:nowrap}footer{margin-top:2rem;color:var(--muted);font-size:.85em}
 )";
 
 constexpr const char* kPrintStyle = R"(
@@ -357,7 +357,7 @@ std::string waivers_section(const rules::ScanResult& r) {
         else effect = "waived " + std::to_string(w.waived_objects.size()) + " object(s)";
         out += "<tr><td><a href=\"#check-" + e(w.check) + "\"><code>" + e(w.check) + "</code></a></td><td>" +
                (objects.empty() ? "whole check" : objects) + "</td><td>" + e(w.reason) + "</td><td>" + e(w.owner) +
-               "</td><td>" + e(w.expires) + "</td><td>" +
+               "</td><td class=\"nowrap\">" + e(w.expires) + "</td><td>" +
                (w.state == rules::WaiverState::expired ? "<strong>expired</strong>" : "active") + "</td><td>" + effect +
                "<br><span class=\"muted\">" + e(w.source) + "</span></td></tr>";
     }
