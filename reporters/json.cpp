@@ -53,6 +53,7 @@ Object::Ptr check_result_json(const CheckResult& r) {
     for (const auto& t : r.check.tags) tags->add(t);
     o->set("tags", tags);
     o->set("reason", r.reason);
+    if (!r.expected.empty()) o->set("expected", r.expected);
     Array::Ptr evidence = new Array;
     for (const rules::Evidence& e : r.evidence) {
         Object::Ptr item = object();

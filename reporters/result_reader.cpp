@@ -143,6 +143,7 @@ rules::CheckResult read_check(const Reader& r, const Object::Ptr& o) {
         *slot = ri.at(key).enumeration<rules::Impact>(required(impact, ri, key), rules::parse_impact, "none, low, high");
     c.check.tags = strings(r.at("tags"), required(o, r, "tags"));
     c.reason = str("reason");
+    if (o->has("expected")) c.expected = str("expected");  // absent in results written before 0.1
     Reader re = r.at("evidence");
     Array::Ptr evidence = re.array(required(o, r, "evidence"));
     for (std::size_t i = 0; i < evidence->size(); ++i) {

@@ -17,6 +17,8 @@ namespace {
 
 using scanner::FieldSource;
 
+std::string expected_text(const Check& check);
+
 // What a check has seen of its objects so far. Thread-safe: walk threads feed it at once.
 class Outcome {
 public:
@@ -50,6 +52,7 @@ public:
     CheckResult finish(const Condition* condition) {
         CheckResult r;
         r.check = check_.info;
+        r.expected = expected_text(check_);
         auto by_object = [](const Evidence& a, const Evidence& b) { return a.object < b.object; };
         std::sort(failing_.begin(), failing_.end(), by_object);
         std::sort(errors_list_.begin(), errors_list_.end(), by_object);
@@ -119,6 +122,12 @@ private:
     std::string inapplicable_;  // the first reason a collector gave for having nothing to judge
     std::vector<Evidence> failing_, errors_list_;
 };
+
+std::string expected_text(const Check& check) {
+    if (check.expect.objects == Quantifier::none)
+        return check.select.where ? "no object where " + describe(*check.select.where) : "no object selected";
+    return (check.expect.objects == Quantifier::any ? "some object: " : "") + describe(*check.expect.condition);
+}
 
 Evidence make_evidence(const Check& check, const FieldSource& object,
                        std::vector<std::pair<std::string, std::string>> observed) {

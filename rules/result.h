@@ -25,6 +25,7 @@ struct CheckResult {
     CheckInfo check;
     Verdict verdict = Verdict::pass;
     std::string reason;  // one line: why it failed, errored or does not apply
+    std::string expected;  // what every failing object was held to ("mode at_most 0640")
     std::vector<Evidence> evidence;
     std::uint64_t evidence_total = 0;
 };

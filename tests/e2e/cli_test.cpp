@@ -129,6 +129,7 @@ TEST_CASE("the JSON result carries the documented fields and verdicts") {
     CHECK(evidence->getValue<std::string>("object") == "/etc/passwd");
     CHECK(evidence->getObject("observed")->getValue<std::string>("mode") == "0666");
     CHECK(passwd->getValue<int>("evidence_total") == 1);
+    CHECK(passwd->getValue<std::string>("expected") == "mode at_most 0644");
     auto gone = results->getObject(2);
     CHECK(gone->getValue<std::string>("verdict") == "not_applicable");
     CHECK(gone->getValue<std::string>("reason") == "does not exist: /etc/nothing");
