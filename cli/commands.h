@@ -19,6 +19,7 @@ int run_policy(int argc, char** argv, int first);
 int run_rules(int argc, char** argv, int first);
 int run_report(int argc, char** argv, int first);
 int run_diff(int argc, char** argv, int first);
+int run_binaries(int argc, char** argv, int first);
 
 // The shipped policy directory: $TRIAD_POLICY_DIR, else the installed copy beside the
 // executable (../share/triad/policies), else the source tree's rules/policies.

@@ -20,6 +20,7 @@ commands:
   rules explain   show one check in full
   report          render a stored result as console, json, html, junit, sarif, markdown or csv
   diff            compare two stored results; exit 1 on new failures
+  binaries        list the hardening of ELF files (PIE, NX, canary, RELRO, FORTIFY, CET)
 
 Run 'triad <command> --help' for a command's options.
   --help          this text
@@ -40,6 +41,7 @@ constexpr Command kCommands[] = {
     {"rules", triad::cli::run_rules},
     {"report", triad::cli::run_report},
     {"diff", triad::cli::run_diff},
+    {"binaries", triad::cli::run_binaries},
 };
 
 }  // namespace

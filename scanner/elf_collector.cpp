@@ -47,8 +47,8 @@ constexpr FieldSpec kFields[] = {
     {"setuid", ValueKind::boolean, "set-user-id bit"},
     {"setgid", ValueKind::boolean, "set-group-id bit"},
     {"capabilities", ValueKind::string, "file capabilities as getcap prints them; absent if none"},
-    {"listening", ValueKind::boolean, "a running process of this binary listens on a network socket (false without /proc)"},
-    {"listening_on", ValueKind::list, "what it listens on (\"tcp 0.0.0.0:22\"); absent if nothing"},
+    {"listening", ValueKind::boolean, "a running process of this binary listens on a non-loopback address (false without /proc)"},
+    {"listening_on", ValueKind::list, "what its processes listen on (\"tcp 0.0.0.0:22\"), loopback included; absent if not listening"},
     {"exposed", ValueKind::boolean, "setuid, setgid, file capabilities or listening: reachable by an attacker"},
 };
 static_assert(std::size(kFields) == kElfFieldCount);

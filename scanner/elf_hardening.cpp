@@ -129,12 +129,17 @@ Result<Elf_Data*> Analyzer::chunk(std::uint64_t offset, std::uint64_t size, Elf_
 }
 
 Status Analyzer::read_program_headers() {
-    std::size_t count = 0;
-    if (elf_getphdrnum(elf_, &count) != 0) return bad("program headers: " + libelf_message());
+    // The header's own numbers are checked before libelf reads the table: its errors are
+    // vaguer ("invalid data"), and some it does not report at all.
+    std::size_t count = ehdr_.e_phnum;
     if (count == 0) return bad("no program headers: not loadable");
     const std::size_t entry = gelf_fsize(elf_, ELF_T_PHDR, 1, EV_CURRENT);
     if (ehdr_.e_phentsize != entry)
         return bad("program header entry size " + std::to_string(ehdr_.e_phentsize) + ", expected " + std::to_string(entry));
+    if (count == PN_XNUM) {  // the real count is in section 0's sh_info
+        if (elf_getphdrnum(elf_, &count) != 0) return bad("program header count PN_XNUM: " + libelf_message());
+        if (count == 0) return bad("program header count PN_XNUM, but section 0 gives none");
+    }
     if (count > size_ / entry || !in_file(ehdr_.e_phoff, count * entry, size_))
         return bad("program header table (offset " + hex(ehdr_.e_phoff) + ", " + std::to_string(count) +
                    " entries) extends past the end of the file (" + std::to_string(size_) + " bytes)");
@@ -230,12 +235,20 @@ Status Analyzer::read_dynamic_strings() {
 }
 
 Status Analyzer::read_sections() {
-    std::size_t count = 0;
-    if (elf_getshdrnum(elf_, &count) != 0) return bad("section headers: " + libelf_message());
-    if (count == 0) return ok();
+    if (ehdr_.e_shoff == 0) return ok();  // no section headers (sstrip): nothing to read
     const std::size_t entry = gelf_fsize(elf_, ELF_T_SHDR, 1, EV_CURRENT);
     if (ehdr_.e_shentsize != entry)
         return bad("section header entry size " + std::to_string(ehdr_.e_shentsize) + ", expected " + std::to_string(entry));
+    // e_shnum 0 with a table means the count is in section 0 (more than 65279 sections);
+    // section 0 itself must then be inside the file.
+    std::size_t count = ehdr_.e_shnum;
+    if (count == 0) {
+        if (!in_file(ehdr_.e_shoff, entry, size_))
+            return bad("section header table (offset " + hex(ehdr_.e_shoff) + ") extends past the end of the file (" +
+                       std::to_string(size_) + " bytes)");
+        if (elf_getshdrnum(elf_, &count) != 0) return bad("section header count: " + libelf_message());
+        if (count == 0) return ok();
+    }
     if (count > size_ / entry || !in_file(ehdr_.e_shoff, count * entry, size_))
         return bad("section header table (offset " + hex(ehdr_.e_shoff) + ", " + std::to_string(count) +
                    " entries) extends past the end of the file (" + std::to_string(size_) + " bytes)");

@@ -11,20 +11,19 @@
 namespace triad::scanner::elf_internal {
 namespace {
 
-// glibc's fortified functions (the __X_chk entry points its headers call under
-// _FORTIFY_SOURCE), including those added after glibc 2.36 so newer binaries count too.
-// Sorted: looked up with binary search.
-constexpr std::array<std::string_view, 83> kFortifiable = {
+// glibc's fortified functions: the __X_chk entry points glibc 2.36 (Debian 12) exports and
+// its headers call under _FORTIFY_SOURCE. strlcpy and friends are left out: before glibc
+// 2.38 they come from libbsd, which has no checked variants. Sorted for binary search.
+constexpr std::array<std::string_view, 79> kFortifiable = {
     "asprintf", "confstr", "dprintf", "explicit_bzero", "fdelt", "fgets", "fgets_unlocked", "fgetws",
-    "fgetws_unlocked", "fprintf", "fread", "fread_unlocked", "fwprintf", "getcwd", "getdomainname",
-    "getgroups", "gethostname", "getlogin_r", "gets", "getwd", "longjmp", "mbsnrtowcs", "mbsrtowcs",
-    "mbstowcs", "memcpy", "memmove", "mempcpy", "memset", "obstack_printf", "obstack_vprintf", "poll",
-    "ppoll", "pread", "pread64", "printf", "ptsname_r", "read", "readlink", "readlinkat", "realpath", "recv",
-    "recvfrom", "snprintf", "sprintf", "stpcpy", "stpncpy", "strcat", "strcpy", "strlcat", "strlcpy",
-    "strncat", "strncpy", "swprintf", "syslog", "ttyname_r", "vasprintf", "vdprintf", "vfprintf",
-    "vfwprintf", "vprintf", "vsnprintf", "vsprintf", "vswprintf", "vsyslog", "vwprintf", "wcpcpy",
-    "wcpncpy", "wcrtomb", "wcscat", "wcscpy", "wcslcat", "wcslcpy", "wcsncat", "wcsncpy", "wcsnrtombs",
-    "wcsrtombs", "wcstombs", "wctomb", "wmemcpy", "wmemmove", "wmempcpy", "wmemset", "wprintf",
+    "fgetws_unlocked", "fprintf", "fread", "fread_unlocked", "fwprintf", "getcwd", "getdomainname", "getgroups",
+    "gethostname", "getlogin_r", "gets", "getwd", "longjmp", "mbsnrtowcs", "mbsrtowcs", "mbstowcs", "memcpy",
+    "memmove", "mempcpy", "memset", "obstack_printf", "obstack_vprintf", "poll", "ppoll", "pread", "pread64",
+    "printf", "ptsname_r", "read", "readlink", "readlinkat", "realpath", "recv", "recvfrom", "snprintf",
+    "sprintf", "stpcpy", "stpncpy", "strcat", "strcpy", "strncat", "strncpy", "swprintf", "syslog", "ttyname_r",
+    "vasprintf", "vdprintf", "vfprintf", "vfwprintf", "vprintf", "vsnprintf", "vsprintf", "vswprintf",
+    "vsyslog", "vwprintf", "wcpcpy", "wcpncpy", "wcrtomb", "wcscat", "wcscpy", "wcsncat", "wcsncpy",
+    "wcsnrtombs", "wcsrtombs", "wcstombs", "wctomb", "wmemcpy", "wmemmove", "wmempcpy", "wmemset", "wprintf",
 };
 
 static_assert(std::is_sorted(kFortifiable.begin(), kFortifiable.end()));
@@ -73,8 +72,9 @@ Result<CetBits> parse_property_notes(std::span<const unsigned char> notes, bool 
         const std::uint64_t descsz = read_uint(h + 4, 4, big_endian);
         const std::uint64_t type = read_uint(h + 8, 4, big_endian);
         const std::uint64_t name_off = off + 12;
-        const std::uint64_t desc_off = name_off + align_up(namesz, pad);
-        const std::uint64_t next = desc_off + align_up(descsz, pad);
+        // Padding aligns the descriptor and the next note to `pad` within the segment.
+        const std::uint64_t desc_off = align_up(name_off + namesz, pad);
+        const std::uint64_t next = align_up(desc_off + descsz, pad);
         if (desc_off > notes.size() || descsz > notes.size() - desc_off)
             return Error{ErrorCode::invalid_input, "note name or descriptor runs past its segment", ""};
         const bool gnu = namesz == 4 && std::equal(h + 12, h + 16, reinterpret_cast<const unsigned char*>("GNU\0"));
@@ -146,7 +146,10 @@ FortifyRole fortify_role(std::string_view name) {
     if (name.size() > 6 && name.starts_with("__") && name.ends_with("_chk") &&
         is_fortifiable_base(name.substr(2, name.size() - 6)))
         return FortifyRole::fortified;
-    if (is_fortifiable_base(name)) return FortifyRole::fortifiable;
+    // glibc's underscore aliases (__stpcpy, __mempcpy, _longjmp) are the same calls.
+    std::string_view plain = name;
+    while (plain.starts_with('_')) plain.remove_prefix(1);
+    if (is_fortifiable_base(plain)) return FortifyRole::fortifiable;
     return FortifyRole::none;
 }
 

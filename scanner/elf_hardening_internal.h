@@ -71,7 +71,8 @@ const char* decide_relro(bool relro_segment, bool has_dynamic, bool bind_now, st
 bool is_canary_symbol(std::string_view name);
 
 enum class FortifyRole { none, fortified, fortifiable };
-// fortified: a glibc __X_chk function; fortifiable: a plain X that has one.
+// fortified: a glibc __X_chk function; fortifiable: a plain X (or an underscore alias of
+// it, __stpcpy) that has one.
 FortifyRole fortify_role(std::string_view name);
 
 // DT_RPATH / DT_RUNPATH value split at ':' (an empty element means the working directory

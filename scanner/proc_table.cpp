@@ -4,6 +4,7 @@
 // network namespace list which inodes listen.
 #include "scanner/proc_table.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -126,33 +127,44 @@ const char* seccomp_mode_name(int mode) {
     return "unknown";
 }
 
-std::string decode_socket_address(std::string_view hex, bool little_endian_host) {
+namespace {
+
+// The address bytes (4 or 16) and port of a kernel-printed "HEX:PORT"; false if malformed.
+bool address_bytes(std::string_view hex, bool little_endian_host, std::vector<unsigned char>& bytes, std::uint64_t& port) {
     const std::size_t colon = hex.find(':');
-    if (colon == std::string_view::npos) return std::string(hex);
+    if (colon == std::string_view::npos) return false;
     std::string_view addr = hex.substr(0, colon);
-    std::uint64_t port = 0;
-    if (!parse_hex(hex.substr(colon + 1), port) || (addr.size() != 8 && addr.size() != 32)) return std::string(hex);
+    if (!parse_hex(hex.substr(colon + 1), port) || (addr.size() != 8 && addr.size() != 32)) return false;
     // The kernel prints each 32-bit word of the address as a host-order integer.
-    std::vector<unsigned char> bytes;
+    bytes.clear();
     for (std::size_t w = 0; w < addr.size(); w += 8) {
         std::uint64_t word = 0;
-        if (!parse_hex(addr.substr(w, 8), word)) return std::string(hex);
+        if (!parse_hex(addr.substr(w, 8), word)) return false;
         for (int i = 0; i < 4; ++i) {
             const int shift = little_endian_host ? 8 * i : 8 * (3 - i);
             bytes.push_back(static_cast<unsigned char>(word >> shift));
         }
     }
-    char buf[64];
-    if (bytes.size() == 4) {
-        std::snprintf(buf, sizeof buf, "%u.%u.%u.%u:%u", bytes[0], bytes[1], bytes[2], bytes[3], static_cast<unsigned>(port));
-        return buf;
-    }
-    std::string out = "[";
-    for (std::size_t i = 0; i < 16; i += 2) {
-        std::snprintf(buf, sizeof buf, "%s%x", i ? ":" : "", (bytes[i] << 8) | bytes[i + 1]);
-        out += buf;
-    }
-    return out + "]:" + std::to_string(port);
+    return true;
+}
+
+bool loopback_bytes(const std::vector<unsigned char>& b) {
+    if (b.size() == 4) return b[0] == 127;
+    static const unsigned char kLoopback6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    return std::equal(b.begin(), b.end(), kLoopback6) || (std::equal(kMapped, kMapped + 12, b.begin()) && b[12] == 127);
+}
+
+}  // namespace
+
+std::string decode_socket_address(std::string_view hex, bool little_endian_host) {
+    std::vector<unsigned char> bytes;
+    std::uint64_t port = 0;
+    if (!address_bytes(hex, little_endian_host, bytes, port)) return std::string(hex);
+    char text[INET6_ADDRSTRLEN] = {};
+    const bool v4 = bytes.size() == 4;
+    ::inet_ntop(v4 ? AF_INET : AF_INET6, bytes.data(), text, sizeof text);
+    return v4 ? std::string(text) + ":" + std::to_string(port) : "[" + std::string(text) + "]:" + std::to_string(port);
 }
 
 std::vector<ListeningSocket> parse_proc_net(std::string_view text, std::string_view proto) {
@@ -172,7 +184,11 @@ std::vector<ListeningSocket> parse_proc_net(std::string_view text, std::string_v
         // TCP_LISTEN is 0x0A; an unconnected bound UDP socket sits in TCP_CLOSE (0x07).
         const bool remote_unset = f[2].ends_with(":0000");
         if (tcp ? state != 0x0A : (state != 0x07 || !remote_unset)) continue;
-        out.push_back({std::string(proto), decode_socket_address(f[1], little), inode});
+        ListeningSocket s{std::string(proto), decode_socket_address(f[1], little), inode};
+        std::vector<unsigned char> bytes;
+        std::uint64_t port = 0;
+        s.loopback = address_bytes(f[1], little, bytes, port) && loopback_bytes(bytes);
+        out.push_back(std::move(s));
     }
     return out;
 }
@@ -223,7 +239,10 @@ std::vector<ProcessInfo> read_processes(const Sysroot& proc) {
                 std::uint64_t inode = 0;
                 auto digits = std::string_view(*target).substr(8, target->size() - 9);
                 if (std::from_chars(digits.data(), digits.data() + digits.size(), inode).ec != std::errc()) continue;
-                if (auto it = sockets.find(inode); it != sockets.end()) listening.insert(it->second.describe());
+                if (auto it = sockets.find(inode); it != sockets.end()) {
+                    listening.insert(it->second.describe());
+                    p.listens_on_network = p.listens_on_network || !it->second.loopback;
+                }
             }
             p.listening.assign(listening.begin(), listening.end());
         }
@@ -235,7 +254,7 @@ std::vector<ProcessInfo> read_processes(const Sysroot& proc) {
 std::map<std::string, std::vector<std::string>> listening_binaries(const std::vector<ProcessInfo>& processes) {
     std::map<std::string, std::vector<std::string>> out;
     for (const ProcessInfo& p : processes) {
-        if (p.exe.empty() || p.listening.empty()) continue;
+        if (p.exe.empty() || !p.listens_on_network) continue;
         auto& list = out[p.exe];
         list.insert(list.end(), p.listening.begin(), p.listening.end());
         std::sort(list.begin(), list.end());

@@ -20,6 +20,7 @@ struct ListeningSocket {
     std::string proto;  // tcp, tcp6, udp, udp6
     std::string local;  // "0.0.0.0:22", "[::]:53"
     std::uint64_t inode = 0;
+    bool loopback = false;  // 127.0.0.0/8, ::1 or ::ffff:127.x: reachable from this host only
     std::string describe() const { return proto + " " + local; }
 };
 
@@ -33,6 +34,7 @@ struct ProcessInfo {
     std::optional<int> seccomp;       // 0 disabled, 1 strict, 2 filter; absent: kernel without seccomp
     std::optional<bool> no_new_privs;
     std::vector<std::string> listening;  // ListeningSocket::describe() of each, sorted
+    bool listens_on_network = false;     // some listening socket is not loopback-only
 };
 
 // Parses one of /proc/net/{tcp,tcp6,udp,udp6}; `proto` is the file's name.
@@ -49,8 +51,8 @@ const char* seccomp_mode_name(int mode);
 // vanish while being read are left out.
 std::vector<ProcessInfo> read_processes(const Sysroot& proc);
 
-// The binaries (exe targets, " (deleted)" removed) of processes with a listening socket,
-// each with what it listens on.
+// The binaries (exe targets, " (deleted)" removed) of processes listening on a network
+// (not loopback-only) address, each with everything it listens on.
 std::map<std::string, std::vector<std::string>> listening_binaries(const std::vector<ProcessInfo>& processes);
 
 }  // namespace triad::scanner

@@ -17,8 +17,8 @@ constexpr FieldSpec kFields[] = {
     {"uid", ValueKind::integer, "real user id"},
     {"seccomp", ValueKind::string, "disabled, strict or filter; absent if the kernel has no seccomp"},
     {"no_new_privs", ValueKind::boolean, "NoNewPrivs: execve cannot gain privileges"},
-    {"listening", ValueKind::boolean, "holds a listening TCP or bound UDP socket"},
-    {"listening_on", ValueKind::list, "what it listens on (\"tcp 0.0.0.0:22\"); absent if nothing"},
+    {"listening", ValueKind::boolean, "listens (TCP) or is bound (UDP) on a non-loopback address: reachable from the network"},
+    {"listening_on", ValueKind::list, "every socket it listens on (\"tcp 0.0.0.0:22\"), loopback included; absent if none"},
     {"kind", ValueKind::string, "the binary's kind: exec, pie, dso, static, static-pie"},
     {"pie", ValueKind::boolean, "the binary is position independent"},
     {"nx", ValueKind::boolean, "the binary asks for a non-executable stack"},
@@ -32,7 +32,7 @@ constexpr FieldSpec kFields[] = {
 static_assert(std::size(kFields) == kProcFieldCount);
 
 constexpr ArgSpec kArgs[] = {
-    {"listening", ArgKind::boolean, false, "only processes that listen (true) or that do not (false)"},
+    {"listening", ArgKind::boolean, false, "only processes listening on a network address (true) or not (false)"},
 };
 
 }  // namespace
@@ -46,7 +46,7 @@ FactSet collect_processes(const CollectContext& ctx, const SelectArgs& args) {
     FactSet out;
     for (const ProcessInfo& p : read_processes(*ctx.proc)) {
         if (p.exe.empty() && p.exe_error.empty()) continue;  // kernel thread
-        if (only_listening && *only_listening != !p.listening.empty()) continue;
+        if (only_listening && *only_listening != p.listens_on_network) continue;
         const std::string object = std::to_string(p.pid) + " " + p.name;
         if (!p.exe_error.empty()) {
             out.push_back(Fact::error(object, "cannot read its binary: " + p.exe_error));
@@ -62,7 +62,7 @@ FactSet collect_processes(const CollectContext& ctx, const SelectArgs& args) {
         if (p.uid) f.fields[kProcUid] = Value{*p.uid};
         if (p.seccomp) f.fields[kProcSeccomp] = Value{std::string(seccomp_mode_name(*p.seccomp))};
         if (p.no_new_privs) f.fields[kProcNoNewPrivs] = Value{*p.no_new_privs};
-        f.fields[kProcListening] = Value{!p.listening.empty()};
+        f.fields[kProcListening] = Value{p.listens_on_network};
         if (!p.listening.empty()) f.fields[kProcListeningOn] = Value{StringList(p.listening)};
         // The binary as it is on disk now; a replaced one no longer tells what runs.
         if (p.exe_deleted) {

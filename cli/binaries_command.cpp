@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: Apache-2.0
+// `triad binaries PATH... [-r]`: a checksec-like listing of the hardening of ELF files, on
+// the same reader as the `elf` collector, read on every core. Operands are followed like
+// grep -r follows them; symlinks found inside directories are listed as links.
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <sstream>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "scanner/elf_hardening.h"
+#include "scanner/file_walk.h"
+#include "scanner/identity.h"
+#include "scanner/parallel_for.h"
+
+namespace triad::cli {
+namespace {
+
+constexpr const char* kBinariesUsage = R"(usage: triad binaries PATH... [-r] [--format table|json] [--jobs N]
+
+Lists the hardening of ELF executables and shared objects: kind, RELRO, stack canary,
+NX, PIE, FORTIFY (fortified/fortifiable functions), CET (IBT/SHSTK), RPATH, RUNPATH and
+whether symbols are stripped. Files that are not ELF are left out of directories.
+
+options:
+  -r, --recursive    descend into directories (a directory operand needs it)
+  --format FORMAT    table (default) or json ({"schema":"triad.binaries/1","files":[...]})
+  --jobs N           threads (default: one per core)
+  --help             this text
+
+Symlinks inside directories are listed as links, never followed; a symlink named on the
+command line is followed. Exit code 0 when every file was read, 1 when some entry is an
+error (damaged ELF, unreadable file), 2 on a usage error.
+)";
+
+struct Entry {
+    std::string path;                        // as the user's operand spells it
+    std::string read_path;                   // where it is read (operand symlinks resolved)
+    bool named = false;                      // an operand itself: non-ELF is an error, symlinks followed
+    std::optional<std::string> link_target;  // a symlink found in a directory
+    std::optional<scanner::ElfInfo> info;
+    std::string error;
+    bool skip = false;                       // not an ELF file, found in a directory
+};
+
+std::string absolute(const std::string& p) {
+    if (!p.empty() && p.front() == '/') return p;
+    std::error_code ec;
+    auto cwd = std::filesystem::current_path(ec);
+    return (cwd / p).lexically_normal().string();
+}
+
+// Terminal output must not carry control characters from hostile file names.
+std::string printable(std::string_view s) {
+    std::string out;
+    for (unsigned char c : s) out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
+    return out;
+}
+
+void gather(const scanner::Sysroot& root, const scanner::IdentityTable& ids, const std::string& operand, bool recursive,
+            int jobs, std::vector<Entry>& out) {
+    const std::string path = absolute(operand);
+    auto fd = root.open_path(path, O_PATH, /*follow_final=*/true);
+    if (!fd) {
+        out.push_back({operand, path, true, std::nullopt, std::nullopt, fd.error().message});
+        return;
+    }
+    struct statx st {};
+    if (::statx(fd->get(), "", AT_EMPTY_PATH, STATX_TYPE, &st) != 0) {
+        out.push_back({operand, path, true, std::nullopt, std::nullopt, error_from_errno(errno, path).message});
+        return;
+    }
+    if (!S_ISDIR(st.stx_mode)) {
+        out.push_back({operand, path, true, std::nullopt, std::nullopt, ""});
+        return;
+    }
+    if (!recursive) {
+        out.push_back({operand, path, true, std::nullopt, std::nullopt, "is a directory (use -r)"});
+        return;
+    }
+    // Walk the directory the operand resolves to, and list entries under the operand's name.
+    std::error_code ec;
+    const std::string real = std::filesystem::canonical(path, ec).string();
+    const std::string start = ec ? path : real;
+    std::string prefix = operand;
+    while (prefix.size() > 1 && prefix.back() == '/') prefix.pop_back();
+    std::mutex mutex;
+    scanner::WalkOptions walk;
+    walk.roots = {start};
+    walk.jobs = jobs;
+    auto shown = [&](const std::string& p) {
+        if (start == "/") return prefix == "/" ? p : prefix + p;
+        return prefix + p.substr(start.size());
+    };
+    scanner::walk_files(
+        root, ids, walk,
+        [&](const scanner::FileEntry& e) {
+            const auto mode = e.stat().stx_mode;
+            Entry entry{shown(e.path()), e.path(), false, std::nullopt, std::nullopt, ""};
+            if (S_ISLNK(mode)) {
+                auto target = e.field(scanner::kFileLinkTarget);
+                entry.link_target = target ? target->to_string() : "";
+            } else if (!S_ISREG(mode)) {
+                return;  // directories, FIFOs, devices, sockets: not binaries, not opened
+            }
+            std::lock_guard lock(mutex);
+            out.push_back(std::move(entry));
+        },
+        [&](const std::string& p, const std::string& reason) {
+            std::lock_guard lock(mutex);
+            out.push_back({shown(p), p, false, std::nullopt, std::nullopt, reason});
+        });
+}
+
+void analyse(const scanner::Sysroot& root, Entry& e) {
+    if (e.link_target || !e.error.empty()) return;
+    auto info = e.named ? scanner::read_elf_following(root, e.read_path) : scanner::read_elf(root, e.read_path);
+    if (info) {
+        e.info = std::move(*info);
+    } else if (!e.named && scanner::is_not_a_binary(info.error())) {
+        e.skip = true;
+    } else {
+        e.error = info.error().message;
+    }
+}
+
+Poco::JSON::Array::Ptr json_list(const std::vector<std::string>& items) {
+    Poco::JSON::Array::Ptr a = new Poco::JSON::Array;
+    for (const auto& s : items) a->add(s);
+    return a;
+}
+
+std::string render_json(const std::vector<Entry>& entries) {
+    Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
+    root.set("schema", "triad.binaries/1");
+    Poco::JSON::Array::Ptr files = new Poco::JSON::Array;
+    for (const Entry& e : entries) {
+        Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        o->set("path", e.path);
+        const scanner::ElfInfo* i = e.info ? &*e.info : nullptr;
+        const Poco::Dynamic::Var null;
+        o->set("kind", i ? Poco::Dynamic::Var(i->kind) : e.link_target ? Poco::Dynamic::Var("symlink") : null);
+        if (e.link_target) o->set("link_target", *e.link_target);
+        o->set("pie", i ? Poco::Dynamic::Var(i->pie) : null);
+        o->set("nx", i ? Poco::Dynamic::Var(i->nx) : null);
+        o->set("canary", i ? Poco::Dynamic::Var(i->canary) : null);
+        o->set("relro", i ? Poco::Dynamic::Var(i->relro) : null);
+        if (i) {
+            Poco::JSON::Object::Ptr fortify = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+            fortify->set("fortified", i->fortified);
+            fortify->set("fortifiable", i->fortifiable);
+            o->set("fortify", fortify);
+        } else {
+            o->set("fortify", null);
+        }
+        o->set("rpath", i ? Poco::Dynamic::Var(json_list(i->rpath)) : null);
+        o->set("runpath", i ? Poco::Dynamic::Var(json_list(i->runpath)) : null);
+        if (i) {
+            Poco::JSON::Object::Ptr cet = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+            cet->set("ibt", i->cet_ibt);
+            cet->set("shstk", i->cet_shstk);
+            o->set("cet", cet);
+        } else {
+            o->set("cet", null);
+        }
+        o->set("stripped", i ? Poco::Dynamic::Var(i->stripped) : null);
+        o->set("error", e.error.empty() ? null : Poco::Dynamic::Var(e.error));
+        files->add(o);
+    }
+    root.set("files", files);
+    std::ostringstream out;
+    root.stringify(out);
+    out << "\n";
+    return out.str();
+}
+
+std::string join(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : ":") + s;
+    return out.empty() ? "-" : out;
+}
+
+std::string render_table(const std::vector<Entry>& entries) {
+    std::ostringstream out;
+    char line[256];
+    std::snprintf(line, sizeof line, "%-10s %-8s %-6s %-4s %-4s %-8s %-10s %-8s %s\n", "KIND", "RELRO", "CANARY", "NX",
+                  "PIE", "FORTIFY", "CET", "STRIPPED", "PATH");
+    out << line;
+    for (const Entry& e : entries) {
+        if (e.link_target) {
+            out << "symlink    " << printable(e.path) << " -> " << printable(*e.link_target) << "\n";
+            continue;
+        }
+        if (!e.info) {
+            out << "error      " << printable(e.path) << ": " << printable(e.error) << "\n";
+            continue;
+        }
+        const scanner::ElfInfo& i = *e.info;
+        const std::string fortify = std::to_string(i.fortified) + "/" + std::to_string(i.fortifiable);
+        const std::string cet = i.cet_ibt && i.cet_shstk ? "ibt,shstk" : i.cet_ibt ? "ibt" : i.cet_shstk ? "shstk" : "-";
+        std::snprintf(line, sizeof line, "%-10s %-8s %-6s %-4s %-4s %-8s %-10s %-8s ", i.kind.c_str(), i.relro.c_str(),
+                      i.canary ? "yes" : "no", i.nx ? "yes" : "no", i.pie ? "yes" : "no", fortify.c_str(), cet.c_str(),
+                      i.stripped ? "yes" : "no");
+        out << line << printable(e.path);
+        if (!i.rpath.empty()) out << "  rpath=" << printable(join(i.rpath));
+        if (!i.runpath.empty()) out << "  runpath=" << printable(join(i.runpath));
+        out << "\n";
+    }
+    return out.str();
+}
+
+}  // namespace
+
+int run_binaries(int argc, char** argv, int first) {
+    Args args;
+    if (auto err = Args::parse(argc, argv, first,
+                               {{"recursive", false, 'r'}, {"format", true}, {"jobs", true}, {"help", false, 'h'}}, args)) {
+        print_error(*err + " (see 'triad binaries --help')");
+        return kExitUsage;
+    }
+    if (args.flag("help")) {
+        std::cout << kBinariesUsage;
+        return kExitOk;
+    }
+    const std::string format = args.value("format").value_or("table");
+    if (format != "table" && format != "json") {
+        print_error("unknown format '" + format + "' (table or json)");
+        return kExitUsage;
+    }
+    if (args.positional().empty()) {
+        print_error("name at least one file or directory (see 'triad binaries --help')");
+        return kExitUsage;
+    }
+    int jobs = 0;
+    if (auto j = args.value("jobs")) {
+        try {
+            jobs = std::stoi(*j);
+        } catch (const std::exception&) {
+            jobs = -1;
+        }
+        if (jobs < 1 || jobs > 256) {
+            print_error("--jobs takes a number from 1 to 256");
+            return kExitUsage;
+        }
+    }
+    auto root = scanner::Sysroot::open("/");
+    if (!root) {
+        print_error("cannot open /: " + root.error().message);
+        return kExitCannotRun;
+    }
+    const scanner::IdentityTable ids = scanner::IdentityTable::load(*root);
+    std::vector<Entry> entries;
+    for (const std::string& operand : args.positional()) gather(*root, ids, operand, args.flag("recursive"), jobs, entries);
+    scanner::parallel_for(entries.size(), jobs, [&](std::size_t i) { analyse(*root, entries[i]); });
+    std::erase_if(entries, [](const Entry& e) { return e.skip; });
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.path < b.path; });
+    std::cout << (format == "json" ? render_json(entries) : render_table(entries)) << std::flush;
+    const bool any_error = std::any_of(entries.begin(), entries.end(), [](const Entry& e) { return !e.error.empty(); });
+    return any_error ? kExitFindings : kExitOk;
+}
+
+}  // namespace triad::cli
