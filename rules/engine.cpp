@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 
 #include "rules/condition.h"
 #include "scanner/file_perms.h"
@@ -205,13 +206,25 @@ struct WalkCheck {
     int max_depth;  // below its roots; -1 unlimited
     Outcome outcome;
 
-    // -1 when the path is outside every root, else its depth below the nearest root.
-    int depth_in_scope(std::string_view path) const {
-        for (const std::string& r : roots) {
-            if (r == "/") return static_cast<int>(std::count(path.begin(), path.end(), '/')) - (path == "/" ? 1 : 0);
-            if (path == r) return 0;
-            if (path.size() > r.size() && path.starts_with(r) && path[r.size()] == '/')
-                return static_cast<int>(std::count(path.begin() + static_cast<long>(r.size()), path.end(), '/'));
+    // The file system of each root (0 when it does not exist): with one_filesystem, only
+    // entries on it are in scope, whatever else the shared walk crossed into for others.
+    std::vector<std::uint64_t> root_devices;
+    bool one_filesystem = true;
+
+    // -1 when the path is outside every root, else its depth below the root it is under.
+    // With a device, an entry on another file system than that root is out of scope.
+    int depth_in_scope(std::string_view path, std::optional<std::uint64_t> device = std::nullopt) const {
+        for (std::size_t i = 0; i < roots.size(); ++i) {
+            const std::string& r = roots[i];
+            int depth = -1;
+            if (r == "/") depth = static_cast<int>(std::count(path.begin(), path.end(), '/')) - (path == "/" ? 1 : 0);
+            else if (path == r) depth = 0;
+            else if (path.size() > r.size() && path.starts_with(r) && path[r.size()] == '/')
+                depth = static_cast<int>(std::count(path.begin() + static_cast<long>(r.size()), path.end(), '/'));
+            if (depth < 0) continue;
+            // The root itself counts even when it is a mount point of another file system.
+            if (device && one_filesystem && depth > 0 && *device != root_devices[i]) return -1;
+            return depth;
         }
         return -1;
     }
@@ -234,10 +247,16 @@ void run_walk(std::vector<std::unique_ptr<WalkCheck>>& checks, const scanner::Sy
     bool unlimited = false;
     int deepest = 0;
     for (const auto& wc : checks) {
-        for (const std::string& r : wc->roots) walk.roots.push_back(r);
+        for (const std::string& r : wc->roots) {
+            walk.roots.push_back(r);
+            walk.targets.push_back(r);
+            auto st = root.lstat(r);
+            wc->root_devices.push_back(st ? (std::uint64_t{st->stx_dev_major} << 32) | st->stx_dev_minor : 0);
+        }
         if (wc->max_depth < 0) unlimited = true;
         deepest = std::max(deepest, wc->max_depth);
-        if (wc->check->select.args.boolean("one_filesystem") == false) walk.one_filesystem = false;
+        wc->one_filesystem = wc->check->select.args.boolean("one_filesystem").value_or(true);
+        if (!wc->one_filesystem) walk.one_filesystem = false;
     }
     // Start only at roots no other root contains; depth limits then count from there.
     std::sort(walk.roots.begin(), walk.roots.end());
@@ -272,7 +291,7 @@ void run_walk(std::vector<std::unique_ptr<WalkCheck>>& checks, const scanner::Sy
     auto on_entry = [&](const scanner::FileEntry& entry) {
         const std::string& path = entry.path();
         for (const auto& wc : checks) {
-            int depth = wc->depth_in_scope(path);
+            int depth = wc->depth_in_scope(path, entry.device());
             if (depth < 0 || (wc->max_depth >= 0 && depth > wc->max_depth)) continue;
             const Check& check = *wc->check;
             if (is_excluded(check, path)) continue;

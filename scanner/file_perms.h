@@ -42,6 +42,8 @@ public:
     std::optional<Value> field(std::size_t index) const override;
     const struct statx& stat() const { return st_; }
     const std::string& path() const { return path_; }
+    // The file system the object lives on (major:minor packed), for one-file-system scopes.
+    std::uint64_t device() const { return (std::uint64_t{st_.stx_dev_major} << 32) | st_.stx_dev_minor; }
 
     // Every field materialised, for evidence and for the `file` collector's output.
     Fact to_fact() const;

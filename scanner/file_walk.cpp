@@ -2,6 +2,8 @@
 #include "scanner/file_walk.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -25,7 +27,8 @@ struct DirTask {
     UniqueFd fd;            // invalid: open by path when taken
     int depth = 0;
     std::uint64_t ino = 0;  // what the path was when seen, to detect a swap before reopening
-    std::uint64_t dev = 0;  // device of the start directory, for one_filesystem
+    std::uint64_t dev = 0;  // device of this directory: a child on another is a mount point
+    bool transit = false;   // on a foreign mount only to reach a target below: read only that path
 };
 
 struct LinuxDirent64 {
@@ -39,6 +42,23 @@ struct LinuxDirent64 {
 std::uint64_t dev_of(const struct statx& st) {
     return (std::uint64_t{st.stx_dev_major} << 32) | st.stx_dev_minor;
 }
+
+// Kernel interfaces mounted inside a root hold no files to audit and can be huge (/proc)
+// or have side effects when listed; the walk never enters them, whatever it is told.
+bool is_pseudo_filesystem(int dirfd) {
+    struct statfs fs {};
+    if (::fstatfs(dirfd, &fs) != 0) return false;
+    switch (static_cast<unsigned long>(fs.f_type)) {
+        case PROC_SUPER_MAGIC: case SYSFS_MAGIC: case CGROUP_SUPER_MAGIC: case CGROUP2_SUPER_MAGIC:
+        case DEBUGFS_MAGIC: case TRACEFS_MAGIC: case SECURITYFS_MAGIC: case BPF_FS_MAGIC:
+        case PSTOREFS_MAGIC: case EFIVARFS_MAGIC: case BINFMTFS_MAGIC: case SELINUX_MAGIC:
+        case SMACK_MAGIC: case AUTOFS_SUPER_MAGIC: case DEVPTS_SUPER_MAGIC:
+            return true;
+    }
+    return false;
+}
+
+enum class TargetRelation { none, leads_to, is_target };
 
 class Walker {
 public:
@@ -82,7 +102,7 @@ private:
         ++entries_;
         on_entry_(entry);
         if (!S_ISDIR(st.stx_mode) || options_.max_depth == 0) return;
-        DirTask task{path, UniqueFd{}, 0, st.stx_ino, dev_of(st)};
+        DirTask task{path, UniqueFd{}, 0, st.stx_ino, dev_of(st), false};
         push(std::move(task));
     }
 
@@ -158,6 +178,16 @@ private:
         }
     }
 
+    TargetRelation relation_to_targets(const std::string& dir) const {
+        TargetRelation best = TargetRelation::none;
+        for (const std::string& t : options_.targets) {
+            if (t == dir) return TargetRelation::is_target;
+            if (dir == "/" || (t.size() > dir.size() && t.starts_with(dir) && t[dir.size()] == '/'))
+                best = TargetRelation::leads_to;
+        }
+        return best;
+    }
+
     void visit(const DirTask& task, int dirfd, const char* name, FileEntry& entry, std::string& child) {
         child.assign(task.path);
         if (child.size() != 1) child += '/';
@@ -175,11 +205,26 @@ private:
         if (!S_ISDIR(st.stx_mode)) return;
         // The child's entries would be at depth task.depth + 2.
         if (options_.max_depth >= 0 && task.depth + 2 > options_.max_depth) return;
-        if (options_.one_filesystem && dev_of(st) != task.dev) return;  // a mount point: like find -xdev
         if (pruned(child)) return;
 
-        DirTask next{child, UniqueFd{}, task.depth + 1, st.stx_ino, task.dev};
-        if (queued_fds_.load(std::memory_order_relaxed) < kMaxQueuedDirFds) {
+        const bool mount_point = dev_of(st) != task.dev;
+        bool transit = task.transit;
+        if (mount_point || transit) {
+            TargetRelation rel = relation_to_targets(child);
+            if (mount_point && !options_.one_filesystem) transit = false;  // crossing everything
+            else if (rel == TargetRelation::is_target) transit = false;
+            else if (rel == TargetRelation::leads_to) transit = true;
+            else return;  // a mount point like find -xdev, or off the path to a target
+        }
+
+        DirTask next{child, UniqueFd{}, task.depth + 1, st.stx_ino, dev_of(st), transit};
+        if (mount_point) {
+            int fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd < 0) return report_error(child, error_from_errno(errno, child).message);
+            next.fd.reset(fd);
+            if (is_pseudo_filesystem(fd)) return;
+            ++queued_fds_;
+        } else if (queued_fds_.load(std::memory_order_relaxed) < kMaxQueuedDirFds) {
             int fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (fd < 0) {
                 if (errno != ENOENT) report_error(child, error_from_errno(errno, child).message);

@@ -18,7 +18,13 @@ namespace triad::scanner {
 
 struct WalkOptions {
     std::vector<std::string> roots{"/"};  // where to start, inside the audited root
-    bool one_filesystem = true;           // do not descend into other mounts (find -xdev)
+    // Do not descend into other mounts (find -xdev)... except on the way to a target: a
+    // directory some visitor starts from (say /var/log on its own partition). Below a
+    // foreign mount only the directories leading to a target are read ("transit"); from
+    // the target on, the walk is whole again. Entries carry their device, so a visitor
+    // can tell which file system each came from.
+    bool one_filesystem = true;
+    std::vector<std::string> targets;
     int max_depth = -1;                   // below a start directory; -1: unlimited
     std::vector<std::string> prune;       // subtrees no visitor wants: not read at all
     int jobs = 0;                         // threads; 0: one per core

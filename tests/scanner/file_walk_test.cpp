@@ -13,6 +13,9 @@
 #include <set>
 #include <sstream>
 
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
 #include "tests/test_support.h"
 
 using namespace triad::scanner;
@@ -122,28 +125,44 @@ checks:
     impact: { c: low, i: none, a: none }
     select: { collector: files, where: { type: file, name: inner } }
     expect: none
+  - id: WALK-MNT
+    title: every regular file under /mnt, a separate file system
+    severity: low
+    impact: { c: low, i: none, a: none }
+    select: { collector: files, paths: [/mnt], where: { type: file, name: inner } }
+    expect: none
   - id: WALK-CROSS
     title: every regular file, across mounts
     severity: low
     impact: { c: low, i: none, a: none }
-    select: { collector: files, one_filesystem: false, where: { type: file, name: inner } }
+    select: { collector: files, one_filesystem: false, where: { any: [ { field: name, eq: inner }, { field: name, eq: status } ] } }
     expect: none
 )");
     std::string root = t.dir / "root";
     triad::test::make_dirs(root + "/mnt");
     auto one = sh("unshare -m bash -c \"mount -t tmpfs none '" + root + "/mnt' && touch '" + root +
                   "/mnt/inner' && '" + triad::test::triad_binary() + "' scan --root '" + root + "' --policy '" +
-                  policy + "' --only WALK-ALL --format json\"");
+                  policy + "' --only WALK-ALL --only WALK-MNT --format json\"");
     if (one.err.find("Operation not permitted") != std::string::npos) {
         MESSAGE("skipped: this machine does not allow mount namespaces (" << one.err << ")");
         return;
     }
-    REQUIRE_MESSAGE((one.exit_code == 0 || one.exit_code == 1), one.err);
-    CHECK(one.out.find("\"verdict\": \"pass\"") != std::string::npos);  // /mnt/inner is on another fs
+    REQUIRE_MESSAGE(one.exit_code == 1, one.err);
+    // In one shared walk: the check on / stays off the tmpfs (like find -xdev), while the
+    // check that starts at /mnt, a separate file system, still sees inside it.
+    auto doc = Poco::JSON::Parser().parse(one.out).extract<Poco::JSON::Object::Ptr>();
+    auto results = doc->getArray("results");
+    REQUIRE(results->size() == 2);
+    CHECK(results->getObject(0)->getValue<std::string>("verdict") == "pass");
+    CHECK(results->getObject(1)->getValue<std::string>("verdict") == "fail");
+    CHECK(results->getObject(1)->getArray("evidence")->getObject(0)->getValue<std::string>("object") == "/mnt/inner");
 
+    // Crossing mounts still never enters a kernel interface such as a proc mounted inside.
+    triad::test::make_dirs(root + "/proc");
     auto cross = sh("unshare -m bash -c \"mount -t tmpfs none '" + root + "/mnt' && touch '" + root +
-                    "/mnt/inner' && '" + triad::test::triad_binary() + "' scan --root '" + root + "' --policy '" +
-                    policy + "' --only WALK-CROSS --format json\"");
+                    "/mnt/inner' && mount -t proc proc '" + root + "/proc' && '" + triad::test::triad_binary() +
+                    "' scan --root '" + root + "' --policy '" + policy + "' --only WALK-CROSS --format events\"");
     CHECK(cross.exit_code == 1);
-    CHECK(cross.out.find("\"object\": \"/mnt/inner\"") != std::string::npos);
+    CHECK(cross.out.find("\"object\":\"/mnt/inner\"") != std::string::npos);
+    CHECK(cross.out.find("/proc/") == std::string::npos);
 }
