@@ -87,6 +87,21 @@ std::optional<std::string> capabilities_of(const Sysroot& root, const std::strin
     return decode_file_capabilities(buf, static_cast<std::size_t>(n));
 }
 
+// Who could create a missing directory: whoever may write its nearest existing parent.
+std::string who_can_create(const Sysroot& root, std::string dir) {
+    while (dir.size() > 1) {
+        dir = dirname_of(dir);
+        auto fd = root.open_path(dir, O_PATH, /*follow_final=*/true);
+        if (!fd) continue;
+        struct statx st {};
+        if (::statx(fd->get(), "", AT_EMPTY_PATH, STATX_MODE | STATX_UID, &st) != 0) break;
+        if (st.stx_mode & S_IWOTH) return "anyone can create it in world-writable " + dir;
+        if (st.stx_uid != 0 && (st.stx_mode & S_IWUSR)) return "uid " + std::to_string(st.stx_uid) + " can create it in " + dir;
+        return "whoever creates it supplies the libraries; " + dir + " is writable by root only";
+    }
+    return "whoever creates it supplies the libraries";
+}
+
 }  // namespace
 
 std::span<const FieldSpec> elf_fields() { return kFields; }
@@ -130,7 +145,7 @@ std::vector<std::string> unsafe_search_paths(const Sysroot& root, const std::str
         if (const std::size_t dollar = dir.find('$'); dollar != std::string::npos) dir = dirname_of(dir.substr(0, dollar + 1));
         auto fd = root.open_path(dir, O_PATH, /*follow_final=*/true);
         if (!fd) {
-            if (fd.error().code == ErrorCode::not_found) out.push_back(entry + " (missing: whoever creates it supplies the libraries)");
+            if (fd.error().code == ErrorCode::not_found) out.push_back(entry + " (missing: " + who_can_create(root, dir) + ")");
             return;
         }
         struct statx st {};

@@ -145,7 +145,7 @@ std::vector<std::string> list_conf(const Sysroot& root, const std::string& dir) 
     if (!fd) return names;
     DIR* d = ::fdopendir(fd->get());
     if (!d) return names;
-    fd->reset();  // owned by d now
+    fd->release();  // owned by d now
     while (dirent* e = ::readdir(d)) {
         std::string_view n = e->d_name;
         if (n.size() > 5 && n.ends_with(".conf") && n.front() != '.') names.emplace_back(n);
