@@ -30,6 +30,9 @@ constexpr FieldSpec kFields[] = {
 static_assert(std::size(kFields) == kPamFieldCount);
 
 constexpr int kMaxIncludeDepth = 16;
+// Each @include can repeat a file many times over: the files read for one service are capped
+// so that a hostile tree cannot make the expansion exponential.
+constexpr int kMaxFilesRead = 256;
 
 bool blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
@@ -64,6 +67,7 @@ struct Expander {
     std::vector<PamLine> out;
     std::string error;
     std::vector<std::string> stack;
+    int files_read = 0;
 
     // Appends the lines of `file`; with `only_type`, only lines of that type (include, substack).
     void expand(const std::string& file, const std::string& only_type, int depth) {
@@ -76,6 +80,10 @@ struct Expander {
         if (!text) {
             // PAM fails the including stack when an included file is missing: that is worth an error.
             error = text.error().describe();
+            return;
+        }
+        if (++files_read > kMaxFilesRead) {
+            error = file + ": more than " + std::to_string(kMaxFilesRead) + " files included";
             return;
         }
         stack.push_back(file);
@@ -142,7 +150,7 @@ std::string base_name(const std::string& path) {
 }  // namespace
 
 std::vector<PamLine> read_pam_service(const Sysroot& root, const std::string& service, std::string& error) {
-    Expander e{root, service, {}, {}, {}};
+    Expander e{root, service, {}, {}, {}, 0};
     e.expand("/etc/pam.d/" + service, "", 0);
     error = e.error;
     std::map<std::string, int> positions;

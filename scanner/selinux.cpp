@@ -152,7 +152,8 @@ public:
         const std::string base = dir + "/file_contexts";
         std::string all;
         for (const char* suffix : {"", ".homedirs", ".local"}) {
-            auto text = root.read_file(base + suffix, 64 * 1024 * 1024);
+            // Refpolicy's file_contexts is under 1 MiB; 16 MiB leaves room without inviting abuse.
+            auto text = root.read_file(base + suffix, 16 * 1024 * 1024);
             if (!text) {
                 if (*suffix && text.error().code == ErrorCode::not_found) continue;
                 return text.error();

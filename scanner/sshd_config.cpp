@@ -129,6 +129,9 @@ struct Block {
 };
 
 constexpr int kMaxIncludeDepth = 16;  // sshd's READCONF_MAX_DEPTH
+// Includes fan out (a glob in every file): a hostile tree could make the depth limit alone
+// exponential, so the number of files read is capped too.
+constexpr std::size_t kMaxFilesRead = 256;
 
 struct Reader {
     const Sysroot& root;
@@ -146,6 +149,10 @@ struct Reader {
         auto text = root.read_file(path);
         if (!text) {
             if (text.error().code != ErrorCode::not_found) error = text.error().describe();
+            return;
+        }
+        if (files.size() >= kMaxFilesRead) {
+            error = path + ": more than " + std::to_string(kMaxFilesRead) + " configuration files included";
             return;
         }
         files.push_back(path);

@@ -49,6 +49,7 @@ constexpr FieldSpec kRuleFields[] = {
 static_assert(std::size(kRuleFields) == kRuleFieldCount);
 
 constexpr int kMaxIncludeDepth = 8;  // sudo itself stops at 128; real configurations nest once or twice
+constexpr std::size_t kMaxFilesRead = 256;  // includedirs fan out: bounds a hostile tree's total work
 
 const std::set<std::string, std::less<>> kTags = {
     "NOPASSWD", "PASSWD", "NOEXEC", "EXEC", "SETENV", "NOSETENV", "LOG_INPUT", "NOLOG_INPUT", "LOG_OUTPUT",
@@ -259,6 +260,10 @@ void read_one(const Sysroot& root, const std::string& path, int depth, Sudoers& 
     if (!text) {
         // sudo skips a missing include with a warning; anything else is a real failure.
         if (text.error().code != ErrorCode::not_found || depth == 0) out.error = text.error().describe();
+        return;
+    }
+    if (out.files.size() >= kMaxFilesRead) {
+        out.error = path + ": more than " + std::to_string(kMaxFilesRead) + " sudoers files included";
         return;
     }
     out.files.push_back(path);

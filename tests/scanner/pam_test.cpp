@@ -108,3 +108,32 @@ TEST_CASE("every service under /etc/pam.d is read by default") {
     }
     CHECK(services == std::set<std::string>{"common-account", "common-auth", "common-password", "sshd", "su"});
 }
+
+TEST_CASE("@include fan-out in a hostile tree is cut off") {
+    TempDir dir;
+    std::string many;
+    for (int i = 0; i < 20; ++i) many += "@include level\n";
+    write_file(dir / "etc/pam.d/svc", many);
+    write_file(dir / "etc/pam.d/level", many.substr(0, many.size() / 2) + "auth required pam_deny.so\n");
+    // "level" includes itself: a loop, found before any budget runs out.
+    SelectArgs args;
+    args.values["service"] = StringList{"svc"};
+    FactSet facts = pam_of(dir.path(), args);
+    REQUIRE(facts.size() == 1);
+    CHECK(facts[0].status == FactStatus::error);
+
+    // No loop, but 20 x 20 x 20 includes: the read budget stops it.
+    write_file(dir / "etc/pam.d/level", [] {
+        std::string s;
+        for (int i = 0; i < 20; ++i) s += "@include leaf\n";
+        return s;
+    }());
+    std::string leaf;
+    for (int i = 0; i < 20; ++i) leaf += "@include end\n";
+    write_file(dir / "etc/pam.d/leaf", leaf);
+    write_file(dir / "etc/pam.d/end", "auth required pam_deny.so\n");
+    facts = pam_of(dir.path(), args);
+    REQUIRE(facts.size() == 1);
+    CHECK(facts[0].status == FactStatus::error);
+    CHECK(facts[0].reason.find("more than") != std::string::npos);
+}

@@ -197,3 +197,22 @@ TEST_CASE("bad values and include loops are errors naming the file") {
     CHECK(facts[0].status == FactStatus::error);
     CHECK(facts[0].reason.find("nested") != std::string::npos);
 }
+
+TEST_CASE("a hostile tree of includes that fan out is cut off, not followed exponentially") {
+    TempDir dir;
+    write_file(dir / "etc/ssh/sshd_config", "Include d/*\n");
+    for (int i = 0; i < 10; ++i) write_file(dir / ("etc/ssh/d/f" + std::to_string(i)), "Include d/*\nMaxSessions 3\n");
+    FactSet facts = sshd_of(dir.path());
+    REQUIRE(facts.size() == 1);
+    CHECK(facts[0].status == FactStatus::error);
+    CHECK(facts[0].reason.find("nested") != std::string::npos);
+
+    // Shallow but wide: 300 drop-ins exceed the budget of files read.
+    TempDir wide;
+    write_file(wide / "etc/ssh/sshd_config", "Include d/*\n");
+    for (int i = 0; i < 300; ++i) write_file(wide / ("etc/ssh/d/f" + std::to_string(i)), "MaxSessions 3\n");
+    facts = sshd_of(wide.path());
+    REQUIRE(facts.size() == 1);
+    CHECK(facts[0].status == FactStatus::error);
+    CHECK(facts[0].reason.find("more than") != std::string::npos);
+}
