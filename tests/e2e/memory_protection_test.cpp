@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: Apache-2.0
+// rules/policies/memory-protection.yml end to end: `triad scan --root FIXTURE --proc
+// FIXTUREPROC --only 'MEM-*' --format json` over a fixture root (binaries written byte by
+// byte, set-id bits, sysctl.d files) and a fixture proc tree (a listening daemon, /proc/sys,
+// cpuinfo). Every check's verdict is asserted, weak binaries land in the check of their
+// exposure, and without --proc the live checks are not_applicable.
+#include <doctest/doctest.h>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "tests/scanner/elf_builder.h"
+#include "tests/scanner/proc_fixture.h"
+#include "tests/test_support.h"
+
+using triad::test::build_elf;
+using triad::test::ElfSpec;
+using triad::test::ProcFixture;
+using triad::test::TempDir;
+using triad::test::write_file;
+
+namespace {
+
+std::string policy_path() { return triad::test::source_dir() + "/rules/policies/memory-protection.yml"; }
+
+std::vector<std::string> policy_ids() {
+    std::ifstream in(policy_path());
+    std::vector<std::string> ids;
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("  - id: ", 0) == 0) ids.push_back(line.substr(8));
+    return ids;
+}
+
+std::string exe(bool pie, bool nx, bool canary, bool full_relro, bool fortified, std::vector<std::string> runpath = {}) {
+    ElfSpec s;
+    s.type = pie ? ET_DYN : ET_EXEC;
+    s.interp = "/lib64/ld-linux-x86-64.so.2";
+    s.exec_stack = !nx;
+    s.relro = true;
+    if (pie) s.tags.emplace_back(DT_FLAGS_1, DF_1_PIE | (full_relro ? DF_1_NOW : 0));
+    else if (full_relro) s.tags.emplace_back(DT_BIND_NOW, 0);
+    if (canary) s.imports.push_back("__stack_chk_fail");
+    s.imports.push_back(fortified ? "__memcpy_chk" : "memcpy");
+    s.runpath = std::move(runpath);
+    return build_elf(s);
+}
+
+std::string lib(bool nx) {
+    ElfSpec s;
+    s.exec_stack = !nx;
+    s.relro = true;
+    s.tags = {{DT_SONAME, 0}, {DT_FLAGS, DF_BIND_NOW}};
+    s.imports = {"__stack_chk_fail", "__strcpy_chk"};
+    return build_elf(s);
+}
+
+struct Fixture {
+    TempDir root;
+    ProcFixture proc;
+    Fixture() {
+        // Exposed: set-uid and a listening daemon, each weak in one way.
+        write_file(root / "usr/bin/su-weak", exe(false, true, true, true, true), 04755);
+        write_file(root / "usr/sbin/netd", exe(true, true, false, false, true), 0755);
+        // Unexposed: one weak in every way, one strong.
+        write_file(root / "usr/bin/old-tool", exe(false, false, false, false, false), 0755);
+        write_file(root / "usr/bin/good", exe(true, true, true, true, true), 0755);
+        write_file(root / "usr/bin/script", "#!/bin/sh\n", 0755);
+        write_file(root / "usr/local/bin/plugin-host", exe(true, true, true, true, true, {"$ORIGIN/plugins"}), 0755);
+        write_file(root / "usr/lib/x86_64-linux-gnu/libgood.so.1", lib(true));
+        write_file(root / "usr/lib/x86_64-linux-gnu/libexecstack.so.2", lib(false));
+        write_file(root / "etc/sysctl.d/60-weak.conf", "kernel.randomize_va_space = 1\nkernel.kptr_restrict = 1\n");
+        write_file(root / "usr/lib/sysctl.d/50-default.conf", "fs.suid_dumpable = 2\n");
+
+        proc.add({700, "netd", "/usr/sbin/netd", 0, 0, 0, {9001}});
+        proc.add({701, "good", "/usr/bin/good", 0, 2, 1, {9002}});
+        proc.net_table("", "tcp", {ProcFixture::socket_line(0, "00000000:0019", "00000000:0000", "0A", 9001),
+                                   ProcFixture::socket_line(1, "00000000:01BB", "00000000:0000", "0A", 9002)});
+        proc.sysctl("kernel/randomize_va_space", "2");
+        proc.sysctl("vm/mmap_min_addr", "4096");
+        proc.sysctl("kernel/kptr_restrict", "0");
+        proc.sysctl("fs/suid_dumpable", "0");
+        proc.sysctl("kernel/dmesg_restrict", "1");
+        proc.cpuinfo("processor\t: 0\nflags\t\t: fpu pae nx lm\n");
+    }
+};
+
+struct Scan {
+    int exit_code = -1;
+    std::string err;
+    std::map<std::string, Poco::JSON::Object::Ptr> by_id;
+};
+
+Scan scan(const Fixture& f, bool with_proc) {
+    std::vector<std::string> args{"scan", "--root", f.root.path(), "--only", "MEM-*", "--format", "json"};
+    if (with_proc) args.insert(args.end(), {"--proc", f.proc.path()});
+    auto r = triad::test::run_triad(args);
+    Scan s;
+    s.exit_code = r.exit_code;
+    s.err = r.err;
+    Poco::JSON::Parser parser;
+    auto json = parser.parse(r.out).extract<Poco::JSON::Object::Ptr>();
+    auto results = json->getArray("results");
+    for (std::size_t i = 0; i < results->size(); ++i) {
+        auto o = results->getObject(static_cast<unsigned>(i));
+        s.by_id[o->getValue<std::string>("id")] = o;
+    }
+    return s;
+}
+
+std::string verdict(const Scan& s, const std::string& id) {
+    auto it = s.by_id.find(id);
+    REQUIRE_MESSAGE(it != s.by_id.end(), id);
+    return it->second->getValue<std::string>("verdict");
+}
+
+std::set<std::string> objects(const Scan& s, const std::string& id) {
+    std::set<std::string> out;
+    auto ev = s.by_id.at(id)->getArray("evidence");
+    for (std::size_t i = 0; ev && i < ev->size(); ++i) out.insert(ev->getObject(static_cast<unsigned>(i))->getValue<std::string>("object"));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("memory-protection policy: every check's verdict on a fixture host") {
+    Fixture f;
+    const Scan s = scan(f, true);
+    INFO(s.err);
+    CHECK(s.exit_code == 1);  // failures at or above the default --fail-on
+    const std::map<std::string, std::string> expected = {
+        {"MEM-EXEC-PIE-EXPOSED", "fail"},        {"MEM-EXEC-NX-EXPOSED", "pass"},
+        {"MEM-EXEC-CANARY-EXPOSED", "fail"},     {"MEM-EXEC-RELRO-EXPOSED", "fail"},
+        {"MEM-EXEC-FORTIFY-EXPOSED", "pass"},    {"MEM-EXEC-PIE", "fail"},
+        {"MEM-EXEC-NX", "fail"},                 {"MEM-EXEC-CANARY", "fail"},
+        {"MEM-EXEC-RELRO", "fail"},              {"MEM-EXEC-FORTIFY", "fail"},
+        {"MEM-EXEC-RPATH", "fail"},              {"MEM-LIB-NX", "fail"},
+        {"MEM-LIB-TEXTREL", "pass"},             {"MEM-LIB-RELRO", "pass"},
+        {"MEM-LIB-CANARY", "pass"},              {"MEM-LIB-FORTIFY", "pass"},
+        {"MEM-LIB-RPATH", "pass"},               {"MEM-ASLR-LIVE", "pass"},
+        {"MEM-ASLR-CONFIGURED", "fail"},         {"MEM-CPU-NX", "pass"},
+        {"MEM-MMAP-MIN-ADDR", "fail"},           {"MEM-MMAP-MIN-ADDR-CONFIGURED", "not_applicable"},
+        {"MEM-KPTR-RESTRICT", "fail"},           {"MEM-KPTR-RESTRICT-CONFIGURED", "pass"},
+        {"MEM-SUID-DUMPABLE", "pass"},           {"MEM-SUID-DUMPABLE-CONFIGURED", "fail"},
+        {"MEM-DMESG-RESTRICT", "pass"},          {"MEM-DMESG-RESTRICT-CONFIGURED", "not_applicable"},
+        {"MEM-PTRACE-SCOPE", "not_applicable"},  {"MEM-PTRACE-SCOPE-CONFIGURED", "not_applicable"},
+        {"MEM-PROC-LISTENING-HARDENED", "fail"}, {"MEM-PROC-LISTENING-SECCOMP", "fail"},
+    };
+    // A check added to the policy without a row here fails the test.
+    for (const std::string& id : policy_ids()) {
+        CAPTURE(id);
+        REQUIRE(expected.count(id) == 1);
+        CHECK(verdict(s, id) == expected.at(id));
+    }
+    CHECK(s.by_id.size() == expected.size());
+
+    // Exposure decides which check (and severity) a weak binary fails.
+    CHECK(objects(s, "MEM-EXEC-PIE-EXPOSED") == std::set<std::string>{"/usr/bin/su-weak"});
+    CHECK(objects(s, "MEM-EXEC-CANARY-EXPOSED") == std::set<std::string>{"/usr/sbin/netd"});
+    CHECK(objects(s, "MEM-EXEC-RELRO-EXPOSED") == std::set<std::string>{"/usr/sbin/netd"});
+    CHECK(objects(s, "MEM-EXEC-PIE") == std::set<std::string>{"/usr/bin/old-tool"});
+    CHECK(objects(s, "MEM-EXEC-NX") == std::set<std::string>{"/usr/bin/old-tool"});
+    CHECK(objects(s, "MEM-LIB-NX") == std::set<std::string>{"/usr/lib/x86_64-linux-gnu/libexecstack.so.2"});
+    CHECK(objects(s, "MEM-EXEC-RPATH") == std::set<std::string>{"/usr/local/bin/plugin-host"});
+    CHECK(objects(s, "MEM-PROC-LISTENING-HARDENED") == std::set<std::string>{"700 netd"});
+    CHECK(objects(s, "MEM-PROC-LISTENING-SECCOMP") == std::set<std::string>{"700 netd"});
+    CHECK(s.by_id.at("MEM-EXEC-PIE-EXPOSED")->getValue<std::string>("severity") == "high");
+    CHECK(s.by_id.at("MEM-EXEC-PIE")->getValue<std::string>("severity") == "medium");
+    CHECK(s.by_id.at("MEM-EXEC-RPATH")->getValue<std::string>("severity") == "critical");
+    CHECK(s.by_id.at("MEM-PTRACE-SCOPE")->getValue<std::string>("reason").find("Yama") != std::string::npos);
+    // The configured value is reported apart from the live one, with where it is set.
+    auto aslr = s.by_id.at("MEM-ASLR-CONFIGURED")->getArray("evidence")->getObject(0)->getObject("observed");
+    CHECK(aslr->getValue<std::string>("value") == "1");
+    CHECK(aslr->getValue<std::string>("file") == "/etc/sysctl.d/60-weak.conf");
+}
+
+TEST_CASE("memory-protection policy on an offline root: live checks are not_applicable") {
+    Fixture f;
+    const Scan s = scan(f, false);
+    INFO(s.err);
+    for (const char* id : {"MEM-ASLR-LIVE", "MEM-CPU-NX", "MEM-MMAP-MIN-ADDR", "MEM-KPTR-RESTRICT", "MEM-SUID-DUMPABLE",
+                           "MEM-DMESG-RESTRICT", "MEM-PTRACE-SCOPE", "MEM-PROC-LISTENING-HARDENED", "MEM-PROC-LISTENING-SECCOMP"})
+        CHECK_MESSAGE(verdict(s, id) == "not_applicable", id);
+    CHECK(verdict(s, "MEM-ASLR-CONFIGURED") == "fail");
+    // No processes run in an image: only the set-uid binary is exposed.
+    CHECK(objects(s, "MEM-EXEC-CANARY") == std::set<std::string>{"/usr/bin/old-tool", "/usr/sbin/netd"});
+    CHECK(verdict(s, "MEM-EXEC-CANARY-EXPOSED") == "pass");
+}
