@@ -32,7 +32,8 @@ struct SshdRun {
 };
 SshdRun run_sshd_check(const std::string& root, bool dump, const std::string& match_spec = "");
 
-// sshd -t needs these; tests that use them skip with a message when they are missing.
+// sshd -t needs these (and root, for the mount namespace); tests that use them skip with a
+// message when they are missing.
 bool have_sshd();
 bool have_tool(const std::string& name);
 
