@@ -317,6 +317,7 @@ std::optional<std::int64_t> parse_sshd_time(std::string_view text) {
             ++i;
         }
         total += n * mult;
+        if (total > 1'000'000'000'000) return std::nullopt;  // no real timeout; keeps the sum from overflowing
     }
     return total;
 }

@@ -147,3 +147,9 @@ TEST_CASE("process confinement and unconfined listeners (host scope)") {
     REQUIRE(off.size() == 1);
     CHECK(off[0].status == FactStatus::not_applicable);
 }
+
+TEST_CASE("malformed AppArmor files are read without crashing") {
+    auto h = parse_profile_headers("{\n}\n}}}\nprofile {\n\"unterminated {\n@{X\n/usr/bin/a flags=(complain {\n");
+    for (const auto& p : h) CHECK_FALSE(p.name.empty());
+    CHECK(parse_profile_headers("").empty());
+}

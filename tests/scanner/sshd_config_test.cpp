@@ -216,3 +216,17 @@ TEST_CASE("a hostile tree of includes that fan out is cut off, not followed expo
     CHECK(facts[0].status == FactStatus::error);
     CHECK(facts[0].reason.find("more than") != std::string::npos);
 }
+
+TEST_CASE("malformed sshd lines and huge times do not crash the reader") {
+    CHECK_FALSE(parse_sshd_time(std::string(200000, '9') + "w").has_value());
+    std::string many;
+    for (int i = 0; i < 100000; ++i) many += "99999999w";
+    CHECK_FALSE(parse_sshd_time(many).has_value());
+    CHECK(split_sshd_words("=").empty());
+    CHECK(split_sshd_words("\"unterminated").size() == 1);
+    TempDir dir;
+    write_file(dir / "etc/ssh/sshd_config", "Ciphers\nInclude\n=\nAllowUsers\nMatch\n");
+    FactSet facts = sshd_of(dir.path());
+    REQUIRE(!facts.empty());
+    CHECK(facts[0].status == FactStatus::error);  // Ciphers without a value, as sshd -t would say
+}

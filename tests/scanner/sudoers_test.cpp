@@ -165,3 +165,12 @@ TEST_CASE("without /etc/sudoers sudo is not configured") {
     REQUIRE(rules.size() == 1);
     CHECK(rules[0].status == FactStatus::not_applicable);
 }
+
+TEST_CASE("malformed sudoers lines are read without crashing") {
+    Sudoers s;
+    parse_sudoers_text("Defaults\nDefaults:\n=\n(\nalice ALL = (\nbob = NOPASSWD:\n@include\n#includedir\n"
+                       "Defaults x=\"unterminated\ncarol ALL=(root) NOPASSWD:: /bin/x : : =\ndave ALL = \\",
+                       "/etc/sudoers", s, [](const std::string&, bool) {});
+    CHECK(s.rules.size() >= 3);
+    for (const SudoRule& r : s.rules) CHECK(r.file == "/etc/sudoers");
+}
