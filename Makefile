@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all build bootstrap audit check clean
+.PHONY: all build bootstrap audit check clean fuzz
 
 all: build
 
@@ -25,6 +25,16 @@ audit: bootstrap
 check: bootstrap
 	$(MAKE) build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# Fuzz the ELF reader (libFuzzer, clang, ASan+UBSan) for FUZZ_SECONDS; the corpus grows in
+# $(FUZZ_DIR)/corpus, seeded from files generated at build time.
+FUZZ_DIR ?= $(BUILD_DIR)/fuzz
+FUZZ_SECONDS ?= 60
+fuzz: bootstrap
+	cmake -S tests/fuzz -B $(FUZZ_DIR) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ_DIR)
+	mkdir -p $(FUZZ_DIR)/corpus
+	$(FUZZ_DIR)/elf_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
 
 clean:
 	rm -rf $(BUILD_DIR)
