@@ -102,12 +102,12 @@ private:
 
     std::vector<LoadSegment> loads_;
     std::vector<GElf_Phdr> notes_;
-    bool has_property_segment_ = false;
     bool has_dynamic_ = false, has_relro_ = false, has_stack_ = false, exec_stack_ = false;
     GElf_Phdr dynamic_{}, relro_{};
 
     std::uint64_t flags_ = 0, flags_1_ = 0;
-    bool bind_now_tag_ = false, debug_tag_ = false, soname_ = false;
+    bool bind_now_tag_ = false, debug_tag_ = false;
+    bool gnu_abi_tag_ = false;
     std::vector<std::uint64_t> rpath_at_, runpath_at_;  // offsets into the dynamic strings
     std::optional<std::uint64_t> strtab_, strsz_, symtab_, hash_, gnu_hash_;
     const char* dynstr_ = nullptr;
@@ -177,9 +177,6 @@ Status Analyzer::read_program_headers() {
                 has_stack_ = true;
                 exec_stack_ = (ph.p_flags & PF_X) != 0;
                 break;
-            case PT_GNU_PROPERTY:
-                has_property_segment_ = true;
-                [[fallthrough]];
             case PT_NOTE:
                 if (notes_.size() < kMaxNoteSegments) notes_.push_back(ph);
                 break;
@@ -206,7 +203,6 @@ Status Analyzer::read_dynamic() {
             case DT_FLAGS_1: flags_1_ |= v; break;
             case DT_BIND_NOW: bind_now_tag_ = true; break;
             case DT_DEBUG: debug_tag_ = true; break;
-            case DT_SONAME: soname_ = true; break;
             case DT_TEXTREL: info_.textrel = true; break;
             case DT_RPATH: rpath_at_.push_back(v); break;
             case DT_RUNPATH: runpath_at_.push_back(v); break;
@@ -363,18 +359,22 @@ Status Analyzer::scan_symbols(const Table& table, bool is_dynsym, const char* wh
     return ok();
 }
 
+// Notes carry CET (x86 only) and the glibc ABI tag. PT_GNU_PROPERTY repeats a range of a
+// PT_NOTE segment, so the PT_NOTE segments alone are walked.
 Status Analyzer::read_notes() {
-    if (ehdr_.e_machine != EM_X86_64 && ehdr_.e_machine != EM_386) return ok();  // CET is x86's
+    const bool x86 = ehdr_.e_machine == EM_X86_64 || ehdr_.e_machine == EM_386;
     for (const GElf_Phdr& ph : notes_) {
-        if (has_property_segment_ && ph.p_type != PT_GNU_PROPERTY) continue;
-        if (ph.p_filesz == 0) continue;
+        if (ph.p_type != PT_NOTE || ph.p_filesz == 0) continue;
         if (ph.p_filesz > kMaxNoteBytes) return bad("note segment of " + std::to_string(ph.p_filesz) + " bytes; not read");
         auto data = chunk(ph.p_offset, ph.p_filesz, ELF_T_BYTE, "note segment");
         if (!data) return data.error();
-        auto cet = parse_property_notes({static_cast<const unsigned char*>((*data)->d_buf), ph.p_filesz}, big_, is64_, ph.p_align);
-        if (!cet) return bad(cet.error().message);
-        info_.cet_ibt = info_.cet_ibt || cet->ibt;
-        info_.cet_shstk = info_.cet_shstk || cet->shstk;
+        auto notes = parse_notes({static_cast<const unsigned char*>((*data)->d_buf), ph.p_filesz}, big_, is64_, ph.p_align);
+        if (!notes) return bad(notes.error().message);
+        if (x86) {
+            info_.cet_ibt = info_.cet_ibt || notes->ibt;
+            info_.cet_shstk = info_.cet_shstk || notes->shstk;
+        }
+        gnu_abi_tag_ = gnu_abi_tag_ || notes->gnu_abi_tag;
     }
     return ok();
 }
@@ -414,13 +414,17 @@ Result<ElfInfo> Analyzer::run() {
 
     const bool et_dyn = ehdr_.e_type == ET_DYN;
     info_.kind = classify_kind({et_dyn, !info_.interpreter.empty(), has_dynamic_, (flags_1_ & DF_1_PIE) != 0,
-                                debug_tag_, soname_});
+                                debug_tag_});
     info_.pie = et_dyn;
     // No PT_GNU_STACK: the kernel and ld.so fall back to an executable stack.
     info_.nx = has_stack_ && !exec_stack_;
     info_.canary = canary_;
     const bool bind_now = bind_now_tag_ || (flags_ & DF_BIND_NOW) || (flags_1_ & DF_1_NOW);
-    info_.relro = decide_relro(has_relro_, has_dynamic_, bind_now, got_in_relro_);
+    // Without a dynamic loader, only glibc's static start-up (marked by its ABI tag) applies
+    // PT_GNU_RELRO; other runtimes (valgrind's tools, Free Pascal, musl) leave it writable.
+    std::optional<bool> got = got_in_relro_;
+    if (got && *got && !gnu_abi_tag_) got = false;
+    info_.relro = decide_relro(has_relro_, has_dynamic_, bind_now, got);
     info_.textrel = info_.textrel || (flags_ & DF_TEXTREL);
     info_.fortified = static_cast<int>(fortified_.size());
     info_.fortifiable = static_cast<int>(fortified_.size() + fortifiable_.size());

@@ -57,9 +57,8 @@ std::uint64_t read_uint(const unsigned char* p, unsigned width, bool big_endian)
     return v;
 }
 
-Result<CetBits> parse_property_notes(std::span<const unsigned char> notes, bool big_endian, bool is64,
-                                     std::uint64_t align) {
-    CetBits bits;
+Result<NoteInfo> parse_notes(std::span<const unsigned char> notes, bool big_endian, bool is64, std::uint64_t align) {
+    NoteInfo bits;
     // Notes in an 8-aligned segment pad name and descriptor to 8 (gABI for 64-bit
     // property notes); everything else pads to 4.
     const std::uint64_t pad = align == 8 ? 8 : 4;
@@ -78,6 +77,7 @@ Result<CetBits> parse_property_notes(std::span<const unsigned char> notes, bool 
         if (desc_off > notes.size() || descsz > notes.size() - desc_off)
             return Error{ErrorCode::invalid_input, "note name or descriptor runs past its segment", ""};
         const bool gnu = namesz == 4 && std::equal(h + 12, h + 16, reinterpret_cast<const unsigned char*>("GNU\0"));
+        if (gnu && type == NT_GNU_ABI_TAG) bits.gnu_abi_tag = true;
         if (gnu && type == NT_GNU_PROPERTY_TYPE_0) {
             const unsigned char* d = notes.data() + desc_off;
             std::uint64_t p = 0;
@@ -127,7 +127,10 @@ Result<std::uint64_t> gnu_hash_symbol_count(std::span<const unsigned char> table
 
 const char* classify_kind(const KindInputs& in) {
     if (!in.et_dyn) return in.has_interp ? "exec" : "static";
-    const bool executable = in.flag_pie || in.has_debug || (in.has_interp && !in.has_soname);
+    // readelf's rule (DF_1_PIE) first; DT_DEBUG, which ld gives executables only, for
+    // binaries linked before DF_1_PIE existed. An interpreter alone does not make a PIE:
+    // libc.so.6 and pam_cap.so can be run, and are still libraries.
+    const bool executable = in.flag_pie || in.has_debug;
     if (!executable) return "dso";
     return in.has_interp ? "pie" : "static-pie";
 }

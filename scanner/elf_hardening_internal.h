@@ -35,16 +35,16 @@ std::optional<std::uint64_t> vaddr_to_offset(std::span<const LoadSegment> loads,
 // Reads an unsigned integer of `width` bytes (2, 4 or 8) in the file's byte order.
 std::uint64_t read_uint(const unsigned char* p, unsigned width, bool big_endian);
 
-struct CetBits {
-    bool ibt = false;
-    bool shstk = false;
+struct NoteInfo {
+    bool ibt = false;          // GNU_PROPERTY_X86_FEATURE_1_AND: IBT
+    bool shstk = false;        // ... SHSTK
+    bool gnu_abi_tag = false;  // NT_GNU_ABI_TAG: glibc's start files were linked in
 };
 
-// Walks the notes of a PT_NOTE / PT_GNU_PROPERTY segment (`align` is its p_align: 4 or 8)
-// and reads GNU_PROPERTY_X86_FEATURE_1_AND from an NT_GNU_PROPERTY_TYPE_0 "GNU" note.
-// A note or property that runs past the segment is an error naming what is malformed.
-Result<CetBits> parse_property_notes(std::span<const unsigned char> notes, bool big_endian, bool is64,
-                                     std::uint64_t align);
+// Walks the notes of a PT_NOTE segment (`align` is its p_align: 4 or 8), reading
+// GNU_PROPERTY_X86_FEATURE_1_AND from an NT_GNU_PROPERTY_TYPE_0 "GNU" note and noting an
+// NT_GNU_ABI_TAG. A note or property that runs past the segment is an error naming it.
+Result<NoteInfo> parse_notes(std::span<const unsigned char> notes, bool big_endian, bool is64, std::uint64_t align);
 
 // The number of symbols a DT_GNU_HASH table implies: one past the highest index any
 // bucket chain reaches. `table` runs from the table's start to the end of its segment.
@@ -58,13 +58,13 @@ struct KindInputs {
     bool has_dynamic = false;  // PT_DYNAMIC
     bool flag_pie = false;     // DF_1_PIE in DT_FLAGS_1
     bool has_debug = false;    // DT_DEBUG: ld adds it to executables, not to libraries
-    bool has_soname = false;   // DT_SONAME: libraries have one
 };
 const char* classify_kind(const KindInputs& in);
 
 // full | partial | none. Dynamic objects need PT_GNU_RELRO and BIND_NOW. An object
 // without a dynamic section cannot record BIND_NOW: it is full when its GOT lies inside
-// the RELRO segment (got_in_relro; nullopt when section headers cannot tell).
+// the RELRO segment and its runtime write-protects that segment (got_in_relro; nullopt
+// when section headers cannot tell).
 const char* decide_relro(bool relro_segment, bool has_dynamic, bool bind_now, std::optional<bool> got_in_relro);
 
 // __stack_chk_fail, __stack_chk_guard (and the i386 local variant) mark canary code.

@@ -38,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const std::span<const unsigned char> bytes(data, size);
     const bool big = size > 0 && (data[0] & 1), wide = size > 0 && (data[0] & 2);
-    (void)elf_internal::parse_property_notes(bytes, big, wide, wide ? 8 : 4);
+    (void)elf_internal::parse_notes(bytes, big, wide, wide ? 8 : 4);
     (void)elf_internal::gnu_hash_symbol_count(bytes, big, wide);
     return 0;
 }

@@ -82,7 +82,7 @@ struct Readelf {
     bool has(const std::string& re) const { return Regex::compile(re).value().search(all); }
     std::string relro() const {
         if (!has(R"(GNU_RELRO)")) return "none";
-        if (has(R"(There is no dynamic section)")) return got_in_relro() ? "full" : "partial";
+        if (has(R"(There is no dynamic section)")) return got_in_relro() && has("NT_GNU_ABI_TAG") ? "full" : "partial";
         return has(R"(\(BIND_NOW\)|\(FLAGS\)\s+.*\bBIND_NOW\b|\(FLAGS_1\)\s+Flags:.*\bNOW\b)") ? "full" : "partial";
     }
     // Without a dynamic section: is every .got/.got.plt inside the GNU_RELRO segment?
@@ -360,15 +360,16 @@ TEST_CASE("non-binaries are told apart from damaged binaries") {
 TEST_CASE("pure helpers") {
     using namespace elf_internal;
     SUBCASE("kinds") {
-        CHECK(std::string(classify_kind({false, true, true, false, true, false})) == "exec");
-        CHECK(std::string(classify_kind({false, false, false, false, false, false})) == "static");
-        CHECK(std::string(classify_kind({true, true, true, true, false, false})) == "pie");
-        CHECK(std::string(classify_kind({true, false, true, true, true, false})) == "static-pie");
-        CHECK(std::string(classify_kind({true, false, true, false, false, true})) == "dso");
-        // libc.so.6 has an interpreter (it can be run) and a soname: still a library.
-        CHECK(std::string(classify_kind({true, true, true, false, false, true})) == "dso");
+        CHECK(std::string(classify_kind({false, true, true, false, true})) == "exec");
+        CHECK(std::string(classify_kind({false, false, false, false, false})) == "static");
+        CHECK(std::string(classify_kind({true, true, true, true, false})) == "pie");
+        CHECK(std::string(classify_kind({true, false, true, true, true})) == "static-pie");
+        CHECK(std::string(classify_kind({true, false, true, false, false})) == "dso");
+        // libc.so.6 and pam_cap.so have an interpreter (they can be run): still libraries,
+        // as readelf calls them ("Shared object file", not "Position-Independent Executable").
+        CHECK(std::string(classify_kind({true, true, true, false, false})) == "dso");
         // An old linker's PIE: no DF_1_PIE, but DT_DEBUG.
-        CHECK(std::string(classify_kind({true, true, true, false, true, false})) == "pie");
+        CHECK(std::string(classify_kind({true, true, true, false, true})) == "pie");
     }
     SUBCASE("relro") {
         CHECK(std::string(decide_relro(false, true, true, std::nullopt)) == "none");
@@ -404,7 +405,7 @@ TEST_CASE("pure helpers") {
     }
     SUBCASE("property notes: a descriptor past the segment is an error") {
         const unsigned char note[] = {4, 0, 0, 0, 0xff, 0, 0, 0, 5, 0, 0, 0, 'G', 'N', 'U', 0};
-        CHECK_FALSE(parse_property_notes(note, false, true, 8));
+        CHECK_FALSE(parse_notes(note, false, true, 8));
     }
     SUBCASE("gnu hash: a chain that never ends is an error") {
         std::vector<unsigned char> table(16 + 8 + 4 + 8, 0);
