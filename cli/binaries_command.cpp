@@ -2,8 +2,6 @@
 // `triad binaries PATH... [-r]`: a checksec-like listing of the hardening of ELF files, on
 // the same reader as the `elf` collector, read on every core. Operands are followed like
 // grep -r follows them; symlinks found inside directories are listed as links.
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,6 +15,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "reporters/text_escape.h"
 #include "scanner/elf_hardening.h"
 #include "scanner/file_walk.h"
 #include "scanner/identity.h"
@@ -52,18 +51,23 @@ struct Entry {
     bool skip = false;                       // not an ELF file, found in a directory
 };
 
+void analyse(const scanner::Sysroot& root, Entry& e) {
+    if (e.link_target || !e.error.empty() || e.info || e.skip) return;
+    auto info = e.named ? scanner::read_elf_following(root, e.read_path) : scanner::read_elf(root, e.read_path);
+    if (info) {
+        e.info = std::move(*info);
+    } else if (!e.named && scanner::is_not_a_binary(info.error())) {
+        e.skip = true;
+    } else {
+        e.error = info.error().message;
+    }
+}
+
 std::string absolute(const std::string& p) {
     if (!p.empty() && p.front() == '/') return p;
     std::error_code ec;
     auto cwd = std::filesystem::current_path(ec);
     return (cwd / p).lexically_normal().string();
-}
-
-// Terminal output must not carry control characters from hostile file names.
-std::string printable(std::string_view s) {
-    std::string out;
-    for (unsigned char c : s) out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
-    return out;
 }
 
 void gather(const scanner::Sysroot& root, const scanner::IdentityTable& ids, const std::string& operand, bool recursive,
@@ -101,6 +105,8 @@ void gather(const scanner::Sysroot& root, const scanner::IdentityTable& ids, con
         if (start == "/") return prefix == "/" ? p : prefix + p;
         return prefix + p.substr(start.size());
     };
+    // Files are read by the walk's own threads as they are found, so only the binaries,
+    // links and errors are kept: memory follows the number of binaries, not of files.
     scanner::walk_files(
         root, ids, walk,
         [&](const scanner::FileEntry& e) {
@@ -109,7 +115,10 @@ void gather(const scanner::Sysroot& root, const scanner::IdentityTable& ids, con
             if (S_ISLNK(mode)) {
                 auto target = e.field(scanner::kFileLinkTarget);
                 entry.link_target = target ? target->to_string() : "";
-            } else if (!S_ISREG(mode)) {
+            } else if (S_ISREG(mode)) {
+                analyse(root, entry);
+                if (entry.skip) return;
+            } else {
                 return;  // directories, FIFOs, devices, sockets: not binaries, not opened
             }
             std::lock_guard lock(mutex);
@@ -121,66 +130,73 @@ void gather(const scanner::Sysroot& root, const scanner::IdentityTable& ids, con
         });
 }
 
-void analyse(const scanner::Sysroot& root, Entry& e) {
-    if (e.link_target || !e.error.empty()) return;
-    auto info = e.named ? scanner::read_elf_following(root, e.read_path) : scanner::read_elf(root, e.read_path);
-    if (info) {
-        e.info = std::move(*info);
-    } else if (!e.named && scanner::is_not_a_binary(info.error())) {
-        e.skip = true;
-    } else {
-        e.error = info.error().message;
+// JSON text is UTF-8 and file names are bytes: invalid sequences become U+FFFD, as in the
+// scan's JSON report; quotes, backslashes and control characters are escaped.
+void json_string(std::string& out, std::string_view raw) {
+    out += '"';
+    for (unsigned char c : report::valid_utf8(raw)) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+        } else {
+            out += static_cast<char>(c);
+        }
     }
+    out += '"';
 }
 
-Poco::JSON::Array::Ptr json_list(const std::vector<std::string>& items) {
-    Poco::JSON::Array::Ptr a = new Poco::JSON::Array;
-    for (const auto& s : items) a->add(s);
-    return a;
+void json_list(std::string& out, const std::vector<std::string>& items) {
+    out += '[';
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i) out += ',';
+        json_string(out, items[i]);
+    }
+    out += ']';
 }
 
-std::string render_json(const std::vector<Entry>& entries) {
-    Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
-    root.set("schema", "triad.binaries/1");
-    Poco::JSON::Array::Ptr files = new Poco::JSON::Array;
-    for (const Entry& e : entries) {
-        Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-        o->set("path", e.path);
+// One object per line, every key always present: null where a property does not apply.
+void render_json(std::ostream& os, const std::vector<Entry>& entries) {
+    os << "{\"schema\":\"triad.binaries/1\",\"files\":[";
+    std::string o;
+    for (std::size_t n = 0; n < entries.size(); ++n) {
+        const Entry& e = entries[n];
         const scanner::ElfInfo* i = e.info ? &*e.info : nullptr;
-        const Poco::Dynamic::Var null;
-        o->set("kind", i ? Poco::Dynamic::Var(i->kind) : e.link_target ? Poco::Dynamic::Var("symlink") : null);
-        if (e.link_target) o->set("link_target", *e.link_target);
-        o->set("pie", i ? Poco::Dynamic::Var(i->pie) : null);
-        o->set("nx", i ? Poco::Dynamic::Var(i->nx) : null);
-        o->set("canary", i ? Poco::Dynamic::Var(i->canary) : null);
-        o->set("relro", i ? Poco::Dynamic::Var(i->relro) : null);
-        if (i) {
-            Poco::JSON::Object::Ptr fortify = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-            fortify->set("fortified", i->fortified);
-            fortify->set("fortifiable", i->fortifiable);
-            o->set("fortify", fortify);
-        } else {
-            o->set("fortify", null);
+        auto boolean = [&](bool v) { return i ? (v ? "true" : "false") : "null"; };
+        o.assign(n ? ",\n{\"path\":" : "\n{\"path\":");
+        json_string(o, e.path);
+        o += ",\"kind\":";
+        if (i) json_string(o, i->kind);
+        else o += e.link_target ? "\"symlink\"" : "null";
+        if (e.link_target) {
+            o += ",\"link_target\":";
+            json_string(o, *e.link_target);
         }
-        o->set("rpath", i ? Poco::Dynamic::Var(json_list(i->rpath)) : null);
-        o->set("runpath", i ? Poco::Dynamic::Var(json_list(i->runpath)) : null);
-        if (i) {
-            Poco::JSON::Object::Ptr cet = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-            cet->set("ibt", i->cet_ibt);
-            cet->set("shstk", i->cet_shstk);
-            o->set("cet", cet);
-        } else {
-            o->set("cet", null);
-        }
-        o->set("stripped", i ? Poco::Dynamic::Var(i->stripped) : null);
-        o->set("error", e.error.empty() ? null : Poco::Dynamic::Var(e.error));
-        files->add(o);
+        o += ",\"pie\":" + std::string(boolean(i && i->pie)) + ",\"nx\":" + boolean(i && i->nx) +
+             ",\"canary\":" + boolean(i && i->canary) + ",\"relro\":";
+        if (i) json_string(o, i->relro);
+        else o += "null";
+        o += ",\"fortify\":";
+        o += i ? "{\"fortified\":" + std::to_string(i->fortified) + ",\"fortifiable\":" + std::to_string(i->fortifiable) + "}"
+               : "null";
+        o += ",\"rpath\":";
+        if (i) json_list(o, i->rpath);
+        else o += "null";
+        o += ",\"runpath\":";
+        if (i) json_list(o, i->runpath);
+        else o += "null";
+        o += ",\"cet\":";
+        o += i ? std::string("{\"ibt\":") + boolean(i->cet_ibt) + ",\"shstk\":" + boolean(i->cet_shstk) + "}" : "null";
+        o += ",\"stripped\":" + std::string(boolean(i && i->stripped)) + ",\"error\":";
+        if (e.error.empty()) o += "null";
+        else json_string(o, e.error);
+        o += '}';
+        os << o;
     }
-    root.set("files", files);
-    std::ostringstream out;
-    root.stringify(out);
-    out << "\n";
-    return out.str();
+    os << "\n]}\n";
 }
 
 std::string join(const std::vector<std::string>& v) {
@@ -197,11 +213,11 @@ std::string render_table(const std::vector<Entry>& entries) {
     out << line;
     for (const Entry& e : entries) {
         if (e.link_target) {
-            out << "symlink    " << printable(e.path) << " -> " << printable(*e.link_target) << "\n";
+            out << "symlink    " << report::terminal_safe(e.path) << " -> " << report::terminal_safe(*e.link_target) << "\n";
             continue;
         }
         if (!e.info) {
-            out << "error      " << printable(e.path) << ": " << printable(e.error) << "\n";
+            out << "error      " << report::terminal_safe(e.path) << ": " << report::terminal_safe(e.error) << "\n";
             continue;
         }
         const scanner::ElfInfo& i = *e.info;
@@ -210,9 +226,9 @@ std::string render_table(const std::vector<Entry>& entries) {
         std::snprintf(line, sizeof line, "%-10s %-8s %-6s %-4s %-4s %-8s %-10s %-8s ", i.kind.c_str(), i.relro.c_str(),
                       i.canary ? "yes" : "no", i.nx ? "yes" : "no", i.pie ? "yes" : "no", fortify.c_str(), cet.c_str(),
                       i.stripped ? "yes" : "no");
-        out << line << printable(e.path);
-        if (!i.rpath.empty()) out << "  rpath=" << printable(join(i.rpath));
-        if (!i.runpath.empty()) out << "  runpath=" << printable(join(i.runpath));
+        out << line << report::terminal_safe(e.path);
+        if (!i.rpath.empty()) out << "  rpath=" << report::terminal_safe(join(i.rpath));
+        if (!i.runpath.empty()) out << "  runpath=" << report::terminal_safe(join(i.runpath));
         out << "\n";
     }
     return out.str();
@@ -263,7 +279,9 @@ int run_binaries(int argc, char** argv, int first) {
     scanner::parallel_for(entries.size(), jobs, [&](std::size_t i) { analyse(*root, entries[i]); });
     std::erase_if(entries, [](const Entry& e) { return e.skip; });
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.path < b.path; });
-    std::cout << (format == "json" ? render_json(entries) : render_table(entries)) << std::flush;
+    if (format == "json") render_json(std::cout, entries);
+    else std::cout << render_table(entries);
+    std::cout << std::flush;
     const bool any_error = std::any_of(entries.begin(), entries.end(), [](const Entry& e) { return !e.error.empty(); });
     return any_error ? kExitFindings : kExitOk;
 }
