@@ -29,6 +29,9 @@ constexpr std::uint64_t kMaxInterpBytes = 4096;
 constexpr std::uint64_t kMaxNoteBytes = 64 * 1024;
 constexpr std::size_t kMaxNoteSegments = 16;
 constexpr std::uint64_t kMaxTableBytes = std::uint64_t{32} << 20;  // one symbol or string table
+constexpr std::uint64_t kMaxDynamicBytes = 1 << 20;                 // real ones are under 1 KiB
+constexpr std::uint64_t kMaxSections = 65535;
+constexpr std::uint64_t kMaxProgramHeaders = 65535;
 
 // libelf (elfutils, built without thread safety) needs elf_version once per process
 // before any elf_begin; each thread then works on its own Elf*.
@@ -191,6 +194,7 @@ Status Analyzer::read_dynamic() {
     const std::size_t entry = gelf_fsize(elf_, ELF_T_DYN, 1, EV_CURRENT);
     const std::uint64_t bytes = dynamic_.p_filesz / entry * entry;
     if (bytes == 0) return bad("PT_DYNAMIC holds no entries");
+    if (bytes > kMaxDynamicBytes) return bad("dynamic section of " + std::to_string(bytes) + " bytes; not read");
     auto data = chunk(dynamic_.p_offset, bytes, ELF_T_DYN, "dynamic section");
     if (!data) return data.error();
     for (std::uint64_t i = 0; i < bytes / entry; ++i) {
@@ -447,6 +451,36 @@ Status check_ident(std::span<const unsigned char> head, std::uint64_t size, cons
     return ok();
 }
 
+// Before elf_begin: libelf allocates its section table from the header's count up front,
+// so a count no linked binary has (or a core dump, which can be huge) is refused here.
+// `read_at` reads file bytes at an offset; false when they are not all there.
+template <class ReadAt>
+Status check_header(std::span<const unsigned char> head, std::uint64_t size, const std::string& where, ReadAt read_at) {
+    if (auto s = check_ident(head, size, where); !s) return s;
+    const bool w64 = head[EI_CLASS] == ELFCLASS64, big = head[EI_DATA] == ELFDATA2MSB;
+    const std::uint64_t type = read_uint(&head[16], 2, big);
+    if (type != ET_EXEC && type != ET_DYN) {
+        const char* what = type == ET_REL ? "a relocatable object" : type == ET_CORE ? "a core dump" : "of an unknown type";
+        return Error{ErrorCode::unsupported, std::string("ELF file ") + what + ", not an executable or shared object", where};
+    }
+    const std::uint64_t shoff = read_uint(&head[w64 ? 40 : 32], w64 ? 8 : 4, big);
+    const std::uint64_t shnum = read_uint(&head[w64 ? 60 : 48], 2, big);
+    const std::uint64_t phnum = read_uint(&head[w64 ? 56 : 44], 2, big);
+    if (shoff == 0 || (shnum != 0 && phnum != PN_XNUM)) return ok();
+    // Extended numbering: section 0 holds the real counts (sh_size, sh_info).
+    unsigned char s0[64];
+    const std::size_t s0_size = w64 ? 64 : 40;
+    if (!in_file(shoff, s0_size, size) || !read_at(shoff, s0, s0_size))
+        return Error{ErrorCode::invalid_input, "section header table (offset " + hex(shoff) + ") extends past the end of the file", where};
+    const std::uint64_t real_shnum = read_uint(&s0[w64 ? 32 : 20], w64 ? 8 : 4, big);
+    const std::uint64_t real_phnum = read_uint(&s0[w64 ? 44 : 28], 4, big);
+    if (shnum == 0 && real_shnum > kMaxSections)
+        return Error{ErrorCode::invalid_input, std::to_string(real_shnum) + " sections: more than a linked binary has; not read", where};
+    if (phnum == PN_XNUM && real_phnum > kMaxProgramHeaders)
+        return Error{ErrorCode::invalid_input, std::to_string(real_phnum) + " program headers: more than a loader accepts; not read", where};
+    return ok();
+}
+
 Result<ElfInfo> analyze(Elf* elf, std::uint64_t size, const std::string& where) {
     if (!elf) return Error{ErrorCode::invalid_input, "libelf cannot open it: " + libelf_message(), where};
     Result<ElfInfo> out = Analyzer(elf, size, where).run();
@@ -490,7 +524,11 @@ bool has_elf_magic(std::span<const char> head) {
 
 Result<ElfInfo> analyze_elf_image(std::span<const char> image, const std::string& where) {
     auto head = std::span(reinterpret_cast<const unsigned char*>(image.data()), std::min<std::size_t>(image.size(), 64));
-    if (auto s = check_ident(head, image.size(), where); !s) return s.error();
+    auto read_at = [&](std::uint64_t off, void* buf, std::size_t len) {
+        std::memcpy(buf, image.data() + off, len);  // check_header bounds off + len first
+        return true;
+    };
+    if (auto s = check_header(head, image.size(), where, read_at); !s) return s.error();
     if (!libelf_ready()) return Error{ErrorCode::unsupported, "libelf failed to initialise", where};
     // elf_memory takes a mutable image; give it a private copy.
     std::vector<char> copy(image.begin(), image.end());
@@ -502,7 +540,12 @@ Result<ElfInfo> analyze_elf_fd(int fd, std::uint64_t size, const std::string& wh
     const ssize_t n = ::pread(fd, head, sizeof head, 0);
     if (n < 0) return error_from_errno(errno, where);
     const std::uint64_t seen = std::min<std::uint64_t>(size, static_cast<std::uint64_t>(n));
+    auto read_at = [&](std::uint64_t off, void* buf, std::size_t len) {
+        return ::pread(fd, buf, len, static_cast<off_t>(off)) == static_cast<ssize_t>(len);
+    };
+    // The identification is judged on what was read; the header's offsets against the size.
     if (auto s = check_ident({head, static_cast<std::size_t>(seen)}, seen, where); !s) return s.error();
+    if (auto s = check_header({head, static_cast<std::size_t>(seen)}, size, where, read_at); !s) return s.error();
     if (!libelf_ready()) return Error{ErrorCode::unsupported, "libelf failed to initialise", where};
     // ELF_C_READ: libelf preads only the parts asked for, nothing is mapped (a file
     // truncated under a mapping would kill us with SIGBUS).

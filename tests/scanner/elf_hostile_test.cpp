@@ -93,6 +93,20 @@ std::vector<Case> damaged_images() {
     mutate("phentsize", "program header entry size", [](std::string& i) { put(i, 54, 12, 2); });
     mutate("shoff-past-eof", "section header", [](std::string& i) { put(i, 40, 1u << 30, 8); });
     mutate("shnum-huge", "section header", [](std::string& i) { put(i, 60, 0xfeff, 2); });
+    // Extended numbering: the counts in section 0, checked before libelf allocates for them.
+    mutate("shnum-extended", "sections: more than a linked binary has", [](std::string& i) {
+        put(i, 60, 0, 2);
+        put(i, get(i, 40, 8) + 32, 10000000, 8);
+    });
+    mutate("phnum-extended", "program headers: more than a loader accepts", [](std::string& i) {
+        put(i, 56, PN_XNUM, 2);
+        put(i, get(i, 40, 8) + 44, 10000000, 4);
+    });
+    mutate("dynamic-huge", "dynamic section of", [](std::string& i) {
+        put(i, phdr_of(i, PT_DYNAMIC) + 8, i.size(), 8);
+        put(i, phdr_of(i, PT_DYNAMIC) + 32, 2 << 20, 8);
+        i.resize(i.size() + (2 << 20), '\0');
+    });
     mutate("class", "unknown ELF class", [](std::string& i) { i[4] = 7; });
     mutate("byte-order", "unknown ELF byte order", [](std::string& i) { i[5] = 9; });
     mutate("version", "unknown ELF version", [](std::string& i) { i[6] = 2; });
