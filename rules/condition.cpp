@@ -152,7 +152,8 @@ std::optional<Condition> compile_leaf(YamlContext& ctx, const YAML::Node& node,
         c.as = *kind;
     }
 
-    const YAML::Node* op_node = nullptr;
+    // Copies, not pointers: yaml-cpp's `it->` hands out a temporary pair.
+    YAML::Node op_node;
     YAML::Node op_key;
     int ops = 0;
     for (auto it = node.begin(); it != node.end(); ++it) {
@@ -161,7 +162,7 @@ std::optional<Condition> compile_leaf(YamlContext& ctx, const YAML::Node& node,
             ++ops;
             c.op = *op;
             op_key = it->first;
-            op_node = &it->second;
+            op_node = it->second;
         }
     }
     if (ops != 1) {
@@ -175,7 +176,7 @@ std::optional<Condition> compile_leaf(YamlContext& ctx, const YAML::Node& node,
                               "' (convert it with 'as')");
         return std::nullopt;
     }
-    const YAML::Node operand = *op_node;
+    const YAML::Node operand = op_node;
     if (c.op == Op::in) {
         if (!operand.IsSequence() || operand.size() == 0) {
             ctx.error(operand, "'in' takes a non-empty list");

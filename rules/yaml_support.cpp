@@ -51,7 +51,7 @@ void YamlContext::reject_unknown_keys(const YAML::Node& map, std::initializer_li
 void YamlContext::reject_unknown_keys(const YAML::Node& map, const std::vector<std::string>& allowed,
                                       std::string_view where) {
     for (auto it = map.begin(); it != map.end(); ++it) {
-        const YAML::Node& k = it->first;
+        const YAML::Node k = it->first;  // a copy: `it->` yields a temporary pair
         if (!k.IsScalar()) {
             error(k, "keys in " + std::string(where) + " must be plain strings");
             continue;
