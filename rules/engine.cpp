@@ -4,6 +4,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <map>
 #include <mutex>
 #include <optional>
 
@@ -165,9 +166,40 @@ bool is_excluded(const Check& check, std::string_view path) {
     return false;
 }
 
-CheckResult run_collected(const Check& check, const scanner::CollectContext& ctx) {
+// Checks often share a select (a policy's PIE, NX, canary and RELRO checks all look at the
+// same binaries; several checks read one sshd_config): each distinct select is collected
+// once per scan and its facts are shared.
+class FactCache {
+public:
+    const scanner::FactSet& get(const Selection& select, const scanner::CollectContext& ctx) {
+        std::string key = select.collector->name;
+        for (const auto& [name, value] : select.args.values) {
+            key += '\0';
+            key += name;
+            key += '=';
+            std::visit([&key](const auto& v) { append(key, v); }, value);
+        }
+        auto it = cache_.find(key);
+        if (it == cache_.end()) it = cache_.emplace(std::move(key), select.collector->collect(ctx, select.args)).first;
+        return it->second;
+    }
+
+private:
+    static void append(std::string& key, bool b) { key += b ? "true" : "false"; }
+    static void append(std::string& key, std::int64_t i) { key += std::to_string(i); }
+    static void append(std::string& key, const std::string& s) { key += s; }
+    static void append(std::string& key, const scanner::StringList& l) {
+        for (const auto& s : l) {
+            key += s;
+            key += '\x1f';
+        }
+    }
+    std::map<std::string, scanner::FactSet> cache_;
+};
+
+CheckResult run_collected(const Check& check, const scanner::CollectContext& ctx, FactCache& cache) {
     Outcome out(check);
-    scanner::FactSet facts = check.select.collector->collect(ctx, check.select.args);
+    const scanner::FactSet& facts = cache.get(check.select, ctx);
     const bool file_collector = check.select.collector->fields.data() == scanner::file_fields().data();
     for (const scanner::Fact& fact : facts) {
         if (fact.status == scanner::FactStatus::not_applicable) {
@@ -330,6 +362,7 @@ std::vector<CheckResult> run_checks(std::span<const Check* const> checks, const 
     std::vector<CheckResult> results(checks.size());
     const scanner::IdentityTable ids = scanner::IdentityTable::load(root);
     const scanner::CollectContext ctx{root, ids, options.proc, options.sys};
+    FactCache facts;
 
     std::vector<std::unique_ptr<WalkCheck>> walk_checks;
     std::vector<std::size_t> walk_slots;
@@ -353,7 +386,7 @@ std::vector<CheckResult> run_checks(std::span<const Check* const> checks, const 
             walk_slots.push_back(i);
             continue;
         } else {
-            results[i] = run_collected(check, ctx);
+            results[i] = run_collected(check, ctx, facts);
         }
         if (on_finding) on_finding(results[i]);
     }

@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -255,32 +254,8 @@ FactSet collect_elf_files(const CollectContext& ctx, const SelectArgs& args) {
     q.exclude = args.list("exclude");
     q.one_filesystem = args.boolean("one_filesystem").value_or(true);
 
-    // The checks of one scan ask the same select several times (the policy's PIE, NX,
-    // canary, RELRO and FORTIFY checks share theirs): answer repeats from a short-lived memo
-    // keyed by the scan's context objects, so /usr/lib is walked once per scan, not five
-    // times. A later scan has new context objects, and entries expire anyway.
-    std::string key = std::to_string(reinterpret_cast<std::uintptr_t>(&ctx.root)) + "/" +
-                      std::to_string(reinterpret_cast<std::uintptr_t>(&ctx.ids)) + "/" +
-                      std::to_string(reinterpret_cast<std::uintptr_t>(ctx.proc)) + (q.recursive ? "/r" : "/-") +
-                      (q.one_filesystem ? "x" : "-");
-    for (const auto* list : {&q.paths, &q.names, &q.exclude}) {
-        key += '\0';
-        for (const std::string& s : *list) key += s + '\x1f';
-    }
-    static std::mutex memo_mutex;
-    static std::map<std::string, std::pair<std::chrono::steady_clock::time_point, FactSet>> memo;
-    constexpr auto kMemoLifetime = std::chrono::seconds(30);
-    const auto now = std::chrono::steady_clock::now();
-    {
-        std::lock_guard lock(memo_mutex);
-        std::erase_if(memo, [&](const auto& e) { return now - e.second.first > kMemoLifetime; });
-        if (auto it = memo.find(key); it != memo.end()) return it->second.second;
-    }
-    FactSet facts = collect_elf(ctx.root, ctx.ids, ctx.proc, q);
-    std::lock_guard lock(memo_mutex);
-    if (memo.size() >= 64) memo.clear();
-    memo[key] = {now, facts};
-    return facts;
+    // Checks sharing this select get these facts from the engine's per-scan cache.
+    return collect_elf(ctx.root, ctx.ids, ctx.proc, q);
 }
 
 }  // namespace triad::scanner
