@@ -323,8 +323,14 @@ bool equal(const Value& a, const Value& b) {
 bool test_leaf(const Condition& c, const std::optional<Value>& raw) {
     if (c.op == Op::exists) return raw.has_value() == std::get<bool>(c.operands[0].data);
     if (!raw) return c.op == Op::ne;  // an absent field equals nothing
-    auto v = convert_value(*raw, c.as);
-    if (!v) return false;
+    // Convert only when the kinds differ: the walk tests every file, so no needless copy.
+    std::optional<Value> converted;
+    const Value* v = &*raw;
+    if (raw->kind() != c.as) {
+        converted = convert_value(*raw, c.as);
+        if (!converted) return false;
+        v = &*converted;
+    }
     const Value& want = c.operands[0];
     switch (c.op) {
         case Op::eq: return equal(*v, want);
@@ -371,7 +377,7 @@ bool evaluate(const Condition& c, const scanner::FieldSource& object,
         case Condition::Kind::leaf: {
             std::optional<Value> raw = object.field(c.field);
             bool ok = test_leaf(c, raw);
-            if (!ok) note(observed, c.field_name, raw ? raw->to_string() : "(absent)");
+            if (!ok && observed) note(observed, c.field_name, raw ? raw->to_string() : "(absent)");
             return ok;
         }
         case Condition::Kind::all: {

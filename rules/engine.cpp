@@ -155,15 +155,23 @@ void judge(const Check& check, const FieldSource& object, Outcome& out) {
     else out.failed(make_evidence(check, object, std::move(observed)));
 }
 
-bool is_excluded(const Check& check, std::string_view path) {
+// "DIR/**" excludes are a prefix test; other globs need a pattern match.
+bool excluded_subtree(const Check& check, std::string_view path) {
     for (const auto& g : check.select.exclude) {
-        if (const auto& sub = g.subtree()) {
-            if (path.size() > sub->size() && path.starts_with(*sub) && path[sub->size()] == '/') return true;
-            continue;
-        }
-        if (g.matches(path)) return true;
+        const auto& sub = g.subtree();
+        if (sub && path.size() > sub->size() && path.starts_with(*sub) && path[sub->size()] == '/') return true;
     }
     return false;
+}
+
+bool excluded_pattern(const Check& check, std::string_view path) {
+    for (const auto& g : check.select.exclude)
+        if (!g.subtree() && g.matches(path)) return true;
+    return false;
+}
+
+bool is_excluded(const Check& check, std::string_view path) {
+    return excluded_subtree(check, path) || excluded_pattern(check, path);
 }
 
 // Checks often share a select (a policy's PIE, NX, canary and RELRO checks all look at the
@@ -242,14 +250,17 @@ struct WalkCheck {
     // entries on it are in scope, whatever else the shared walk crossed into for others.
     std::vector<std::uint64_t> root_devices;
     bool one_filesystem = true;
+    bool whole_tree = false;  // roots == {"/"} without a depth limit: every path is in scope
 
     // -1 when the path is outside every root, else its depth below the root it is under.
     // With a device, an entry on another file system than that root is out of scope.
     int depth_in_scope(std::string_view path, std::optional<std::uint64_t> device = std::nullopt) const {
+        if (whole_tree) return device && one_filesystem && path != "/" && *device != root_devices[0] ? -1 : 0;
         for (std::size_t i = 0; i < roots.size(); ++i) {
             const std::string& r = roots[i];
             int depth = -1;
-            if (r == "/") depth = static_cast<int>(std::count(path.begin(), path.end(), '/')) - (path == "/" ? 1 : 0);
+            if (r == "/" && max_depth < 0) depth = path == "/" ? 0 : 1;  // no limit: no need to count
+            else if (r == "/") depth = static_cast<int>(std::count(path.begin(), path.end(), '/')) - (path == "/" ? 1 : 0);
             else if (path == r) depth = 0;
             else if (path.size() > r.size() && path.starts_with(r) && path[r.size()] == '/')
                 depth = static_cast<int>(std::count(path.begin() + static_cast<long>(r.size()), path.end(), '/'));
@@ -288,6 +299,7 @@ void run_walk(std::vector<std::unique_ptr<WalkCheck>>& checks, const scanner::Sy
         if (wc->max_depth < 0) unlimited = true;
         deepest = std::max(deepest, wc->max_depth);
         wc->one_filesystem = wc->check->select.args.boolean("one_filesystem").value_or(true);
+        wc->whole_tree = wc->roots == std::vector<std::string>{"/"} && wc->max_depth < 0;
         if (!wc->one_filesystem) walk.one_filesystem = false;
     }
     // Start only at roots no other root contains; depth limits then count from there.
@@ -326,8 +338,10 @@ void run_walk(std::vector<std::unique_ptr<WalkCheck>>& checks, const scanner::Sy
             int depth = wc->depth_in_scope(path, entry.device());
             if (depth < 0 || (wc->max_depth >= 0 && depth > wc->max_depth)) continue;
             const Check& check = *wc->check;
-            if (is_excluded(check, path)) continue;
+            // `where` first: it is cheap and rejects almost every entry. A subtree that every
+            // check excludes was pruned from the walk, so exclusion rarely has work to do.
             if (check.select.where && !evaluate(*check.select.where, entry)) continue;
+            if (is_excluded(check, path)) continue;
             judge(check, entry, wc->outcome);
         }
         if (options.on_walk_progress && (++seen & 0x3fff) == 0) options.on_walk_progress(seen.load());

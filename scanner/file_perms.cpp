@@ -43,6 +43,7 @@ constexpr FieldSpec kFields[] = {
     {"world_readable", ValueKind::boolean, "others may read (symlinks never count)"},
     {"unowned", ValueKind::boolean, "uid has no entry in the audited root's /etc/passwd"},
     {"ungrouped", ValueKind::boolean, "gid has no entry in the audited root's /etc/group"},
+    {"executable", ValueKind::boolean, "a regular file with an execute bit for anyone"},
 };
 static_assert(std::size(kFields) == kFileFieldCount);
 
@@ -136,6 +137,13 @@ void FileEntry::reset(std::string_view path, int dirfd, const char* name, const 
     st_ = st;
 }
 
+void FileEntry::reset_swap(std::string& path, int dirfd, const char* name, const struct statx& st) {
+    path_.swap(path);
+    dirfd_ = dirfd;
+    name_ = name;
+    st_ = st;
+}
+
 std::optional<Value> FileEntry::xattr_field(std::size_t index) const {
     if (S_ISLNK(st_.stx_mode)) {  // Linux keeps neither ACLs nor capabilities on symlinks
         if (index == kFileAcl) return Value{false};
@@ -193,6 +201,7 @@ std::optional<Value> FileEntry::field(std::size_t index) const {
         case kFileWorldReadable: return Value{!is_link && (mode & S_IROTH)};
         case kFileUnowned: return Value{ids_->user_name(st_.stx_uid) == nullptr};
         case kFileUngrouped: return Value{ids_->group_name(st_.stx_gid) == nullptr};
+        case kFileExecutable: return Value{is_reg && (mode & 0111)};
         case kFileFieldCount: break;
     }
     return std::nullopt;

@@ -20,7 +20,7 @@ enum FileField : std::size_t {
     kFilePath, kFileName, kFileExists, kFileType, kFileMode, kFileUid, kFileGid, kFileOwner,
     kFileGroup, kFileSize, kFileLinkTarget, kFileAcl, kFileCapabilities, kFileImmutable,
     kFileAppendOnly, kFileSetuid, kFileSetgid, kFileSticky, kFileWorldWritable,
-    kFileWorldReadable, kFileUnowned, kFileUngrouped, kFileFieldCount
+    kFileWorldReadable, kFileUnowned, kFileUngrouped, kFileExecutable, kFileFieldCount
 };
 
 std::span<const FieldSpec> file_fields();
@@ -37,6 +37,10 @@ public:
     // `dirfd` + `name` locate the object without following it; name "" means dirfd is
     // an O_PATH descriptor of the object itself. Both must outlive the use of this entry.
     void reset(std::string_view path, int dirfd, const char* name, const struct statx& st);
+    // The same, taking the path's buffer (and leaving the previous one in `path`): the walk
+    // calls this for every entry, so the path is not copied.
+    void reset_swap(std::string& path, int dirfd, const char* name, const struct statx& st);
+    void release_path(std::string& into) { into.swap(path_); }
 
     std::string_view object_name() const override { return path_; }
     std::optional<Value> field(std::size_t index) const override;

@@ -199,8 +199,9 @@ private:
             return;  // vanished between readdir and statx: nothing to audit
         }
         ++entries_;
-        entry.reset(child, dirfd, name, st);
+        entry.reset_swap(child, dirfd, name, st);
         on_entry_(entry);
+        entry.release_path(child);  // the entry is done; the path goes on to name a subdirectory
 
         if (!S_ISDIR(st.stx_mode)) return;
         // The child's entries would be at depth task.depth + 2.

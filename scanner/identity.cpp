@@ -38,15 +38,27 @@ IdentityTable IdentityTable::load(const Sysroot& root) {
         for (auto& [id, name] : parse_id_names(*group)) t.groups_.emplace(id, std::move(name));
     else
         t.groups_error_ = group.error().describe();
+    t.index();
     return t;
 }
 
+void IdentityTable::index() {
+    dense_users_.assign(kDenseIds, nullptr);
+    dense_groups_.assign(kDenseIds, nullptr);
+    for (const auto& [id, name] : users_)
+        if (id < kDenseIds) dense_users_[id] = &name;
+    for (const auto& [id, name] : groups_)
+        if (id < kDenseIds) dense_groups_[id] = &name;
+}
+
 const std::string* IdentityTable::user_name(uid_t uid) const {
+    if (uid < dense_users_.size()) return dense_users_[uid];
     auto it = users_.find(uid);
     return it == users_.end() ? nullptr : &it->second;
 }
 
 const std::string* IdentityTable::group_name(gid_t gid) const {
+    if (gid < dense_groups_.size()) return dense_groups_[gid];
     auto it = groups_.find(gid);
     return it == groups_.end() ? nullptr : &it->second;
 }

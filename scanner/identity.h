@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "scanner/sysroot.h"
 
@@ -15,6 +16,13 @@ namespace triad::scanner {
 
 class IdentityTable {
 public:
+    // Movable, not copyable: the flat tables point into the maps.
+    IdentityTable() = default;
+    IdentityTable(IdentityTable&&) = default;
+    IdentityTable& operator=(IdentityTable&&) = default;
+    IdentityTable(const IdentityTable&) = delete;
+    IdentityTable& operator=(const IdentityTable&) = delete;
+
     static IdentityTable load(const Sysroot& root);
 
     const std::string* user_name(uid_t uid) const;
@@ -24,6 +32,10 @@ public:
     const std::string& groups_error() const { return groups_error_; }
 
 private:
+    // The walk asks for every file's owner: ids below this are answered from a flat table.
+    static constexpr unsigned kDenseIds = 65536;
+    void index();
+    std::vector<const std::string*> dense_users_, dense_groups_;
     std::unordered_map<uid_t, std::string> users_;
     std::unordered_map<gid_t, std::string> groups_;
     std::string users_error_, groups_error_;

@@ -117,7 +117,10 @@ Result<Glob> Glob::compile(std::string_view glob) {
     return Glob(std::string(glob), std::move(*regex), std::move(subtree));
 }
 
-bool Glob::matches(std::string_view path) const { return regex_.search(path); }
+bool Glob::matches(std::string_view path) const {
+    // The walk asks every exclude glob about every entry; most differ in their first bytes.
+    return path.starts_with(literal_head_) && regex_.search(path);
+}
 
 std::string Glob::literal_prefix() const {
     std::string_view t = text_;

@@ -43,8 +43,11 @@ public:
 
 private:
     Glob(std::string text, Regex regex, std::optional<std::string> subtree)
-        : text_(std::move(text)), regex_(std::move(regex)), subtree_(std::move(subtree)) {}
+        : text_(std::move(text)), regex_(std::move(regex)), subtree_(std::move(subtree)) {
+        literal_head_ = text_.substr(0, text_.find_first_of("*?["));
+    }
     std::string text_;
+    std::string literal_head_;  // text before the first wildcard: a cheap test before PCRE2
     Regex regex_;
     std::optional<std::string> subtree_;
 };
