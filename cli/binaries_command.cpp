@@ -256,18 +256,9 @@ int run_binaries(int argc, char** argv, int first) {
         print_error("name at least one file or directory (see 'triad binaries --help')");
         return kExitUsage;
     }
-    int jobs = 0;
-    if (auto j = args.value("jobs")) {
-        try {
-            jobs = std::stoi(*j);
-        } catch (const std::exception&) {
-            jobs = -1;
-        }
-        if (jobs < 1 || jobs > 256) {
-            print_error("--jobs takes a number from 1 to 256");
-            return kExitUsage;
-        }
-    }
+    const std::optional<int> jobs_opt = jobs_option(args);
+    if (!jobs_opt) return kExitUsage;
+    const int jobs = *jobs_opt;
     auto root = scanner::Sysroot::open("/");
     if (!root) {
         print_error("cannot open /: " + root.error().message);

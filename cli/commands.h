@@ -2,6 +2,7 @@
 // The subcommands of `triad`, and what they share: exit codes and policy loading.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,5 +32,11 @@ bool load_or_report(const std::vector<std::string>& paths, rules::LoadResult& ou
 
 // One-line error on stderr: "triad: message".
 void print_error(const std::string& message);
+
+class Args;
+// --jobs N (1..256); 0 (one per core) when absent; nullopt after printing the error.
+std::optional<int> jobs_option(const Args& args);
+// --fail-on LEVEL, info when absent; nullopt after printing the error.
+std::optional<rules::Severity> fail_on_option(const Args& args);
 
 }  // namespace triad::cli

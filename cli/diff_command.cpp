@@ -57,11 +57,8 @@ int run_diff(int argc, char** argv, int first) {
         print_error("unknown format '" + format + "' (console, json or markdown)");
         return kExitUsage;
     }
-    auto threshold = rules::parse_severity(args.value("fail-on").value_or("info"));
-    if (!threshold) {
-        print_error("--fail-on takes info, low, medium, high or critical");
-        return kExitUsage;
-    }
+    const auto threshold = fail_on_option(args);
+    if (!threshold) return kExitUsage;
     auto before = report::read_result_file(args.positional()[0]);
     if (!before) {
         print_error(before.error().describe());

@@ -107,28 +107,16 @@ int run_scan(int argc, char** argv, int first) {
         print_error("--format events streams to standard output; --output does not apply");
         return kExitUsage;
     }
-    auto threshold = rules::parse_severity(args.value("fail-on").value_or("info"));
-    if (!threshold) {
-        print_error("--fail-on takes info, low, medium, high or critical");
-        return kExitUsage;
-    }
+    const auto threshold = fail_on_option(args);
+    if (!threshold) return kExitUsage;
     auto requirements = rules::parse_requirements(args.value("requirements").value_or(""));
     if (!requirements) {
         print_error("--requirements takes c=LEVEL,i=LEVEL,a=LEVEL with LEVEL high, medium or low");
         return kExitUsage;
     }
-    int jobs = 0;
-    if (auto j = args.value("jobs")) {
-        try {
-            jobs = std::stoi(*j);
-        } catch (const std::exception&) {
-            jobs = -1;
-        }
-        if (jobs < 1 || jobs > 256) {
-            print_error("--jobs takes a number from 1 to 256");
-            return kExitUsage;
-        }
-    }
+    const std::optional<int> jobs_opt = jobs_option(args);
+    if (!jobs_opt) return kExitUsage;
+    const int jobs = *jobs_opt;
 
     std::vector<std::string> policy_paths = args.values("policy");
     if (policy_paths.empty()) policy_paths.push_back(default_policy_dir());
