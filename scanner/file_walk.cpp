@@ -204,6 +204,9 @@ private:
         entry.release_path(child);  // the entry is done; the path goes on to name a subdirectory
 
         if (!S_ISDIR(st.stx_mode)) return;
+        // Opening an automount point would mount it (an NFS share, say): a side effect on
+        // the audited system. statx with AT_NO_AUTOMOUNT saw it without triggering it.
+        if (st.stx_attributes & STATX_ATTR_AUTOMOUNT) return;
         // The child's entries would be at depth task.depth + 2.
         if (options_.max_depth >= 0 && task.depth + 2 > options_.max_depth) return;
         if (pruned(child)) return;
