@@ -320,12 +320,12 @@ bool equal(const Value& a, const Value& b) {
     return a.data == b.data;
 }
 
-bool test_leaf(const Condition& c, const std::optional<Value>& raw) {
-    if (c.op == Op::exists) return raw.has_value() == std::get<bool>(c.operands[0].data);
+bool test_leaf(const Condition& c, const Value* raw) {
+    if (c.op == Op::exists) return (raw != nullptr) == std::get<bool>(c.operands[0].data);
     if (!raw) return c.op == Op::ne;  // an absent field equals nothing
     // Convert only when the kinds differ: the walk tests every file, so no needless copy.
     std::optional<Value> converted;
-    const Value* v = &*raw;
+    const Value* v = raw;
     if (raw->kind() != c.as) {
         converted = convert_value(*raw, c.as);
         if (!converted) return false;
@@ -375,7 +375,7 @@ bool evaluate(const Condition& c, const scanner::FieldSource& object,
               std::vector<std::pair<std::string, std::string>>* observed) {
     switch (c.kind) {
         case Condition::Kind::leaf: {
-            std::optional<Value> raw = object.field(c.field);
+            const Value* raw = object.field(c.field);
             bool ok = test_leaf(c, raw);
             if (!ok && observed) note(observed, c.field_name, raw ? raw->to_string() : "(absent)");
             return ok;

@@ -54,8 +54,9 @@ class FieldSource {
 public:
     virtual ~FieldSource() = default;
     virtual std::string_view object_name() const = 0;
-    // nullopt: the object has no such field (a missing key, a non-link's link target).
-    virtual std::optional<Value> field(std::size_t index) const = 0;
+    // Null: the object has no such field (a missing key, a non-link's link target). The
+    // value lives as long as the source and until the source is reset.
+    virtual const Value* field(std::size_t index) const = 0;
 };
 
 struct Fact final : FieldSource {
@@ -65,8 +66,8 @@ struct Fact final : FieldSource {
     std::vector<std::optional<Value>> fields; // indexed like the collector's FieldSpecs
 
     std::string_view object_name() const override { return object; }
-    std::optional<Value> field(std::size_t index) const override {
-        return index < fields.size() ? fields[index] : std::nullopt;
+    const Value* field(std::size_t index) const override {
+        return index < fields.size() && fields[index] ? &*fields[index] : nullptr;
     }
 
     static Fact error(std::string object, std::string reason) {

@@ -135,6 +135,7 @@ void FileEntry::reset(std::string_view path, int dirfd, const char* name, const 
     dirfd_ = dirfd;
     name_ = name;
     st_ = st;
+    cached_ = 0;
 }
 
 void FileEntry::reset_swap(std::string& path, int dirfd, const char* name, const struct statx& st) {
@@ -142,6 +143,7 @@ void FileEntry::reset_swap(std::string& path, int dirfd, const char* name, const
     dirfd_ = dirfd;
     name_ = name;
     st_ = st;
+    cached_ = 0;
 }
 
 std::optional<Value> FileEntry::xattr_field(std::size_t index) const {
@@ -162,7 +164,17 @@ std::optional<Value> FileEntry::xattr_field(std::size_t index) const {
     return Value{decode_file_capabilities(buf, static_cast<std::size_t>(n))};
 }
 
-std::optional<Value> FileEntry::field(std::size_t index) const {
+const Value* FileEntry::field(std::size_t index) const {
+    if (index >= kFileFieldCount) return nullptr;
+    const std::uint32_t bit = 1u << index;
+    if (!(cached_ & bit)) {
+        cache_[index] = compute(index);
+        cached_ |= bit;
+    }
+    return cache_[index] ? &*cache_[index] : nullptr;
+}
+
+std::optional<Value> FileEntry::compute(std::size_t index) const {
     const std::uint32_t mode = st_.stx_mode;
     const bool is_reg = S_ISREG(mode), is_link = S_ISLNK(mode);
     switch (static_cast<FileField>(index)) {
@@ -211,7 +223,10 @@ Fact FileEntry::to_fact() const {
     Fact f;
     f.object = path_;
     f.fields.reserve(kFileFieldCount);
-    for (std::size_t i = 0; i < kFileFieldCount; ++i) f.fields.push_back(field(i));
+    for (std::size_t i = 0; i < kFileFieldCount; ++i) {
+        const Value* v = field(i);
+        f.fields.push_back(v ? std::optional<Value>(*v) : std::nullopt);
+    }
     return f;
 }
 

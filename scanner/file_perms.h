@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 
+#include <array>
 #include <span>
 #include <string>
 #include <vector>
@@ -43,7 +44,7 @@ public:
     void release_path(std::string& into) { into.swap(path_); }
 
     std::string_view object_name() const override { return path_; }
-    std::optional<Value> field(std::size_t index) const override;
+    const Value* field(std::size_t index) const override;
     const struct statx& stat() const { return st_; }
     const std::string& path() const { return path_; }
     // The file system the object lives on (major:minor packed), for one-file-system scopes.
@@ -53,7 +54,14 @@ public:
     Fact to_fact() const;
 
 private:
+    std::optional<Value> compute(std::size_t index) const;
     std::optional<Value> xattr_field(std::size_t index) const;
+
+    // Each field is computed once per entry, however many checks ask: the walk evaluates
+    // every check's `where` on every file. `cached_` has a bit per field; reset clears it.
+    mutable std::array<std::optional<Value>, kFileFieldCount> cache_;
+    mutable std::uint32_t cached_ = 0;
+    static_assert(kFileFieldCount <= 32);
 
     const IdentityTable* ids_;
     std::string path_;
