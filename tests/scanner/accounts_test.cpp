@@ -5,25 +5,17 @@
 
 #include "scanner/accounts_internal.h"
 #include "tests/scanner/access_fixture.h"
+#include "tests/scanner/fact_text.h"
 #include "tests/test_support.h"
 
 using namespace triad::scanner;
+using triad::test::field_text;
+using triad::test::find_object;
 using triad::test::TempDir;
 using triad::test::make_hash;
 using triad::test::write_file;
 
 namespace {
-
-const Fact* find(const FactSet& facts, const std::string& object) {
-    for (const Fact& f : facts)
-        if (f.object == object) return &f;
-    return nullptr;
-}
-
-std::string text(const Fact& f, std::size_t field) {
-    auto v = f.field(field);
-    return v ? v->to_string() : "(absent)";
-}
 
 FactSet accounts_of(const std::string& dir) {
     auto root = Sysroot::open(dir).value();
@@ -90,40 +82,40 @@ TEST_CASE("accounts joined with shadow, groups, login.defs and /etc/shells") {
     FactSet facts = accounts_of(dir.path());
     REQUIRE(facts.size() == 6);
 
-    const Fact* root = find(facts, "root");
+    const Fact* root = find_object(facts, "root");
     REQUIRE(root);
-    CHECK(text(*root, kAcctUid) == "0");
-    CHECK(text(*root, kAcctPassword) == "set");
-    CHECK(text(*root, kAcctHashAlgorithm) == "yescrypt");
-    CHECK(text(*root, kAcctHashCost) == "(absent)");
-    CHECK(text(*root, kAcctMaxDays) == "365");
-    CHECK(text(*root, kAcctInactiveDays) == "45");
-    CHECK(text(*root, kAcctExpireDate) == "(absent)");
-    CHECK(text(*root, kAcctLoginShell) == "true");
-    CHECK(text(*root, kAcctSystem) == "true");
-    CHECK(text(*root, kAcctGroups) == "root");
-    CHECK(text(*root, kAcctLastChangeInFuture) == "false");
+    CHECK(field_text(*root, kAcctUid) == "0");
+    CHECK(field_text(*root, kAcctPassword) == "set");
+    CHECK(field_text(*root, kAcctHashAlgorithm) == "yescrypt");
+    CHECK(field_text(*root, kAcctHashCost) == "(absent)");
+    CHECK(field_text(*root, kAcctMaxDays) == "365");
+    CHECK(field_text(*root, kAcctInactiveDays) == "45");
+    CHECK(field_text(*root, kAcctExpireDate) == "(absent)");
+    CHECK(field_text(*root, kAcctLoginShell) == "true");
+    CHECK(field_text(*root, kAcctSystem) == "true");
+    CHECK(field_text(*root, kAcctGroups) == "root");
+    CHECK(field_text(*root, kAcctLastChangeInFuture) == "false");
 
-    const Fact* alice = find(facts, "alice");
+    const Fact* alice = find_object(facts, "alice");
     REQUIRE(alice);
-    CHECK(text(*alice, kAcctHashAlgorithm) == "sha512");
-    CHECK(text(*alice, kAcctHashCost) == "10000");
-    CHECK(text(*alice, kAcctSystem) == "false");
-    CHECK(text(*alice, kAcctGroups) == "alice, sshusers");
+    CHECK(field_text(*alice, kAcctHashAlgorithm) == "sha512");
+    CHECK(field_text(*alice, kAcctHashCost) == "10000");
+    CHECK(field_text(*alice, kAcctSystem) == "false");
+    CHECK(field_text(*alice, kAcctGroups) == "alice, sshusers");
 
-    const Fact* daemon = find(facts, "daemon");
+    const Fact* daemon = find_object(facts, "daemon");
     REQUIRE(daemon);
-    CHECK(text(*daemon, kAcctPassword) == "disabled");
-    CHECK(text(*daemon, kAcctLoginShell) == "false");
-    CHECK(text(*daemon, kAcctHashAlgorithm) == "(absent)");
+    CHECK(field_text(*daemon, kAcctPassword) == "disabled");
+    CHECK(field_text(*daemon, kAcctLoginShell) == "false");
+    CHECK(field_text(*daemon, kAcctHashAlgorithm) == "(absent)");
 
-    const Fact* sync = find(facts, "sync");
+    const Fact* sync = find_object(facts, "sync");
     REQUIRE(sync);
-    CHECK(text(*sync, kAcctLoginShell) == "false");  // /bin/sync only runs sync
-    const Fact* nobody = find(facts, "nobody");
+    CHECK(field_text(*sync, kAcctLoginShell) == "false");  // /bin/sync only runs sync
+    const Fact* nobody = find_object(facts, "nobody");
     REQUIRE(nobody);
-    CHECK(text(*nobody, kAcctSystem) == "true");  // 65534 counts as a system account
-    CHECK(text(*nobody, kAcctDuplicateUid) == "false");
+    CHECK(field_text(*nobody, kAcctSystem) == "true");  // 65534 counts as a system account
+    CHECK(field_text(*nobody, kAcctDuplicateUid) == "false");
 }
 
 TEST_CASE("duplicates, hashes in passwd, unknown groups and dates in the future") {
@@ -144,38 +136,38 @@ TEST_CASE("duplicates, hashes in passwd, unknown groups and dates in the future"
     FactSet facts = accounts_of(dir.path());
     REQUIRE(facts.size() == 7);
 
-    const Fact* root = find(facts, "root");
+    const Fact* root = find_object(facts, "root");
     REQUIRE(root);
-    CHECK(text(*root, kAcctDuplicateUid) == "true");
-    CHECK(text(*root, kAcctHashAlgorithm) == "md5");
-    CHECK(text(*root, kAcctLastChangeInFuture) == "true");
-    CHECK(text(*find(facts, "toor"), kAcctInShadow) == "false");
-    CHECK(text(*find(facts, "toor"), kAcctPassword) == "disabled");
+    CHECK(field_text(*root, kAcctDuplicateUid) == "true");
+    CHECK(field_text(*root, kAcctHashAlgorithm) == "md5");
+    CHECK(field_text(*root, kAcctLastChangeInFuture) == "true");
+    CHECK(field_text(*find_object(facts, "toor"), kAcctInShadow) == "false");
+    CHECK(field_text(*find_object(facts, "toor"), kAcctPassword) == "disabled");
 
     int alices = 0;
     for (const Fact& f : facts)
         if (f.object == "alice") {
             ++alices;
-            CHECK(text(f, kAcctDuplicateName) == "true");
-            CHECK(text(f, kAcctPassword) == "empty");
+            CHECK(field_text(f, kAcctDuplicateName) == "true");
+            CHECK(field_text(f, kAcctPassword) == "empty");
         }
     CHECK(alices == 2);
 
-    const Fact* legacy = find(facts, "legacy");
+    const Fact* legacy = find_object(facts, "legacy");
     REQUIRE(legacy);
-    CHECK(text(*legacy, kAcctShadowed) == "false");
-    CHECK(text(*legacy, kAcctHashAlgorithm) == "des");
-    CHECK(text(*legacy, kAcctGroupExists) == "false");
-    CHECK(text(*legacy, kAcctGroup) == "(absent)");
+    CHECK(field_text(*legacy, kAcctShadowed) == "false");
+    CHECK(field_text(*legacy, kAcctHashAlgorithm) == "des");
+    CHECK(field_text(*legacy, kAcctGroupExists) == "false");
+    CHECK(field_text(*legacy, kAcctGroup) == "(absent)");
 
-    const Fact* svc = find(facts, "svc");
+    const Fact* svc = find_object(facts, "svc");
     REQUIRE(svc);
-    CHECK(text(*svc, kAcctPassword) == "locked");
-    CHECK(text(*svc, kAcctSystem) == "true");
-    CHECK(text(*svc, kAcctLoginShell) == "true");
-    CHECK(text(*find(facts, "alice"), kAcctLoginShell) == "false");  // /bin/zsh is not in /etc/shells
+    CHECK(field_text(*svc, kAcctPassword) == "locked");
+    CHECK(field_text(*svc, kAcctSystem) == "true");
+    CHECK(field_text(*svc, kAcctLoginShell) == "true");
+    CHECK(field_text(*find_object(facts, "alice"), kAcctLoginShell) == "false");  // /bin/zsh is not in /etc/shells
 
-    const Fact* broken = find(facts, "broken");
+    const Fact* broken = find_object(facts, "broken");
     REQUIRE(broken);
     CHECK(broken->status == FactStatus::error);
     CHECK(broken->reason.find("/etc/passwd:7") != std::string::npos);
@@ -191,16 +183,16 @@ TEST_CASE("groups joined with gshadow and primary members") {
     IdentityTable ids = IdentityTable::load(root);
     FactSet facts = collect_groups(CollectContext{root, ids}, SelectArgs{});
     REQUIRE(facts.size() == 5);
-    CHECK(text(*find(facts, "root"), kGrpDuplicateGid) == "true");
-    CHECK(text(*find(facts, "wheel"), kGrpInGshadow) == "false");
-    const Fact* shadow = find(facts, "shadow");
+    CHECK(field_text(*find_object(facts, "root"), kGrpDuplicateGid) == "true");
+    CHECK(field_text(*find_object(facts, "wheel"), kGrpInGshadow) == "false");
+    const Fact* shadow = find_object(facts, "shadow");
     REQUIRE(shadow);
-    CHECK(text(*shadow, kGrpMembers) == "eve");
-    CHECK(text(*shadow, kGrpPrimaryMembers) == "eve");
-    CHECK(text(*shadow, kGrpPassword) == "set");
-    CHECK(text(*shadow, kGrpHashAlgorithm) == "sha512");
-    CHECK(text(*find(facts, "docker"), kGrpMembers) == "alice, bob");
-    CHECK(text(*find(facts, "root"), kGrpPassword) == "disabled");
+    CHECK(field_text(*shadow, kGrpMembers) == "eve");
+    CHECK(field_text(*shadow, kGrpPrimaryMembers) == "eve");
+    CHECK(field_text(*shadow, kGrpPassword) == "set");
+    CHECK(field_text(*shadow, kGrpHashAlgorithm) == "sha512");
+    CHECK(field_text(*find_object(facts, "docker"), kGrpMembers) == "alice, bob");
+    CHECK(field_text(*find_object(facts, "root"), kGrpPassword) == "disabled");
 }
 
 TEST_CASE("a missing or unreadable passwd is an error, not an empty account list") {

@@ -5,26 +5,16 @@
 
 #include "scanner/mac_processes.h"
 #include "tests/scanner/access_fixture.h"
+#include "tests/scanner/fact_text.h"
 #include "tests/test_support.h"
 
 using namespace triad::scanner;
+using triad::test::field_text;
+using triad::test::find_object;
 using triad::test::TempDir;
 using triad::test::write_file;
 
 namespace {
-
-std::string field_text(const Fact& f, std::span<const FieldSpec> fields, const char* name) {
-    auto i = find_field(fields, name);
-    REQUIRE(i.has_value());
-    auto v = f.field(*i);
-    return v ? v->to_string() : "(absent)";
-}
-
-const Fact* find(const FactSet& facts, const std::string& object) {
-    for (const Fact& f : facts)
-        if (f.object == object) return &f;
-    return nullptr;
-}
 
 }  // namespace
 
@@ -95,13 +85,13 @@ TEST_CASE("AppArmor state, profiles on disk and loaded") {
     FactSet profiles = collect_apparmor_profiles(ctx, SelectArgs{});
     REQUIRE(profiles.size() == 5);
     auto pf = apparmor_profile_fields();
-    CHECK(field_text(*find(profiles, "/usr/sbin/sshd"), pf, "loaded") == "true");
-    CHECK(field_text(*find(profiles, "/usr/sbin/sshd"), pf, "file") == "/etc/apparmor.d/usr.sbin.sshd");
-    CHECK(field_text(*find(profiles, "/usr/bin/cups-browsed"), pf, "mode") == "complain");
-    CHECK(field_text(*find(profiles, "named"), pf, "disabled") == "true");
-    CHECK(field_text(*find(profiles, "/usr/bin/forced"), pf, "mode") == "complain");
-    CHECK(field_text(*find(profiles, "snap.x"), pf, "on_disk") == "false");
-    CHECK(find(profiles, "/usr/sbin/old") == nullptr);
+    CHECK(field_text(*find_object(profiles, "/usr/sbin/sshd"), pf, "loaded") == "true");
+    CHECK(field_text(*find_object(profiles, "/usr/sbin/sshd"), pf, "file") == "/etc/apparmor.d/usr.sbin.sshd");
+    CHECK(field_text(*find_object(profiles, "/usr/bin/cups-browsed"), pf, "mode") == "complain");
+    CHECK(field_text(*find_object(profiles, "named"), pf, "disabled") == "true");
+    CHECK(field_text(*find_object(profiles, "/usr/bin/forced"), pf, "mode") == "complain");
+    CHECK(field_text(*find_object(profiles, "snap.x"), pf, "on_disk") == "false");
+    CHECK(find_object(profiles, "/usr/sbin/old") == nullptr);
 
     // Offline: nothing live is claimed.
     FactSet offline = collect_apparmor(CollectContext{root, ids}, SelectArgs{});

@@ -3,18 +3,16 @@
 
 #include <doctest/doctest.h>
 
+#include "tests/scanner/fact_text.h"
 #include "tests/test_support.h"
 
 using namespace triad::scanner;
+using triad::test::field_text;
+using triad::test::find_object;
 using triad::test::TempDir;
 using triad::test::write_file;
 
 namespace {
-
-std::string text_of(const Fact& f, ConfigField field) {
-    auto v = f.field(field);
-    return v ? v->to_string() : "(absent)";
-}
 
 }  // namespace
 
@@ -66,16 +64,16 @@ TEST_CASE("repeated keys: first wins for sshd, last wins for login.defs; files r
     sshd.syntax.case_insensitive_keys = true;
     auto facts = collect_config(root, sshd);
     REQUIRE(facts.size() == 1);
-    CHECK(text_of(facts[0], kConfigValue) == "no");
-    CHECK(text_of(facts[0], kConfigValues) == "no, yes");
-    CHECK(text_of(facts[0], kConfigLine) == "1");
+    CHECK(field_text(facts[0], kConfigValue) == "no");
+    CHECK(field_text(facts[0], kConfigValues) == "no, yes");
+    CHECK(field_text(facts[0], kConfigLine) == "1");
 
     ConfigQuery sysctl;
     sysctl.paths = {"/etc/sysctl.d/*.conf"};
     sysctl.key = "kernel.kptr_restrict";
     facts = collect_config(root, sysctl);
-    CHECK(text_of(facts[0], kConfigValue) == "2");
-    CHECK(text_of(facts[0], kConfigFile) == "/etc/sysctl.d/20-b.conf");
+    CHECK(field_text(facts[0], kConfigValue) == "2");
+    CHECK(field_text(facts[0], kConfigFile) == "/etc/sysctl.d/20-b.conf");
 }
 
 TEST_CASE("an unset key takes the program's default; a missing file is not an error") {
@@ -88,10 +86,10 @@ TEST_CASE("an unset key takes the program's default; a missing file is not an er
     auto facts = collect_config(root, q);
     REQUIRE(facts.size() == 1);
     CHECK(facts[0].status == FactStatus::ok);
-    CHECK(text_of(facts[0], kConfigFileExists) == "false");
-    CHECK(text_of(facts[0], kConfigExists) == "false");
-    CHECK(text_of(facts[0], kConfigDefaulted) == "true");
-    CHECK(text_of(facts[0], kConfigValue) == "prohibit-password");
+    CHECK(field_text(facts[0], kConfigFileExists) == "false");
+    CHECK(field_text(facts[0], kConfigExists) == "false");
+    CHECK(field_text(facts[0], kConfigDefaulted) == "true");
+    CHECK(field_text(facts[0], kConfigValue) == "prohibit-password");
 }
 
 TEST_CASE("an unreadable config is an error fact naming the file") {

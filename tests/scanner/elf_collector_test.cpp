@@ -14,9 +14,12 @@
 #include "scanner/process_hardening.h"
 #include "tests/scanner/elf_builder.h"
 #include "tests/scanner/proc_fixture.h"
+#include "tests/scanner/fact_text.h"
 #include "tests/test_support.h"
 
 using namespace triad::scanner;
+using triad::test::field_text;
+using triad::test::find_object;
 using triad::test::build_elf;
 using triad::test::ElfSpec;
 using triad::test::FixtureProcess;
@@ -53,11 +56,6 @@ std::string library() {
     return build_elf(s);
 }
 
-std::string text(const Fact& f, ElfField field) {
-    auto v = f.field(field);
-    return v ? v->to_string() : "(absent)";
-}
-
 std::map<std::string, Fact> by_path(FactSet facts) {
     std::map<std::string, Fact> out;
     for (Fact& f : facts) out.emplace(f.object, std::move(f));
@@ -83,21 +81,21 @@ TEST_CASE("elf collector: candidates, names, recursion, and what is left out") {
     q.paths = {"/usr/bin", "/missing"};
     auto bin = by_path(collect_elf(root, ids, nullptr, q));
     REQUIRE(bin.size() == 2);  // script: not ELF; alias: a symlink; /missing: absent
-    CHECK(text(bin.at("/usr/bin/good"), kElfKind) == "pie");
-    CHECK(text(bin.at("/usr/bin/good"), kElfRelro) == "full");
-    CHECK(text(bin.at("/usr/bin/good"), kElfCanary) == "true");
-    CHECK(text(bin.at("/usr/bin/weak"), kElfKind) == "exec");
-    CHECK(text(bin.at("/usr/bin/weak"), kElfNx) == "false");
-    CHECK(text(bin.at("/usr/bin/weak"), kElfExposed) == "false");
-    CHECK(text(bin.at("/usr/bin/weak"), kElfListening) == "false");
-    CHECK(text(bin.at("/usr/bin/weak"), kElfInterpreter) == "/lib64/ld-linux-x86-64.so.2");
+    CHECK(field_text(bin.at("/usr/bin/good"), kElfKind) == "pie");
+    CHECK(field_text(bin.at("/usr/bin/good"), kElfRelro) == "full");
+    CHECK(field_text(bin.at("/usr/bin/good"), kElfCanary) == "true");
+    CHECK(field_text(bin.at("/usr/bin/weak"), kElfKind) == "exec");
+    CHECK(field_text(bin.at("/usr/bin/weak"), kElfNx) == "false");
+    CHECK(field_text(bin.at("/usr/bin/weak"), kElfExposed) == "false");
+    CHECK(field_text(bin.at("/usr/bin/weak"), kElfListening) == "false");
+    CHECK(field_text(bin.at("/usr/bin/weak"), kElfInterpreter) == "/lib64/ld-linux-x86-64.so.2");
 
     q.paths = {"/usr/lib"};
     q.names = {"*.so", "*.so.*"};
     auto libs = by_path(collect_elf(root, ids, nullptr, q));
     CHECK(libs.size() == 2);
     CHECK(libs.count("/usr/lib/sub/libdeep.so") == 1);
-    CHECK(text(libs.at("/usr/lib/libok.so.1"), kElfKind) == "dso");
+    CHECK(field_text(libs.at("/usr/lib/libok.so.1"), kElfKind) == "dso");
 
     q.recursive = false;
     CHECK(by_path(collect_elf(root, ids, nullptr, q)).count("/usr/lib/sub/libdeep.so") == 0);
@@ -133,28 +131,28 @@ TEST_CASE("elf collector: exposure from set-id bits, file capabilities and liste
     q.paths = {"/usr/bin", "/usr/sbin"};
     auto facts = by_path(collect_elf(root, ids, &proc_root, q));
     REQUIRE(facts.size() == 6);
-    CHECK(text(facts.at("/usr/bin/suid"), kElfSetuid) == "true");
-    CHECK(text(facts.at("/usr/bin/suid"), kElfExposed) == "true");
-    CHECK(text(facts.at("/usr/bin/sgid"), kElfSetgid) == "true");
-    CHECK(text(facts.at("/usr/bin/sgid"), kElfExposed) == "true");
-    CHECK(text(facts.at("/usr/sbin/daemon"), kElfListening) == "true");
-    CHECK(text(facts.at("/usr/sbin/daemon"), kElfListeningOn) == "tcp 0.0.0.0:8080");
-    CHECK(text(facts.at("/usr/sbin/daemon"), kElfExposed) == "true");
+    CHECK(field_text(facts.at("/usr/bin/suid"), kElfSetuid) == "true");
+    CHECK(field_text(facts.at("/usr/bin/suid"), kElfExposed) == "true");
+    CHECK(field_text(facts.at("/usr/bin/sgid"), kElfSetgid) == "true");
+    CHECK(field_text(facts.at("/usr/bin/sgid"), kElfExposed) == "true");
+    CHECK(field_text(facts.at("/usr/sbin/daemon"), kElfListening) == "true");
+    CHECK(field_text(facts.at("/usr/sbin/daemon"), kElfListeningOn) == "tcp 0.0.0.0:8080");
+    CHECK(field_text(facts.at("/usr/sbin/daemon"), kElfExposed) == "true");
     // Listening on loopback only is not exposure to the network.
-    CHECK(text(facts.at("/usr/sbin/local-only"), kElfListening) == "false");
-    CHECK(text(facts.at("/usr/sbin/local-only"), kElfExposed) == "false");
-    CHECK(text(facts.at("/usr/bin/plain"), kElfExposed) == "false");
-    CHECK(text(facts.at("/usr/bin/plain"), kElfCapabilities) == "(absent)");
+    CHECK(field_text(facts.at("/usr/sbin/local-only"), kElfListening) == "false");
+    CHECK(field_text(facts.at("/usr/sbin/local-only"), kElfExposed) == "false");
+    CHECK(field_text(facts.at("/usr/bin/plain"), kElfExposed) == "false");
+    CHECK(field_text(facts.at("/usr/bin/plain"), kElfCapabilities) == "(absent)");
     if (have_caps) {
-        CHECK(text(facts.at("/usr/bin/capped"), kElfCapabilities) == "cap_net_raw=ep");
-        CHECK(text(facts.at("/usr/bin/capped"), kElfExposed) == "true");
+        CHECK(field_text(facts.at("/usr/bin/capped"), kElfCapabilities) == "cap_net_raw=ep");
+        CHECK(field_text(facts.at("/usr/bin/capped"), kElfExposed) == "true");
     } else {
         MESSAGE("setcap failed here (no xattr support?): capability exposure not exercised");
     }
 
     // Without a proc tree nothing listens (an offline image runs nothing).
     auto offline = by_path(collect_elf(root, ids, nullptr, q));
-    CHECK(text(offline.at("/usr/sbin/daemon"), kElfListening) == "false");
+    CHECK(field_text(offline.at("/usr/sbin/daemon"), kElfListening) == "false");
 }
 
 TEST_CASE("elf collector: RPATH and RUNPATH entries others could fill") {
@@ -175,19 +173,19 @@ TEST_CASE("elf collector: RPATH and RUNPATH entries others could fill") {
     q.paths = {"/opt/app/bin"};
     auto facts = by_path(collect_elf(root, ids, nullptr, q));
     REQUIRE(facts.size() == 6);
-    CHECK(text(facts.at("/opt/app/bin/safe"), kElfUnsafeRpath) == "(absent)");
-    CHECK(text(facts.at("/opt/app/bin/origin"), kElfUnsafeRpath) == "(absent)");
-    CHECK(text(facts.at("/opt/app/bin/platform"), kElfUnsafeRpath) == "(absent)");
-    const std::string rel = text(facts.at("/opt/app/bin/relative"), kElfUnsafeRpath);
+    CHECK(field_text(facts.at("/opt/app/bin/safe"), kElfUnsafeRpath) == "(absent)");
+    CHECK(field_text(facts.at("/opt/app/bin/origin"), kElfUnsafeRpath) == "(absent)");
+    CHECK(field_text(facts.at("/opt/app/bin/platform"), kElfUnsafeRpath) == "(absent)");
+    const std::string rel = field_text(facts.at("/opt/app/bin/relative"), kElfUnsafeRpath);
     CHECK(rel.find("lib (relative") != std::string::npos);
     CHECK(rel.find(" (relative") == 0);  // the empty element: the working directory
-    const std::string missing = text(facts.at("/opt/app/bin/missing"), kElfUnsafeRpath);
+    const std::string missing = field_text(facts.at("/opt/app/bin/missing"), kElfUnsafeRpath);
     CHECK(missing.find("/opt/nowhere/lib (missing: whoever creates it supplies the libraries; /opt is writable by root only)") !=
           std::string::npos);
     CHECK(missing.find("/home/user/new (missing: uid 1000 can create it in /home/user)") != std::string::npos);
     CHECK(missing.find("/opt/open/sub (missing: anyone can create it in world-writable /opt/open)") != std::string::npos);
-    CHECK(text(facts.at("/opt/app/bin/writable"), kElfUnsafeRpath) == "/opt/open (world-writable)");
-    CHECK(text(facts.at("/opt/app/bin/writable"), kElfRunpath) == "/opt/open");
+    CHECK(field_text(facts.at("/opt/app/bin/writable"), kElfUnsafeRpath) == "/opt/open (world-writable)");
+    CHECK(field_text(facts.at("/opt/app/bin/writable"), kElfRunpath) == "/opt/open");
 }
 
 TEST_CASE("processes collector: each process's binary judged inside the root, with seccomp") {

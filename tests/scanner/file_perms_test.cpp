@@ -7,19 +7,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/scanner/fact_text.h"
 #include "tests/test_support.h"
 
 using namespace triad::scanner;
+using triad::test::field_text;
+using triad::test::find_object;
 using triad::test::TempDir;
 using triad::test::sh;
 using triad::test::write_file;
 
 namespace {
-
-std::string field_text(const Fact& f, FileField field) {
-    auto v = f.field(field);
-    return v ? v->to_string() : "(absent)";
-}
 
 // A root whose accounts differ from the host's: uid 4242 is "alice" only in there.
 struct Root {

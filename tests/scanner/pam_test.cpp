@@ -6,18 +6,16 @@
 #include <set>
 
 #include "tests/scanner/access_fixture.h"
+#include "tests/scanner/fact_text.h"
 #include "tests/test_support.h"
 
 using namespace triad::scanner;
+using triad::test::field_text;
+using triad::test::find_object;
 using triad::test::TempDir;
 using triad::test::write_file;
 
 namespace {
-
-std::string field_text(const Fact& f, const char* name) {
-    auto v = f.field(*find_field(pam_fields(), name));
-    return v ? v->to_string() : "(absent)";
-}
 
 FactSet pam_of(const std::string& dir, SelectArgs args = {}) {
     auto root = Sysroot::open(dir).value();
@@ -62,19 +60,19 @@ TEST_CASE("include and substack take one type; brackets, dashes, continuations a
     args.values["option"] = std::string("minlen");
     FactSet facts = pam_of(dir.path(), args);
     REQUIRE(facts.size() == 6);
-    CHECK(field_text(facts[0], "module") == "pam_unix.so");
-    CHECK(field_text(facts[0], "file") == "/etc/pam.d/common-auth");
-    CHECK(field_text(facts[1], "position") == "2");
-    CHECK(field_text(facts[2], "optional_module") == "true");
-    CHECK(field_text(facts[2], "type") == "session");
-    CHECK(field_text(facts[3], "control") == "[success=ok new_authtok_reqd=ok ignore=ignore default=bad]");
-    CHECK(field_text(facts[4], "args") == "retry=3, minlen=14");
-    CHECK(field_text(facts[4], "option_set") == "true");
-    CHECK(field_text(facts[4], "option_value") == "14");
-    CHECK(field_text(facts[4], "line") == "6");
-    CHECK(field_text(facts[0], "option_set") == "false");
-    CHECK(field_text(facts[0], "option_value") == "(absent)");
-    CHECK(field_text(facts[5], "args") == "motd=/run/motd.dynamic noupdate");
+    CHECK(field_text(facts[0], pam_fields(), "module") == "pam_unix.so");
+    CHECK(field_text(facts[0], pam_fields(), "file") == "/etc/pam.d/common-auth");
+    CHECK(field_text(facts[1], pam_fields(), "position") == "2");
+    CHECK(field_text(facts[2], pam_fields(), "optional_module") == "true");
+    CHECK(field_text(facts[2], pam_fields(), "type") == "session");
+    CHECK(field_text(facts[3], pam_fields(), "control") == "[success=ok new_authtok_reqd=ok ignore=ignore default=bad]");
+    CHECK(field_text(facts[4], pam_fields(), "args") == "retry=3, minlen=14");
+    CHECK(field_text(facts[4], pam_fields(), "option_set") == "true");
+    CHECK(field_text(facts[4], pam_fields(), "option_value") == "14");
+    CHECK(field_text(facts[4], pam_fields(), "line") == "6");
+    CHECK(field_text(facts[0], pam_fields(), "option_set") == "false");
+    CHECK(field_text(facts[0], pam_fields(), "option_value") == "(absent)");
+    CHECK(field_text(facts[5], pam_fields(), "args") == "motd=/run/motd.dynamic noupdate");
 }
 
 TEST_CASE("a missing include or a loop is an error; a missing service is not applicable") {
@@ -104,7 +102,7 @@ TEST_CASE("every service under /etc/pam.d is read by default") {
     std::set<std::string> services;
     for (const Fact& f : facts) {
         REQUIRE(f.status == FactStatus::ok);
-        services.insert(field_text(f, "service"));
+        services.insert(field_text(f, pam_fields(), "service"));
     }
     CHECK(services == std::set<std::string>{"common-account", "common-auth", "common-password", "sshd", "su"});
 }

@@ -4,26 +4,16 @@
 #include <doctest/doctest.h>
 
 #include "tests/scanner/access_fixture.h"
+#include "tests/scanner/fact_text.h"
 #include "tests/test_support.h"
 
 using namespace triad::scanner;
+using triad::test::field_text;
+using triad::test::find_object;
 using triad::test::TempDir;
 using triad::test::write_file;
 
 namespace {
-
-std::string field_text(const Fact& f, std::span<const FieldSpec> fields, const char* name) {
-    auto i = find_field(fields, name);
-    REQUIRE(i.has_value());
-    auto v = f.field(*i);
-    return v ? v->to_string() : "(absent)";
-}
-
-const Fact* find(const FactSet& facts, const std::string& object) {
-    for (const Fact& f : facts)
-        if (f.object == object) return &f;
-    return nullptr;
-}
 
 // Whether this file system keeps security.selinux labels without SELinux running.
 bool labels_supported(const TempDir& dir) {
@@ -99,43 +89,43 @@ TEST_CASE("file labels against file_contexts, as restorecon -n would judge them"
     FactSet facts = collect_selinux_files(CollectContext{root, ids}, args);
     auto fields = selinux_file_fields();
 
-    const Fact* passwd = find(facts, "/etc/passwd");
+    const Fact* passwd = find_object(facts, "/etc/passwd");
     REQUIRE(passwd);
     CHECK(field_text(*passwd, fields, "type") == "passwd_file_t");
     CHECK(field_text(*passwd, fields, "expected") == "system_u:object_r:passwd_file_t:s0");
     CHECK(field_text(*passwd, fields, "relabel") == "false");
 
-    const Fact* shadow = find(facts, "/etc/shadow");
+    const Fact* shadow = find_object(facts, "/etc/shadow");
     REQUIRE(shadow);
     CHECK(field_text(*shadow, fields, "type") == "etc_t");
     CHECK(field_text(*shadow, fields, "expected_type") == "shadow_t");
     CHECK(field_text(*shadow, fields, "relabel") == "true");
 
-    const Fact* fresh = find(facts, "/etc/fresh.conf");
+    const Fact* fresh = find_object(facts, "/etc/fresh.conf");
     REQUIRE(fresh);
     CHECK(field_text(*fresh, fields, "labeled") == "false");
     CHECK(field_text(*fresh, fields, "expected_type") == "fresh_conf_t");
     CHECK(field_text(*fresh, fields, "relabel") == "true");
 
-    const Fact* custom = find(facts, "/etc/custom.html");
+    const Fact* custom = find_object(facts, "/etc/custom.html");
     REQUIRE(custom);
     CHECK(field_text(*custom, fields, "customizable") == "true");
     CHECK(field_text(*custom, fields, "relabel") == "false");
 
-    const Fact* scratch = find(facts, "/tmp/scratch");
+    const Fact* scratch = find_object(facts, "/tmp/scratch");
     REQUIRE(scratch);
     CHECK(field_text(*scratch, fields, "expected") == "(absent)");
     CHECK(field_text(*scratch, fields, "relabel") == "false");
 
-    const Fact* sshd = find(facts, "/usr/sbin/sshd");
+    const Fact* sshd = find_object(facts, "/usr/sbin/sshd");
     REQUIRE(sshd);
     CHECK(field_text(*sshd, fields, "relabel") == "false");
-    const Fact* aliased = find(facts, "/opt/usr/sbin/sshd");
+    const Fact* aliased = find_object(facts, "/opt/usr/sbin/sshd");
     REQUIRE(aliased);
     CHECK(field_text(*aliased, fields, "expected_type") == "sshd_exec_t");
     CHECK(field_text(*aliased, fields, "relabel") == "false");
 
-    const Fact* missing = find(facts, "/etc/missing");
+    const Fact* missing = find_object(facts, "/etc/missing");
     REQUIRE(missing);
     CHECK(field_text(*missing, fields, "exists") == "false");
 

@@ -7,20 +7,16 @@
 
 #include "scanner/sshd_config_internal.h"
 #include "tests/scanner/access_fixture.h"
+#include "tests/scanner/fact_text.h"
 #include "tests/test_support.h"
 
 using namespace triad::scanner;
+using triad::test::field_text;
+using triad::test::find_object;
 using triad::test::TempDir;
 using triad::test::write_file;
 
 namespace {
-
-std::string text(const Fact& f, const char* field) {
-    auto i = find_field(sshd_fields(), field);
-    REQUIRE(i.has_value());
-    auto v = f.field(*i);
-    return v ? v->to_string() : "(absent)";
-}
 
 FactSet sshd_of(const std::string& dir, SelectArgs args = {}) {
     auto root = Sysroot::open(dir).value();
@@ -52,34 +48,34 @@ void check_against_sshd(const Fact& f, const std::map<std::string, std::string>&
     };
     std::string prl = at("permitrootlogin");
     if (prl == "without-password") prl = "prohibit-password";
-    CHECK(text(f, "permit_root_login") == prl);
-    CHECK(yn(text(f, "password_authentication")) == at("passwordauthentication"));
-    CHECK(yn(text(f, "permit_empty_passwords")) == at("permitemptypasswords"));
-    CHECK(yn(text(f, "x11_forwarding")) == at("x11forwarding"));
-    CHECK(text(f, "max_auth_tries") == at("maxauthtries"));
-    CHECK(text(f, "login_grace_time") == at("logingracetime"));
-    CHECK(text(f, "client_alive_interval") == at("clientaliveinterval"));
-    CHECK(text(f, "client_alive_count_max") == at("clientalivecountmax"));
-    CHECK(text(f, "max_sessions") == at("maxsessions"));
-    CHECK(text(f, "max_startups") == at("maxstartups"));
-    CHECK(text(f, "log_level") == at("loglevel"));
-    CHECK(yn(text(f, "hostbased_authentication")) == at("hostbasedauthentication"));
-    CHECK(text(f, "ignore_rhosts") == at("ignorerhosts"));
-    CHECK(text(f, "permit_user_environment") == at("permituserenvironment"));
-    CHECK(yn(text(f, "use_pam")) == at("usepam"));
-    CHECK(yn(text(f, "kbd_interactive_authentication")) == at("kbdinteractiveauthentication"));
-    CHECK(yn(text(f, "pubkey_authentication")) == at("pubkeyauthentication"));
-    CHECK(text(f, "allow_tcp_forwarding") == at("allowtcpforwarding"));
-    CHECK(yn(text(f, "gssapi_authentication")) == at("gssapiauthentication"));
-    CHECK(yn(text(f, "disable_forwarding")) == at("disableforwarding"));
-    CHECK(text(f, "banner") == at("banner"));
+    CHECK(field_text(f, sshd_fields(), "permit_root_login") == prl);
+    CHECK(yn(field_text(f, sshd_fields(), "password_authentication")) == at("passwordauthentication"));
+    CHECK(yn(field_text(f, sshd_fields(), "permit_empty_passwords")) == at("permitemptypasswords"));
+    CHECK(yn(field_text(f, sshd_fields(), "x11_forwarding")) == at("x11forwarding"));
+    CHECK(field_text(f, sshd_fields(), "max_auth_tries") == at("maxauthtries"));
+    CHECK(field_text(f, sshd_fields(), "login_grace_time") == at("logingracetime"));
+    CHECK(field_text(f, sshd_fields(), "client_alive_interval") == at("clientaliveinterval"));
+    CHECK(field_text(f, sshd_fields(), "client_alive_count_max") == at("clientalivecountmax"));
+    CHECK(field_text(f, sshd_fields(), "max_sessions") == at("maxsessions"));
+    CHECK(field_text(f, sshd_fields(), "max_startups") == at("maxstartups"));
+    CHECK(field_text(f, sshd_fields(), "log_level") == at("loglevel"));
+    CHECK(yn(field_text(f, sshd_fields(), "hostbased_authentication")) == at("hostbasedauthentication"));
+    CHECK(field_text(f, sshd_fields(), "ignore_rhosts") == at("ignorerhosts"));
+    CHECK(field_text(f, sshd_fields(), "permit_user_environment") == at("permituserenvironment"));
+    CHECK(yn(field_text(f, sshd_fields(), "use_pam")) == at("usepam"));
+    CHECK(yn(field_text(f, sshd_fields(), "kbd_interactive_authentication")) == at("kbdinteractiveauthentication"));
+    CHECK(yn(field_text(f, sshd_fields(), "pubkey_authentication")) == at("pubkeyauthentication"));
+    CHECK(field_text(f, sshd_fields(), "allow_tcp_forwarding") == at("allowtcpforwarding"));
+    CHECK(yn(field_text(f, sshd_fields(), "gssapi_authentication")) == at("gssapiauthentication"));
+    CHECK(yn(field_text(f, sshd_fields(), "disable_forwarding")) == at("disableforwarding"));
+    CHECK(field_text(f, sshd_fields(), "banner") == at("banner"));
     auto commas = [](std::string s) {
         for (std::size_t i = 0; (i = s.find(", ", i)) != std::string::npos;) s.replace(i, 2, ",");
         return s;
     };
-    CHECK(commas(text(f, "ciphers")) == at("ciphers"));
-    CHECK(commas(text(f, "macs")) == at("macs"));
-    CHECK(commas(text(f, "kex_algorithms")) == at("kexalgorithms"));
+    CHECK(commas(field_text(f, sshd_fields(), "ciphers")) == at("ciphers"));
+    CHECK(commas(field_text(f, sshd_fields(), "macs")) == at("macs"));
+    CHECK(commas(field_text(f, sshd_fields(), "kex_algorithms")) == at("kexalgorithms"));
 }
 
 }  // namespace
@@ -115,10 +111,10 @@ TEST_CASE("built-in defaults are what Debian 12's sshd reports for an empty file
     write_file(dir / "etc/ssh/sshd_config", "# nothing set\n");
     FactSet facts = sshd_of(dir.path());
     REQUIRE(facts.size() == 1);
-    CHECK(text(facts[0], "permit_root_login") == "prohibit-password");
-    CHECK(text(facts[0], "password_authentication") == "true");
-    CHECK(text(facts[0], "x11_forwarding") == "false");
-    CHECK(text(facts[0], "max_auth_tries") == "6");
+    CHECK(field_text(facts[0], sshd_fields(), "permit_root_login") == "prohibit-password");
+    CHECK(field_text(facts[0], sshd_fields(), "password_authentication") == "true");
+    CHECK(field_text(facts[0], sshd_fields(), "x11_forwarding") == "false");
+    CHECK(field_text(facts[0], sshd_fields(), "max_auth_tries") == "6");
     if (!triad::test::have_sshd()) {
         MESSAGE("skipping the comparison with sshd -T: openssh-server or unshare is not installed");
         return;
@@ -147,24 +143,24 @@ TEST_CASE("Include globs, first value wins, Match blocks, as sshd reads them") {
     REQUIRE(facts.size() == 3);
     const Fact& global = facts[0];
     CHECK(global.object == "sshd");
-    CHECK(text(global, "match") == "(absent)");
-    CHECK(text(global, "password_authentication") == "true");
-    CHECK(text(global, "max_auth_tries") == "3");
-    CHECK(text(global, "log_level") == "VERBOSE");
-    CHECK(text(global, "login_grace_time") == "60");
-    CHECK(text(global, "allow_groups") == "sshusers");
-    CHECK(text(global, "value") == "sftp /usr/lib/openssh/sftp-server");
-    CHECK(text(global, "files").find("00-override.conf") != std::string::npos);
-    CHECK(text(global, "files").find("ignored.txt") == std::string::npos);
+    CHECK(field_text(global, sshd_fields(), "match") == "(absent)");
+    CHECK(field_text(global, sshd_fields(), "password_authentication") == "true");
+    CHECK(field_text(global, sshd_fields(), "max_auth_tries") == "3");
+    CHECK(field_text(global, sshd_fields(), "log_level") == "VERBOSE");
+    CHECK(field_text(global, sshd_fields(), "login_grace_time") == "60");
+    CHECK(field_text(global, sshd_fields(), "allow_groups") == "sshusers");
+    CHECK(field_text(global, sshd_fields(), "value") == "sftp /usr/lib/openssh/sftp-server");
+    CHECK(field_text(global, sshd_fields(), "files").find("00-override.conf") != std::string::npos);
+    CHECK(field_text(global, sshd_fields(), "files").find("ignored.txt") == std::string::npos);
 
     const Fact& bob = facts[1];
-    CHECK(text(bob, "match") == "User bob");
-    CHECK(text(bob, "permit_root_login") == "yes");
-    CHECK(text(bob, "x11_forwarding") == "true");
-    CHECK(text(bob, "max_auth_tries") == "3");  // from the global settings
+    CHECK(field_text(bob, sshd_fields(), "match") == "User bob");
+    CHECK(field_text(bob, sshd_fields(), "permit_root_login") == "yes");
+    CHECK(field_text(bob, sshd_fields(), "x11_forwarding") == "true");
+    CHECK(field_text(bob, sshd_fields(), "max_auth_tries") == "3");  // from the global settings
     const Fact& net = facts[2];
-    CHECK(text(net, "match") == "Address 10.0.0.0/8");
-    CHECK(text(net, "max_auth_tries") == "2");  // the Include inside the Match belongs to it
+    CHECK(field_text(net, sshd_fields(), "match") == "Address 10.0.0.0/8");
+    CHECK(field_text(net, sshd_fields(), "max_auth_tries") == "2");  // the Include inside the Match belongs to it
 
     if (!triad::test::have_sshd()) {
         MESSAGE("skipping the comparison with sshd -T: openssh-server or unshare is not installed");

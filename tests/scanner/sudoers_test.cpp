@@ -5,9 +5,12 @@
 
 #include "scanner/sudoers_internal.h"
 #include "tests/scanner/access_fixture.h"
+#include "tests/scanner/fact_text.h"
 #include "tests/test_support.h"
 
 using namespace triad::scanner;
+using triad::test::field_text;
+using triad::test::find_object;
 using triad::test::TempDir;
 using triad::test::write_file;
 
@@ -29,11 +32,6 @@ const SudoDefault* find_default(const Sudoers& s, const std::string& name) {
     for (const SudoDefault& d : s.defaults)
         if (d.name == name) return &d;
     return nullptr;
-}
-
-std::string field_text(const Fact& f, std::span<const FieldSpec> fields, const char* name) {
-    auto v = f.field(*find_field(fields, name));
-    return v ? v->to_string() : "(absent)";
 }
 
 }  // namespace

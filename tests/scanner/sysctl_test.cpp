@@ -11,9 +11,12 @@
 #include "scanner/identity.h"
 #include "scanner/sysctl_internal.h"
 #include "tests/scanner/proc_fixture.h"
+#include "tests/scanner/fact_text.h"
 #include "tests/test_support.h"
 
 using namespace triad::scanner;
+using triad::test::field_text;
+using triad::test::find_object;
 using namespace triad::scanner::sysctl_internal;
 using triad::test::ProcFixture;
 using triad::test::TempDir;
@@ -27,11 +30,6 @@ SelectArgs sysctl_args(const std::string& key, const std::string& source, const 
     a.values.emplace("source", source);
     if (default_value) a.values.emplace("default", std::string(default_value));
     return a;
-}
-
-std::string text(const Fact& f, SysctlField field) {
-    auto v = f.field(field);
-    return v ? v->to_string() : "(absent)";
 }
 
 // Roots with the same configuration, in the shapes systemd-sysctl meets on Debian.
@@ -91,32 +89,32 @@ TEST_CASE("configured values follow systemd-sysctl's precedence") {
         return f[0];
     };
     Fact kptr = one("kernel.kptr_restrict");
-    CHECK(text(kptr, kSysctlValue) == "2");
-    CHECK(text(kptr, kSysctlFile) == "/etc/sysctl.d/50-default.conf");
-    CHECK(text(kptr, kSysctlLine) == "2");
-    CHECK(text(kptr, kSysctlSource) == "configured");
+    CHECK(field_text(kptr, kSysctlValue) == "2");
+    CHECK(field_text(kptr, kSysctlFile) == "/etc/sysctl.d/50-default.conf");
+    CHECK(field_text(kptr, kSysctlLine) == "2");
+    CHECK(field_text(kptr, kSysctlSource) == "configured");
     // The hidden /usr/lib file's fs.suid_dumpable never applies.
     CHECK(one("fs.suid_dumpable").status == FactStatus::not_applicable);
-    CHECK(text(one("fs.suid_dumpable", "0"), kSysctlDefaulted) == "true");
+    CHECK(field_text(one("fs.suid_dumpable", "0"), kSysctlDefaulted) == "true");
     // A later file name overrides an earlier one, whatever its directory.
-    CHECK(text(one("vm.mmap_min_addr"), kSysctlValue) == "65536");
-    CHECK(text(one("vm.mmap_min_addr"), kSysctlFile) == "/run/sysctl.d/60-runtime.conf");
+    CHECK(field_text(one("vm.mmap_min_addr"), kSysctlValue) == "65536");
+    CHECK(field_text(one("vm.mmap_min_addr"), kSysctlFile) == "/run/sysctl.d/60-runtime.conf");
     // The masked file's 0 is not applied: the default stands.
-    CHECK(text(one("kernel.randomize_va_space", "2"), kSysctlValue) == "2");
-    CHECK(text(one("kernel.randomize_va_space", "2"), kSysctlSet) == "false");
-    CHECK(text(one("kernel.yama.ptrace_scope"), kSysctlValue) == "1");  // from the glob
-    CHECK(text(one("kernel.dmesg_restrict"), kSysctlValue) == "0");      // README is not read
+    CHECK(field_text(one("kernel.randomize_va_space", "2"), kSysctlValue) == "2");
+    CHECK(field_text(one("kernel.randomize_va_space", "2"), kSysctlSet) == "false");
+    CHECK(field_text(one("kernel.yama.ptrace_scope"), kSysctlValue) == "1");  // from the glob
+    CHECK(field_text(one("kernel.dmesg_restrict"), kSysctlValue) == "0");      // README is not read
     Fact unset = one("kernel.unset");
     CHECK(unset.status == FactStatus::not_applicable);
     CHECK(unset.reason.find("not set in any sysctl configuration file") != std::string::npos);
 
     SUBCASE("/etc/sysctl.conf comes last, unless sysctl.d already links to it") {
         write_file(r.dir / "etc/sysctl.conf", "kernel.kptr_restrict = 0\n");
-        CHECK(text(one("kernel.kptr_restrict"), kSysctlFile) == "/etc/sysctl.conf");
+        CHECK(field_text(one("kernel.kptr_restrict"), kSysctlFile) == "/etc/sysctl.conf");
         write_file(r.dir / "etc/sysctl.d/99-zz.conf", "kernel.kptr_restrict = 1\n");
-        CHECK(text(one("kernel.kptr_restrict"), kSysctlValue) == "0");  // still last
+        CHECK(field_text(one("kernel.kptr_restrict"), kSysctlValue) == "0");  // still last
         REQUIRE(::symlink("../sysctl.conf", (r.dir / "etc/sysctl.d/30-sysctl.conf").c_str()) == 0);
-        CHECK(text(one("kernel.kptr_restrict"), kSysctlValue) == "1");  // now applied at its name
+        CHECK(field_text(one("kernel.kptr_restrict"), kSysctlValue) == "1");  // now applied at its name
     }
     SUBCASE("a configuration file that cannot be read is an error, not a default") {
         REQUIRE(::mkfifo((r.dir / "etc/sysctl.d/90-fifo.conf").c_str(), 0644) == 0);
@@ -162,9 +160,9 @@ TEST_CASE("live values come from the proc tree; a missing parameter is not_appli
 
     FactSet aslr = collect_sysctl(live, sysctl_args("kernel.randomize_va_space", "live"));
     REQUIRE(aslr.size() == 1);
-    CHECK(text(aslr[0], kSysctlValue) == "2");
-    CHECK(text(aslr[0], kSysctlSource) == "live");
-    CHECK(text(collect_sysctl(live, sysctl_args("kernel.printk", "live"))[0], kSysctlValue) == "4 4 1 7");
+    CHECK(field_text(aslr[0], kSysctlValue) == "2");
+    CHECK(field_text(aslr[0], kSysctlSource) == "live");
+    CHECK(field_text(collect_sysctl(live, sysctl_args("kernel.printk", "live"))[0], kSysctlValue) == "4 4 1 7");
 
     FactSet yama = collect_sysctl(live, sysctl_args("kernel.yama.ptrace_scope", "live"));
     REQUIRE(yama.size() == 1);
@@ -183,7 +181,7 @@ TEST_CASE("live values come from the proc tree; a missing parameter is not_appli
         const CollectContext host{root, ids, &*host_proc, nullptr};
         FactSet v = collect_sysctl(host, sysctl_args("kernel.randomize_va_space", "live"));
         auto expected = triad::test::sh("cat /proc/sys/kernel/randomize_va_space").out;
-        CHECK(text(v[0], kSysctlValue) + "\n" == expected);
+        CHECK(field_text(v[0], kSysctlValue) + "\n" == expected);
     }
 }
 
