@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "scanner/config_file.h"
+
 namespace triad::scanner {
 namespace {
 
@@ -27,26 +29,14 @@ std::vector<std::string> words(std::string_view s) {
     return out;
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    return s;
-}
-
 }  // namespace
 
 CpuInfo parse_cpuinfo(std::string_view text) {
     CpuInfo info;
     std::set<std::string> bugs;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = text.substr(pos, end - pos);
-        pos = end + 1;
-        const std::size_t colon = line.find(':');
-        if (colon == std::string_view::npos) continue;
-        const std::string_view key = trim(line.substr(0, colon)), value = trim(line.substr(colon + 1));
+    // "key<TAB>: value" lines, one block per processor.
+    for (const ConfigEntry& e : parse_config(text, ConfigSyntax{ConfigSeparator::colon, false, ""})) {
+        const std::string_view key = e.key, value = e.value;
         if (key == "processor") ++info.processors;
         else if ((key == "vendor_id" || key == "CPU implementer") && info.vendor.empty()) info.vendor = value;
         else if (key == "model name" && info.model.empty()) info.model = value;

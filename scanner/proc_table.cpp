@@ -18,6 +18,8 @@
 #include <cstring>
 #include <set>
 
+#include "scanner/config_file.h"
+
 namespace triad::scanner {
 namespace {
 
@@ -81,28 +83,20 @@ bool all_digits(std::string_view s) {
 }
 
 void parse_status(std::string_view text, ProcessInfo& p) {
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = text.substr(pos, end - pos);
-        pos = end + 1;
-        const std::size_t colon = line.find(':');
-        if (colon == std::string_view::npos) continue;
-        std::string_view key = line.substr(0, colon);
-        auto fields = split_ws(line.substr(colon + 1));
-        if (key == "Name") {
-            std::string_view rest = line.substr(colon + 1);
-            while (!rest.empty() && (rest.front() == '\t' || rest.front() == ' ')) rest.remove_prefix(1);
-            p.name = rest;
+    // "Key:<TAB>value" lines; numeric ones start with the number that matters.
+    for (const ConfigEntry& e : parse_config(text, ConfigSyntax{ConfigSeparator::colon, false, ""})) {
+        if (e.key == "Name") {
+            p.name = e.value;
+            continue;
         }
+        auto fields = split_ws(e.value);
         if (fields.empty()) continue;
         std::int64_t n = 0;
         auto r = std::from_chars(fields[0].data(), fields[0].data() + fields[0].size(), n);
         if (r.ec != std::errc()) continue;
-        if (key == "Uid") p.uid = n;
-        else if (key == "Seccomp") p.seccomp = static_cast<int>(n);
-        else if (key == "NoNewPrivs") p.no_new_privs = n != 0;
+        if (e.key == "Uid") p.uid = n;
+        else if (e.key == "Seccomp") p.seccomp = static_cast<int>(n);
+        else if (e.key == "NoNewPrivs") p.no_new_privs = n != 0;
     }
 }
 
