@@ -75,6 +75,31 @@ std::vector<ConfigEntry> parse_config(std::string_view text, const ConfigSyntax&
     return out;
 }
 
+std::vector<LogicalLine> logical_lines(std::string_view text, bool strip_hash_comments) {
+    std::vector<LogicalLine> out;
+    std::string logical;
+    int line_no = 0, start = 0;
+    while (!text.empty()) {
+        std::size_t nl = text.find('\n');
+        std::string_view raw = text.substr(0, nl);
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+        ++line_no;
+        if (logical.empty()) start = line_no;
+        if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+        if (strip_hash_comments) raw = raw.substr(0, raw.find('#'));
+        if (!raw.empty() && raw.back() == '\\') {
+            logical += raw.substr(0, raw.size() - 1);
+            logical += ' ';
+            if (!text.empty()) continue;  // a backslash on the last line continues nothing
+        } else {
+            logical += raw;
+        }
+        out.push_back({std::move(logical), start});
+        logical.clear();
+    }
+    return out;
+}
+
 FactSet collect_config(const Sysroot& root, const ConfigQuery& query) {
     Fact fact;
     fact.object = (query.paths.empty() ? std::string("?") : query.paths.front()) + ": " + query.key;

@@ -41,6 +41,18 @@ struct ConfigSyntax {
 // unquoted when wholly in matching quotes.
 std::vector<ConfigEntry> parse_config(std::string_view text, const ConfigSyntax& syntax);
 
+// A line as a program that continues lines reads it: physical lines ending in a backslash
+// are joined (the backslash becomes a blank), as PAM and sudoers do. `line` is where it starts.
+struct LogicalLine {
+    std::string text;
+    int line = 0;
+};
+
+// Splits text into logical lines; a trailing CR is dropped. With strip_hash_comments,
+// everything from '#' on is removed from each physical line before joining (PAM); without,
+// comments are left to the caller (sudoers, whose "#include" is a directive).
+std::vector<LogicalLine> logical_lines(std::string_view text, bool strip_hash_comments);
+
 struct ConfigQuery {
     std::vector<std::string> paths;  // globs allowed; files read in sorted order as one stream
     std::string key;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "scanner/config_file.h"
 #include "scanner/file_perms.h"
 
 namespace triad::scanner {
@@ -87,27 +88,8 @@ struct Expander {
             return;
         }
         stack.push_back(file);
-        std::string_view rest = *text;
-        int line_no = 0;
-        std::string logical;
-        int start = 0;
-        while (!rest.empty()) {
-            std::size_t nl = rest.find('\n');
-            std::string_view raw = rest.substr(0, nl);
-            rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
-            ++line_no;
-            if (logical.empty()) start = line_no;
-            std::size_t hash = raw.find('#');
-            if (hash != std::string_view::npos) raw = raw.substr(0, hash);
-            if (!raw.empty() && raw.back() == '\\') {
-                logical += raw.substr(0, raw.size() - 1);
-                logical += ' ';
-                if (!rest.empty()) continue;
-            } else {
-                logical += raw;
-            }
-            std::vector<std::string> w = pam_words(logical);
-            logical.clear();
+        for (const LogicalLine& logical : logical_lines(*text, /*strip_hash_comments=*/true)) {
+            std::vector<std::string> w = pam_words(logical.text);
             if (w.empty()) continue;
             if (w[0] == "@include") {
                 if (w.size() >= 2) expand(resolve(w[1]), only_type, depth + 1);
@@ -131,7 +113,7 @@ struct Expander {
             l.module_path = w[2];
             l.args.assign(w.begin() + 3, w.end());
             l.file = file;
-            l.line = start;
+            l.line = logical.line;
             out.push_back(std::move(l));
         }
         stack.pop_back();

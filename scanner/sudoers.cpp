@@ -7,6 +7,7 @@
 #include <set>
 
 #include "scanner/accounts_internal.h"
+#include "scanner/config_file.h"
 #include "scanner/file_perms.h"
 #include "scanner/sudoers_internal.h"
 
@@ -295,27 +296,9 @@ void read_one(const Sysroot& root, const std::string& path, int depth, Sudoers& 
 
 void parse_sudoers_text(const std::string& text, const std::string& file, Sudoers& out,
                         const std::function<void(const std::string&, bool)>& on_include) {
-    std::string_view rest = text;
-    int line_no = 0;
-    std::string logical;
-    int logical_start = 0;
-    while (!rest.empty()) {
-        std::size_t nl = rest.find('\n');
-        std::string_view raw = rest.substr(0, nl);
-        rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
-        ++line_no;
-        if (logical.empty()) logical_start = line_no;
-        if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
-        // A backslash at the end of a line continues it.
-        if (!raw.empty() && raw.back() == '\\') {
-            logical += raw.substr(0, raw.size() - 1);
-            logical += ' ';
-            if (!rest.empty()) continue;
-        } else {
-            logical += raw;
-        }
-        std::string line = trim(logical);
-        logical.clear();
+    for (const LogicalLine& logical : logical_lines(text, /*strip_hash_comments=*/false)) {
+        const int logical_start = logical.line;
+        std::string line = trim(logical.text);
         if (line.empty()) continue;
 
         for (auto [word, is_dir] : {std::pair{"#includedir", true}, std::pair{"@includedir", true},

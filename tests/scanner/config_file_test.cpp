@@ -104,3 +104,18 @@ TEST_CASE("an unreadable config is an error fact naming the file") {
     CHECK(facts[0].status == FactStatus::error);
     CHECK(facts[0].reason.find("/etc/login.defs") != std::string::npos);
 }
+
+TEST_CASE("logical lines join backslash continuations as PAM and sudoers read them") {
+    auto pam = logical_lines("auth required \\\n  pam_unix.so # trailing comment\r\n# whole comment\nlast \\", true);
+    REQUIRE(pam.size() == 3);
+    CHECK(pam[0].text == "auth required    pam_unix.so ");
+    CHECK(pam[0].line == 1);
+    CHECK(pam[1].text.empty());
+    CHECK(pam[1].line == 3);
+    CHECK(pam[2].text == "last  ");  // a backslash on the last line continues nothing
+    auto sudoers = logical_lines("#includedir /etc/sudoers.d\nroot ALL=(ALL) \\\r\n ALL\n", false);
+    REQUIRE(sudoers.size() == 2);
+    CHECK(sudoers[0].text == "#includedir /etc/sudoers.d");
+    CHECK(sudoers[1].text == "root ALL=(ALL)   ALL");
+    CHECK(sudoers[1].line == 2);
+}
