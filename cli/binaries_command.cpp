@@ -16,10 +16,10 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "reporters/text_escape.h"
-#include "scanner/elf_hardening.h"
-#include "scanner/file_walk.h"
-#include "scanner/identity.h"
-#include "scanner/parallel_for.h"
+#include "scanner/elf/elf_hardening.h"
+#include "scanner/walk/file_walk.h"
+#include "scanner/identity/identity.h"
+#include "base/parallel_for.h"
 
 namespace triad::cli {
 namespace {
@@ -267,7 +267,7 @@ int run_binaries(int argc, char** argv, int first) {
     const scanner::IdentityTable ids = scanner::IdentityTable::load(*root);
     std::vector<Entry> entries;
     for (const std::string& operand : args.positional()) gather(*root, ids, operand, args.flag("recursive"), jobs, entries);
-    scanner::parallel_for(entries.size(), jobs, [&](std::size_t i) { analyse(*root, entries[i]); });
+    parallel_for(entries.size(), jobs, [&](std::size_t i) { analyse(*root, entries[i]); });
     std::erase_if(entries, [](const Entry& e) { return e.skip; });
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.path < b.path; });
     if (format == "json") render_json(std::cout, entries);

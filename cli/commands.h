@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "rules/policy_loader.h"
+#include "rules/load/policy_loader.h"
 
 namespace triad::cli {
 

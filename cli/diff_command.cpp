@@ -8,7 +8,7 @@
 #include "cli/output.h"
 #include "reporters/diff_render.h"
 #include "reporters/result_reader.h"
-#include "rules/diff.h"
+#include "rules/score/diff.h"
 
 namespace triad::cli {
 namespace {

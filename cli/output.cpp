@@ -7,7 +7,7 @@
 
 #include <cerrno>
 
-#include "scanner/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace triad::cli {
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "scanner/result.h"
+#include "base/result.h"
 
 namespace triad::cli {
 

@@ -10,7 +10,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "rules/condition.h"
+#include "rules/eval/condition.h"
 
 namespace triad::cli {
 namespace {

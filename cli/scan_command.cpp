@@ -16,11 +16,11 @@
 #include "reporters/event_stream.h"
 #include "reporters/reporter.h"
 #include "reporters/result_reader.h"
-#include "rules/diff.h"
-#include "rules/engine.h"
-#include "rules/scoring.h"
-#include "rules/waivers.h"
-#include "scanner/host_info.h"
+#include "rules/score/diff.h"
+#include "rules/eval/engine.h"
+#include "rules/score/scoring.h"
+#include "rules/score/waivers.h"
+#include "scanner/core/host_info.h"
 
 namespace triad::cli {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "reporters/reporter.h"
 #include "reporters/text_escape.h"
-#include "rules/fix_ranking.h"
+#include "rules/score/fix_ranking.h"
 
 namespace triad::report {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "rules/diff.h"
+#include "rules/score/diff.h"
 
 namespace triad::report {
 

@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "rules/result.h"
+#include "rules/model/result.h"
 
 namespace triad::report {
 

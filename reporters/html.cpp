@@ -13,7 +13,7 @@
 
 #include "reporters/reporter.h"
 #include "reporters/text_escape.h"
-#include "rules/fix_ranking.h"
+#include "rules/score/fix_ranking.h"
 
 namespace triad::report {
 namespace {

@@ -5,7 +5,7 @@
 #include <span>
 #include <string>
 
-#include "rules/result.h"
+#include "rules/model/result.h"
 
 namespace triad::report {
 

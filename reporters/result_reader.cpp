@@ -8,15 +8,12 @@
 #include <Poco/JSON/JSONException.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 
 #include <cmath>
 #include <limits>
 
 #include "reporters/text_escape.h"
-#include "scanner/sysroot.h"
-#include "scanner/unique_fd.h"
+#include "base/file_read.h"
 
 namespace triad::report {
 namespace {
@@ -288,13 +285,10 @@ Result<rules::ScanResult> parse_result_json(std::string_view text, const std::st
 }
 
 Result<rules::ScanResult> read_result_file(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
-    struct stat st {};
-    if (!fd.valid() || ::fstat(fd.get(), &st) != 0) return error_from_errno(errno, path);
-    if (!S_ISREG(st.st_mode)) return Error{ErrorCode::invalid_input, "not a regular file", path};
-    if (static_cast<std::uint64_t>(st.st_size) > kMaxResultBytes)
+    // One byte over the limit is read so that "too large" is told apart from an I/O error.
+    auto text = read_regular_file(path, kMaxResultBytes + 1);
+    if (!text && text.error().message.starts_with("larger than"))
         return not_a_result(path, "larger than " + std::to_string(kMaxResultBytes / (1024 * 1024)) + " MiB");
-    auto text = scanner::read_all(fd.get(), kMaxResultBytes + 1, path);
     if (!text) return text.error();
     return parse_result_json(*text, path);
 }

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "rules/result.h"
-#include "scanner/result.h"
+#include "rules/model/result.h"
+#include "base/result.h"
 
 namespace triad::report {
 

@@ -14,7 +14,7 @@
 
 #include <map>
 
-#include "tests/scanner/elf_builder.h"
+#include "tests/scanner/elf/elf_builder.h"
 #include "tests/test_support.h"
 
 using triad::test::build_elf;

@@ -14,7 +14,7 @@
 #include <map>
 #include <set>
 
-#include "tests/scanner/elf_builder.h"
+#include "tests/scanner/elf/elf_builder.h"
 #include "tests/scanner/proc_fixture.h"
 #include "tests/test_support.h"
 

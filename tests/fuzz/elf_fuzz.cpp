@@ -9,8 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "scanner/elf_hardening.h"
-#include "scanner/elf_hardening_internal.h"
+#include "scanner/elf/elf_hardening.h"
+#include "scanner/elf/elf_hardening_internal.h"
 
 namespace {
 

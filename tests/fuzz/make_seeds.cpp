@@ -6,7 +6,7 @@
 #include <fstream>
 #include <string>
 
-#include "tests/scanner/elf_builder.h"
+#include "tests/scanner/elf/elf_builder.h"
 
 int main(int argc, char** argv) {
     if (argc != 2) {

@@ -5,7 +5,7 @@
 
 #include "reporters/diff_render.h"
 #include "reporters/reporter.h"
-#include "rules/diff.h"
+#include "rules/score/diff.h"
 #include "tests/reporters/golden_support.h"
 
 using namespace triad;

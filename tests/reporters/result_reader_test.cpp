@@ -8,7 +8,7 @@
 #include <cmath>
 
 #include "reporters/reporter.h"
-#include "rules/scoring.h"
+#include "rules/score/scoring.h"
 #include "tests/reporters/golden_support.h"
 #include "tests/test_support.h"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "scanner/fact.h"
+#include "scanner/core/fact.h"
 
 namespace triad::test {
 

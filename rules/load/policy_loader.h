@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+// Loads YAML policies in three stages — read (yaml-cpp, positions kept), validate (keys,
+// types, enums, fields of the selected collector) and compile (operands typed, regexes and
+// globs compiled). Any diagnostic rejects the whole policy: never a half-loaded one.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "rules/model/policy.h"
+
+namespace triad::rules {
+
+struct Diagnostic {
+    SourcePos pos;
+    std::string message;
+    std::string str() const { return pos.str() + ": " + message; }
+};
+
+struct LoadResult {
+    std::vector<Policy> policies;
+    std::vector<Diagnostic> diagnostics;  // empty when every policy loaded
+    bool ok() const { return diagnostics.empty(); }
+};
+
+// Policy files are small; anything larger is refused before parsing.
+inline constexpr std::size_t kMaxPolicyBytes = 4 * 1024 * 1024;
+
+// Loads one policy from YAML text; `name` is the file name used in positions.
+LoadResult load_policy_text(const std::string& text, const std::string& name);
+
+// Loads files and directories (every *.yml / *.yaml in a directory, sorted), then rejects
+// check IDs defined twice across all of them.
+LoadResult load_policies(const std::vector<std::string>& paths);
+
+}  // namespace triad::rules

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "rules/score/fix_ranking.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "rules/score/scoring.h"
+
+namespace triad::rules {
+namespace {
+
+// Gains are shown to one decimal; closer than this counts as a tie, so the order does not
+// hinge on floating-point noise.
+constexpr double kTie = 1e-9;
+
+double gain(const std::optional<double>& before, const std::optional<double>& after) {
+    if (!before || !after) return 0;
+    return std::max(0.0, *after - *before);
+}
+
+}  // namespace
+
+std::vector<FixGain> rank_fixes(const ScanResult& result) {
+    std::vector<CheckResult> flipped = result.results;
+    const Scores base = compute_scores(flipped, result.requirements);
+    std::vector<FixGain> fixes;
+    for (std::size_t i = 0; i < flipped.size(); ++i) {
+        if (flipped[i].verdict != Verdict::fail) continue;
+        flipped[i].verdict = Verdict::pass;
+        const Scores fixed = compute_scores(flipped, result.requirements);
+        flipped[i].verdict = Verdict::fail;
+        FixGain g;
+        g.index = i;
+        g.confidentiality = gain(base.confidentiality.score, fixed.confidentiality.score);
+        g.integrity = gain(base.integrity.score, fixed.integrity.score);
+        g.availability = gain(base.availability.score, fixed.availability.score);
+        g.overall = gain(base.overall, fixed.overall);
+        fixes.push_back(g);
+    }
+    std::stable_sort(fixes.begin(), fixes.end(), [&](const FixGain& a, const FixGain& b) {
+        if (std::abs(a.overall - b.overall) > kTie) return a.overall > b.overall;
+        const CheckInfo& ca = result.results[a.index].check;
+        const CheckInfo& cb = result.results[b.index].check;
+        if (ca.severity != cb.severity) return ca.severity > cb.severity;
+        return ca.id < cb.id;
+    });
+    return fixes;
+}
+
+}  // namespace triad::rules

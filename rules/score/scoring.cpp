@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+// The one place scores are computed. docs/scoring.md walks through the same formula with
+// examples that tests/rules/scoring_test.cpp checks.
+#include "rules/score/scoring.h"
+
+#include <string>
+
+namespace triad::rules {
+
+double severity_weight(Severity s) {
+    switch (s) {
+        case Severity::info: return 0;
+        case Severity::low: return 1;
+        case Severity::medium: return 3;
+        case Severity::high: return 6;
+        case Severity::critical: return 10;
+    }
+    return 0;
+}
+
+double impact_weight(Impact i) {
+    switch (i) {
+        case Impact::none: return 0;
+        case Impact::low: return 0.5;
+        case Impact::high: return 1;
+    }
+    return 0;
+}
+
+Scores compute_scores(std::span<const CheckResult> results, const Requirements& requirements) {
+    Scores s;
+    constexpr Pillar kPillars[] = {Pillar::confidentiality, Pillar::integrity, Pillar::availability};
+    auto pillar = [&s](Pillar p) -> PillarScore& {
+        return p == Pillar::confidentiality ? s.confidentiality : p == Pillar::integrity ? s.integrity : s.availability;
+    };
+    // Only pass and fail are decided; error, not_applicable and waived weigh nothing.
+    for (const CheckResult& r : results) {
+        if (r.verdict != Verdict::pass && r.verdict != Verdict::fail) continue;
+        for (Pillar p : kPillars) {
+            double w = severity_weight(r.check.severity) * impact_weight(r.check.impact.of(p));
+            pillar(p).decided_weight += w;
+            if (r.verdict == Verdict::pass) pillar(p).passed_weight += w;
+        }
+    }
+    double weighted = 0, total = 0;
+    for (Pillar p : kPillars) {
+        PillarScore& ps = pillar(p);
+        if (ps.decided_weight <= 0) continue;
+        ps.score = 100.0 * ps.passed_weight / ps.decided_weight;
+        double w = ps.decided_weight * requirements.of(p);
+        weighted += *ps.score * w;
+        total += w;
+        if (!s.weakest || *ps.score < *pillar(*s.weakest).score) s.weakest = p;
+    }
+    if (total > 0) s.overall = weighted / total;
+    return s;
+}
+
+std::optional<Requirements> parse_requirements(std::string_view spec) {
+    Requirements r;
+    while (!spec.empty()) {
+        std::size_t comma = spec.find(',');
+        std::string_view item = spec.substr(0, comma);
+        spec = comma == std::string_view::npos ? std::string_view{} : spec.substr(comma + 1);
+        std::size_t eq = item.find('=');
+        if (eq == std::string_view::npos) return std::nullopt;
+        std::string_view key = item.substr(0, eq), level = item.substr(eq + 1);
+        double v = level == "high" ? 1.5 : level == "medium" ? 1.0 : level == "low" ? 0.5 : -1;
+        if (v < 0) return std::nullopt;
+        if (key == "c") r.c = v;
+        else if (key == "i") r.i = v;
+        else if (key == "a") r.a = v;
+        else return std::nullopt;
+    }
+    return r;
+}
+
+}  // namespace triad::rules

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+// CIA scoring as docs/scoring.md defines it: one function, no other place computes a score.
+#pragma once
+
+#include <span>
+
+#include "rules/model/result.h"
+
+namespace triad::rules {
+
+// Requirements (the asset's C/I/A weights) live in rules/result.h: a result carries them.
+
+double severity_weight(Severity s);  // info 0, low 1, medium 3, high 6, critical 10
+double impact_weight(Impact i);      // none 0, low 0.5, high 1
+
+Scores compute_scores(std::span<const CheckResult> results, const Requirements& requirements);
+
+// "c=high,i=medium,a=low" → Requirements; nullopt on a malformed spec.
+std::optional<Requirements> parse_requirements(std::string_view spec);
+
+}  // namespace triad::rules

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: Apache-2.0
+// The `elf` collector (see elf_collector.h): one parallel walk finds the candidates, the
+// binaries are read on every core (each through the ELF memo), and exposure is joined in
+// from the file's mode, its security.capability and the live process table.
+#include "scanner/collectors/binaries/elf_collector.h"
+
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <optional>
+
+#include "scanner/elf/elf_cache.h"
+#include "scanner/walk/file_entry.h"
+#include "scanner/walk/file_walk.h"
+#include "base/parallel_for.h"
+#include "base/pattern.h"
+#include "scanner/proc/proc_table.h"
+
+namespace triad::scanner {
+namespace {
+
+constexpr FieldSpec kFields[] = {
+    {"path", ValueKind::string, "path of the binary inside the audited root"},
+    {"kind", ValueKind::string, "exec, pie, dso, static or static-pie"},
+    {"pie", ValueKind::boolean, "position independent: loaded at a random address (ET_DYN)"},
+    {"nx", ValueKind::boolean, "PT_GNU_STACK without PF_X (no PT_GNU_STACK means an executable stack)"},
+    {"canary", ValueKind::boolean, "__stack_chk_fail or __stack_chk_guard in .dynsym or .symtab"},
+    {"relro", ValueKind::string, "full (PT_GNU_RELRO and BIND_NOW), partial (PT_GNU_RELRO) or none"},
+    {"fortified", ValueKind::integer, "distinct glibc __*_chk functions imported"},
+    {"fortifiable", ValueKind::integer, "distinct imported functions that have a __*_chk variant (fortified included)"},
+    {"rpath", ValueKind::list, "DT_RPATH entries"},
+    {"runpath", ValueKind::list, "DT_RUNPATH entries"},
+    {"unsafe_rpath", ValueKind::list, "RPATH/RUNPATH entries that are relative, missing or world-writable; absent if none"},
+    {"cet_ibt", ValueKind::boolean, "x86 indirect branch tracking (.note.gnu.property)"},
+    {"cet_shstk", ValueKind::boolean, "x86 shadow stack (.note.gnu.property)"},
+    {"stripped", ValueKind::boolean, "no .symtab"},
+    {"textrel", ValueKind::boolean, "text relocations: code pages written at load time"},
+    {"interpreter", ValueKind::string, "PT_INTERP (the dynamic loader); absent for static binaries and most libraries"},
+    {"bits", ValueKind::integer, "32 or 64"},
+    {"endian", ValueKind::string, "little or big"},
+    {"machine", ValueKind::string, "x86-64, i386, aarch64, ..."},
+    {"setuid", ValueKind::boolean, "set-user-id bit"},
+    {"setgid", ValueKind::boolean, "set-group-id bit"},
+    {"capabilities", ValueKind::string, "file capabilities as getcap prints them; absent if none"},
+    {"listening", ValueKind::boolean, "a running process of this binary listens on a non-loopback address (false without /proc)"},
+    {"listening_on", ValueKind::list, "what its processes listen on (\"tcp 0.0.0.0:22\"), loopback included; absent if not listening"},
+    {"exposed", ValueKind::boolean, "setuid, setgid, file capabilities or listening: reachable by an attacker"},
+};
+static_assert(std::size(kFields) == kElfFieldCount);
+
+constexpr ArgSpec kArgs[] = {
+    {"paths", ArgKind::list, true, "directories or files to examine"},
+    {"recursive", ArgKind::boolean, false, "descend below directories (default: true)"},
+    {"names", ArgKind::list, false, "file-name globs to examine, e.g. [\"*.so\", \"*.so.*\"] (default: every file)"},
+    {"exclude", ArgKind::list, false, "path globs to leave out; DIR/** skips the subtree"},
+    {"one_filesystem", ArgKind::boolean, false, "stay on each start directory's file system (default: true)"},
+};
+
+struct Candidate {
+    std::string path;
+    std::uint32_t mode = 0;
+};
+
+bool name_selected(const std::vector<std::string>& globs, const std::string& path) {
+    if (globs.empty()) return true;
+    const std::string name = path.substr(path.rfind('/') + 1);
+    return std::any_of(globs.begin(), globs.end(), [&](const std::string& g) { return ::fnmatch(g.c_str(), name.c_str(), 0) == 0; });
+}
+
+std::string dirname_of(const std::string& path) {
+    const std::size_t slash = path.rfind('/');
+    if (slash == std::string::npos || slash == 0) return "/";
+    return path.substr(0, slash);
+}
+
+std::optional<std::string> capabilities_of(const Sysroot& root, const std::string& path) {
+    auto fd = root.open_path(path, O_PATH, /*follow_final=*/false);
+    if (!fd) return std::nullopt;
+    unsigned char buf[256];
+    const long n = read_xattr_at(fd->get(), "", "security.capability", buf, sizeof buf);
+    if (n <= 0) return std::nullopt;
+    return decode_file_capabilities(buf, static_cast<std::size_t>(n));
+}
+
+// Who could create a missing directory: whoever may write its nearest existing parent.
+std::string who_can_create(const Sysroot& root, std::string dir) {
+    while (dir.size() > 1) {
+        dir = dirname_of(dir);
+        auto fd = root.open_path(dir, O_PATH, /*follow_final=*/true);
+        if (!fd) continue;
+        struct statx st {};
+        if (::statx(fd->get(), "", AT_EMPTY_PATH, STATX_MODE | STATX_UID, &st) != 0) break;
+        if (st.stx_mode & S_IWOTH) return "anyone can create it in world-writable " + dir;
+        if (st.stx_uid != 0 && (st.stx_mode & S_IWUSR)) return "uid " + std::to_string(st.stx_uid) + " can create it in " + dir;
+        return "whoever creates it supplies the libraries; " + dir + " is writable by root only";
+    }
+    return "whoever creates it supplies the libraries";
+}
+
+}  // namespace
+
+std::span<const FieldSpec> elf_fields() { return kFields; }
+std::span<const ArgSpec> elf_args() { return kArgs; }
+
+Fact elf_info_fact(const std::string& path, const ElfInfo& info) {
+    Fact f;
+    f.object = path;
+    f.fields.resize(kElfFieldCount);
+    f.fields[kElfPath] = Value{path};
+    f.fields[kElfKind] = Value{info.kind};
+    f.fields[kElfPie] = Value{info.pie};
+    f.fields[kElfNx] = Value{info.nx};
+    f.fields[kElfCanary] = Value{info.canary};
+    f.fields[kElfRelro] = Value{info.relro};
+    f.fields[kElfFortified] = Value{std::int64_t{info.fortified}};
+    f.fields[kElfFortifiable] = Value{std::int64_t{info.fortifiable}};
+    f.fields[kElfRpath] = Value{StringList(info.rpath)};
+    f.fields[kElfRunpath] = Value{StringList(info.runpath)};
+    f.fields[kElfCetIbt] = Value{info.cet_ibt};
+    f.fields[kElfCetShstk] = Value{info.cet_shstk};
+    f.fields[kElfStripped] = Value{info.stripped};
+    f.fields[kElfTextrel] = Value{info.textrel};
+    if (!info.interpreter.empty()) f.fields[kElfInterpreter] = Value{info.interpreter};
+    f.fields[kElfBits] = Value{std::int64_t{info.bits}};
+    f.fields[kElfEndian] = Value{std::string(info.big_endian ? "big" : "little")};
+    f.fields[kElfMachine] = Value{info.machine};
+    return f;
+}
+
+std::vector<std::string> unsafe_search_paths(const Sysroot& root, const std::string& binary, const ElfInfo& info) {
+    std::vector<std::string> out;
+    const std::string origin = dirname_of(binary);
+    auto judge = [&](const std::string& entry) {
+        std::string dir = entry;
+        for (const char* token : {"${ORIGIN}", "$ORIGIN"}) {
+            for (std::size_t at; (at = dir.find(token)) != std::string::npos;) dir.replace(at, std::strlen(token), origin);
+        }
+        if (dir.empty() || dir.front() != '/') return out.push_back(entry + " (relative: resolved against the working directory)");
+        // $LIB and $PLATFORM expand per machine; what precedes them can still be judged.
+        if (const std::size_t dollar = dir.find('$'); dollar != std::string::npos) dir = dirname_of(dir.substr(0, dollar + 1));
+        auto fd = root.open_path(dir, O_PATH, /*follow_final=*/true);
+        if (!fd) {
+            if (fd.error().code == ErrorCode::not_found) out.push_back(entry + " (missing: " + who_can_create(root, dir) + ")");
+            return;
+        }
+        struct statx st {};
+        if (::statx(fd->get(), "", AT_EMPTY_PATH, STATX_TYPE | STATX_MODE, &st) != 0) return;
+        if (!S_ISDIR(st.stx_mode)) out.push_back(entry + " (not a directory)");
+        else if (st.stx_mode & S_IWOTH) out.push_back(entry + " (world-writable)");
+    };
+    for (const std::string& e : info.rpath) judge(e);
+    for (const std::string& e : info.runpath) judge(e);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+FactSet collect_elf(const Sysroot& root, const IdentityTable& ids, const Sysroot* proc, const ElfQuery& query) {
+    FactSet out;
+    std::vector<Glob> exclude;
+    for (const std::string& g : query.exclude)
+        if (auto compiled = Glob::compile(g)) exclude.push_back(std::move(*compiled));
+    auto excluded = [&](const std::string& path) {
+        return std::any_of(exclude.begin(), exclude.end(), [&](const Glob& g) {
+            const auto& sub = g.subtree();
+            if (sub && path.size() > sub->size() && path.starts_with(*sub) && path[sub->size()] == '/') return true;
+            return g.matches(path);
+        });
+    };
+
+    // 1. Candidates: regular files named by `paths` or found below them.
+    std::vector<Candidate> candidates;
+    std::mutex mutex;
+    for (const std::string& start : query.paths) {
+        auto st = root.lstat(start);
+        if (!st) {
+            if (st.error().code != ErrorCode::not_found) out.push_back(Fact::error(start, st.error().message));
+            continue;
+        }
+        if (S_ISREG(st->stx_mode)) {
+            if (!excluded(start)) candidates.push_back({start, st->stx_mode});
+            continue;
+        }
+        if (!S_ISDIR(st->stx_mode)) continue;  // a symlinked /bin or /lib: its target is listed itself
+        WalkOptions walk;
+        walk.roots = {start};
+        walk.one_filesystem = query.one_filesystem;
+        walk.max_depth = query.recursive ? -1 : 1;
+        walk.jobs = query.jobs;
+        for (const Glob& g : exclude)
+            if (g.subtree()) walk.prune.push_back(*g.subtree());
+        walk_files(
+            root, ids, walk,
+            [&](const FileEntry& e) {
+                if (!S_ISREG(e.stat().stx_mode) || !name_selected(query.names, e.path()) || excluded(e.path())) return;
+                std::lock_guard lock(mutex);
+                candidates.push_back({e.path(), e.stat().stx_mode});
+            },
+            [&](const std::string& path, const std::string& reason) {
+                std::lock_guard lock(mutex);
+                out.push_back(Fact::error(path, reason));
+            });
+    }
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) { return a.path < b.path; });
+    candidates.erase(std::unique(candidates.begin(), candidates.end(),
+                                 [](const Candidate& a, const Candidate& b) { return a.path == b.path; }),
+                     candidates.end());
+
+    // 2. Exposure through the network: binaries of listening processes.
+    std::map<std::string, std::vector<std::string>> listening;
+    if (proc) listening = listening_binaries(read_processes(*proc));
+
+    // 3. Read every candidate, on every core.
+    std::vector<std::optional<Fact>> facts(candidates.size());
+    parallel_for(candidates.size(), query.jobs, [&](std::size_t i) {
+        const Candidate& c = candidates[i];
+        auto info = read_elf_cached(root, c.path);
+        if (!info) {
+            // Not a binary, or gone since the walk saw it (a package upgrade): nothing to judge.
+            if (!is_not_a_binary(info.error()) && info.error().code != ErrorCode::not_found)
+                facts[i] = Fact::error(c.path, info.error().message);
+            return;
+        }
+        Fact f = elf_info_fact(c.path, *info);
+        auto unsafe = unsafe_search_paths(root, c.path, *info);
+        if (!unsafe.empty()) f.fields[kElfUnsafeRpath] = Value{std::move(unsafe)};
+        const bool setuid = c.mode & S_ISUID, setgid = c.mode & S_ISGID;
+        auto caps = capabilities_of(root, c.path);
+        auto heard = listening.find(c.path);
+        const bool listens = heard != listening.end();
+        f.fields[kElfSetuid] = Value{setuid};
+        f.fields[kElfSetgid] = Value{setgid};
+        if (caps) f.fields[kElfCapabilities] = Value{*caps};
+        f.fields[kElfListening] = Value{listens};
+        if (listens) f.fields[kElfListeningOn] = Value{StringList(heard->second)};
+        f.fields[kElfExposed] = Value{setuid || setgid || caps.has_value() || listens};
+        facts[i] = std::move(f);
+    });
+    for (auto& f : facts)
+        if (f) out.push_back(std::move(*f));
+    return out;
+}
+
+FactSet collect_elf_files(const CollectContext& ctx, const SelectArgs& args) {
+    ElfQuery q;
+    q.paths = args.list("paths");
+    q.recursive = args.boolean("recursive").value_or(true);
+    q.names = args.list("names");
+    q.exclude = args.list("exclude");
+    q.one_filesystem = args.boolean("one_filesystem").value_or(true);
+
+    // Checks sharing this select get these facts from the engine's per-scan cache.
+    return collect_elf(ctx.root, ctx.ids, ctx.proc, q);
+}
+
+}  // namespace triad::scanner

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "scanner/core/path_glob.h"
+#include "scanner/collectors/mac/apparmor.h"
+
+#include <algorithm>
+#include <map>
+
+#include "scanner/walk/file_entry.h"
+#include "scanner/proc/mac_processes.h"
+
+namespace triad::scanner {
+namespace {
+
+enum AaField : std::size_t {
+    kAaInstalled, kAaEnabled, kAaSecurityfs, kAaBootParam, kAaLoaded, kAaEnforce, kAaComplain, kAaOtherMode,
+    kAaOnDisk, kAaDisabled, kAaComplainOnDisk, kAaFieldCount
+};
+constexpr FieldSpec kFields[] = {
+    {"installed", ValueKind::boolean, "/etc/apparmor.d exists in the audited root"},
+    {"enabled", ValueKind::boolean, "live: the apparmor module parameter 'enabled' is Y; absent without a sys root"},
+    {"securityfs", ValueKind::boolean, "live: AppArmor's securityfs directory is readable; absent without a sys root"},
+    {"boot_param", ValueKind::boolean, "every kernel line of /boot/grub/grub.cfg has apparmor=1 and security=apparmor; absent without grub.cfg"},
+    {"profiles_loaded", ValueKind::integer, "live: profiles loaded in the kernel; absent without securityfs"},
+    {"profiles_enforce", ValueKind::integer, "live: loaded profiles in enforce mode"},
+    {"profiles_complain", ValueKind::integer, "live: loaded profiles in complain mode"},
+    {"profiles_other_mode", ValueKind::integer, "live: loaded profiles in kill, unconfined or prompt mode"},
+    {"profiles_on_disk", ValueKind::integer, "profiles defined in files directly under /etc/apparmor.d"},
+    {"profiles_disabled", ValueKind::integer, "profiles whose file is linked in /etc/apparmor.d/disable"},
+    {"profiles_complain_on_disk", ValueKind::integer, "profiles on disk in complain mode (flags or force-complain)"},
+};
+static_assert(std::size(kFields) == kAaFieldCount);
+
+enum ProfileField : std::size_t {
+    kPrName, kPrMode, kPrLoaded, kPrOnDisk, kPrFile, kPrDisabled, kPrFieldCount
+};
+constexpr FieldSpec kProfileFields[] = {
+    {"name", ValueKind::string, "profile name (often the confined program's path)"},
+    {"mode", ValueKind::string, "enforce, complain, kill, unconfined or prompt: the loaded mode when loaded, else the file's"},
+    {"loaded", ValueKind::boolean, "the kernel has it loaded (securityfs)"},
+    {"on_disk", ValueKind::boolean, "a file under /etc/apparmor.d defines it"},
+    {"file", ValueKind::string, "the file that defines it; absent for a profile only loaded"},
+    {"disabled", ValueKind::boolean, "its file is linked in /etc/apparmor.d/disable: it is not loaded at boot"},
+};
+static_assert(std::size(kProfileFields) == kPrFieldCount);
+
+enum ProcField : std::size_t {
+    kApPid, kApComm, kApExe, kApLabel, kApProfile, kApMode, kApUnconfined, kApListening, kApSockets, kApFieldCount
+};
+constexpr FieldSpec kProcFields[] = {
+    {"pid", ValueKind::integer, "process id"},
+    {"comm", ValueKind::string, "process name"},
+    {"exe", ValueKind::string, "executable path"},
+    {"label", ValueKind::string, "AppArmor label from /proc/PID/attr"},
+    {"profile", ValueKind::string, "the profile confining it; absent when unconfined"},
+    {"mode", ValueKind::string, "enforce, complain, kill or unconfined"},
+    {"unconfined", ValueKind::boolean, "no profile confines it (or the profile is in unconfined mode)"},
+    {"listening", ValueKind::boolean, "listens on a TCP/UDP socket not bound to loopback only"},
+    {"sockets", ValueKind::list, "the listening sockets (tcp 0.0.0.0:22)"},
+};
+static_assert(std::size(kProcFields) == kApFieldCount);
+
+std::string trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+    return std::string(s);
+}
+
+std::string mode_from_flags(std::string_view flags) {
+    for (const char* m : {"complain", "kill", "unconfined", "prompt"})
+        if (flags.find(m) != std::string_view::npos) return m;
+    return "enforce";
+}
+
+// apparmor_parser leaves these out of a directory it loads.
+bool skipped_policy_file(const std::string& name) {
+    if (name.empty() || name.front() == '.' || name.back() == '~' || name == "README") return true;
+    for (const char* suffix : {".dpkg-new", ".dpkg-old", ".dpkg-dist", ".dpkg-bak", ".dpkg-remove", ".rpmnew",
+                               ".rpmsave", ".pacnew", ".pacsave"})
+        if (name.ends_with(suffix)) return true;
+    return false;
+}
+
+struct Profile {
+    std::string mode;
+    bool loaded = false, on_disk = false, disabled = false;
+    std::string file;
+};
+
+// "name (mode)" lines of securityfs' profiles file.
+std::map<std::string, std::string> parse_loaded(std::string_view text) {
+    std::map<std::string, std::string> out;
+    while (!text.empty()) {
+        std::size_t nl = text.find('\n');
+        std::string line = trim(text.substr(0, nl));
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+        std::size_t open = line.rfind(" (");
+        if (open == std::string::npos || line.back() != ')') continue;
+        out[line.substr(0, open)] = line.substr(open + 2, line.size() - open - 3);
+    }
+    return out;
+}
+
+// Profiles on disk and loaded, merged by name.
+Result<std::map<std::string, Profile>> read_profiles(const CollectContext& ctx, bool& securityfs) {
+    std::map<std::string, Profile> profiles;
+    securityfs = false;
+    if (ctx.sys) {
+        if (auto text = ctx.sys->read_file("/kernel/security/apparmor/profiles")) {
+            securityfs = true;
+            for (auto& [name, mode] : parse_loaded(*text)) {
+                Profile& p = profiles[name];
+                p.loaded = true;
+                p.mode = mode;
+            }
+        }
+    }
+    auto files = expand_path_glob(ctx.root, "/etc/apparmor.d/*");
+    if (!files) return files.error();
+    for (const std::string& path : *files) {
+        const std::string name = path.substr(path.rfind('/') + 1);
+        if (skipped_policy_file(name)) continue;
+        auto st = ctx.root.lstat(path);
+        if (!st || !S_ISREG(st->stx_mode)) continue;
+        auto text = ctx.root.read_file(path);
+        if (!text) return text.error();
+        const bool disabled = ctx.root.lstat("/etc/apparmor.d/disable/" + name).has_value();
+        const bool forced = ctx.root.lstat("/etc/apparmor.d/force-complain/" + name).has_value();
+        for (const ProfileHeader& h : parse_profile_headers(*text)) {
+            Profile& p = profiles[h.name];
+            p.on_disk = true;
+            p.file = path;
+            p.disabled = disabled;
+            if (!p.loaded) p.mode = forced ? "complain" : h.mode;
+        }
+    }
+    return profiles;
+}
+
+bool apparmor_enabled(const Sysroot* sys) {
+    if (!sys) return false;
+    auto v = sys->read_file("/module/apparmor/parameters/enabled", 64);
+    return v && !v->empty() && (*v)[0] == 'Y';
+}
+
+// Whether every kernel line of grub.cfg turns AppArmor on; nullopt without grub.cfg.
+std::optional<bool> grub_enables_apparmor(const Sysroot& root) {
+    auto text = root.read_file("/boot/grub/grub.cfg");
+    if (!text) return std::nullopt;
+    std::string_view rest = *text;
+    bool any = false, all = true;
+    while (!rest.empty()) {
+        std::size_t nl = rest.find('\n');
+        std::string line = trim(rest.substr(0, nl));
+        rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+        if (!line.starts_with("linux")) continue;
+        any = true;
+        line += ' ';
+        if (line.find(" apparmor=1 ") == std::string::npos || line.find(" security=apparmor ") == std::string::npos)
+            all = false;
+    }
+    return any && all;
+}
+
+}  // namespace
+
+std::vector<ProfileHeader> parse_profile_headers(std::string_view text) {
+    std::vector<ProfileHeader> out;
+    int depth = 0, line_no = 0;
+    while (!text.empty()) {
+        std::size_t nl = text.find('\n');
+        std::string line = trim(text.substr(0, nl));
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+        ++line_no;
+        if (line.starts_with("#include") || line.starts_with("include ")) continue;
+        if (std::size_t hash = line.find('#'); hash != std::string::npos) line = trim(line.substr(0, hash));
+        if (line.empty()) continue;
+        if (depth == 0 && line.back() == '{' && !line.starts_with("@{") && !line.starts_with("hat ")) {
+            std::string head = line.starts_with("profile ") ? trim(line.substr(8)) : line;
+            std::string name;
+            if (!head.empty() && head.front() == '"') {
+                std::size_t close = head.find('"', 1);
+                name = head.substr(1, close == std::string::npos ? std::string::npos : close - 1);
+            } else {
+                name = head.substr(0, head.find_first_of(" \t"));
+                if (!name.empty() && name.back() == '{') name.pop_back();  // "name{"
+            }
+            std::string mode = "enforce";
+            if (std::size_t f = line.find("flags"); f != std::string::npos) {
+                std::size_t open = line.find('(', f), close = line.find(')', f);
+                if (open != std::string::npos && close != std::string::npos && close > open)
+                    mode = mode_from_flags(line.substr(open + 1, close - open - 1));
+            }
+            if (!name.empty()) out.push_back({name, mode, line_no});
+        }
+        // Count block braces; "@{VAR}" references are not blocks, and glob alternations
+        // "{a,b}" open and close on the same line.
+        for (std::size_t i = 0; i < line.size(); ++i) {
+            if (line[i] == '@' && i + 1 < line.size() && line[i + 1] == '{') {
+                std::size_t close = line.find('}', i);
+                if (close == std::string::npos) break;
+                i = close;
+                continue;
+            }
+            if (line[i] == '{') ++depth;
+            if (line[i] == '}' && depth > 0) --depth;
+        }
+    }
+    return out;
+}
+
+std::span<const FieldSpec> apparmor_fields() { return kFields; }
+std::span<const FieldSpec> apparmor_profile_fields() { return kProfileFields; }
+std::span<const FieldSpec> apparmor_process_fields() { return kProcFields; }
+
+FactSet collect_apparmor(const CollectContext& ctx, const SelectArgs&) {
+    bool securityfs = false;
+    auto profiles = read_profiles(ctx, securityfs);
+    if (!profiles) return {Fact::error("/etc/apparmor.d", profiles.error().describe())};
+    Fact f;
+    f.object = "apparmor";
+    f.fields.resize(kAaFieldCount);
+    auto dir = ctx.root.lstat("/etc/apparmor.d");
+    f.fields[kAaInstalled] = Value{dir && S_ISDIR(dir->stx_mode)};
+    if (ctx.sys) {
+        f.fields[kAaEnabled] = Value{apparmor_enabled(ctx.sys)};
+        f.fields[kAaSecurityfs] = Value{securityfs};
+    }
+    if (auto boot = grub_enables_apparmor(ctx.root)) f.fields[kAaBootParam] = Value{*boot};
+    std::int64_t loaded = 0, enforce = 0, complain = 0, other = 0, disk = 0, disabled = 0, disk_complain = 0;
+    for (const auto& [name, p] : *profiles) {
+        if (p.loaded) {
+            ++loaded;
+            (p.mode == "enforce" ? enforce : p.mode == "complain" ? complain : other)++;
+        }
+        if (p.on_disk) {
+            ++disk;
+            if (p.disabled) ++disabled;
+            if (!p.loaded && p.mode == "complain") ++disk_complain;
+        }
+    }
+    if (securityfs) {
+        f.fields[kAaLoaded] = Value{loaded};
+        f.fields[kAaEnforce] = Value{enforce};
+        f.fields[kAaComplain] = Value{complain};
+        f.fields[kAaOtherMode] = Value{other};
+    }
+    f.fields[kAaOnDisk] = Value{disk};
+    f.fields[kAaDisabled] = Value{disabled};
+    f.fields[kAaComplainOnDisk] = Value{disk_complain};
+    return {std::move(f)};
+}
+
+FactSet collect_apparmor_profiles(const CollectContext& ctx, const SelectArgs&) {
+    bool securityfs = false;
+    auto profiles = read_profiles(ctx, securityfs);
+    if (!profiles) return {Fact::error("/etc/apparmor.d", profiles.error().describe())};
+    if (profiles->empty()) {
+        auto dir = ctx.root.lstat("/etc/apparmor.d");
+        return {Fact::not_applicable("/etc/apparmor.d", dir ? "no AppArmor profile is defined or loaded"
+                                                            : "AppArmor is not installed: /etc/apparmor.d does not exist")};
+    }
+    FactSet out;
+    for (const auto& [name, p] : *profiles) {
+        Fact f;
+        f.object = name;
+        f.fields.resize(kPrFieldCount);
+        f.fields[kPrName] = Value{name};
+        f.fields[kPrMode] = Value{p.mode};
+        f.fields[kPrLoaded] = Value{p.loaded};
+        f.fields[kPrOnDisk] = Value{p.on_disk};
+        if (!p.file.empty()) f.fields[kPrFile] = Value{p.file};
+        f.fields[kPrDisabled] = Value{p.disabled};
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+FactSet collect_apparmor_processes(const CollectContext& ctx, const SelectArgs&) {
+    if (!ctx.sys) return {Fact::not_applicable("apparmor", "the AppArmor state is unknown without a sys root")};
+    if (!apparmor_enabled(ctx.sys)) return {Fact::not_applicable("apparmor", "AppArmor is not enabled on the running system")};
+    // With stacked LSMs the AppArmor label has its own file; attr/current is the older place.
+    const auto procs = read_mac_processes(*ctx.proc, {"attr/apparmor/current", "attr/current"});
+    FactSet out;
+    for (const MacProcess& p : procs) {
+        Fact f;
+        f.object = std::to_string(p.pid) + " " + p.name;
+        f.fields.resize(kApFieldCount);
+        f.fields[kApPid] = Value{std::int64_t{p.pid}};
+        f.fields[kApComm] = Value{p.name};
+        if (!p.exe.empty()) f.fields[kApExe] = Value{p.exe};
+        std::string label = p.label.empty() ? "unconfined" : p.label;
+        f.fields[kApLabel] = Value{label};
+        std::string mode = "unconfined";
+        if (label != "unconfined") {
+            std::size_t open = label.rfind(" (");
+            std::string profile = open == std::string::npos ? label : label.substr(0, open);
+            if (open != std::string::npos && label.back() == ')') mode = label.substr(open + 2, label.size() - open - 3);
+            else mode = "enforce";
+            f.fields[kApProfile] = Value{profile};
+        }
+        f.fields[kApMode] = Value{mode};
+        f.fields[kApUnconfined] = Value{mode == "unconfined"};
+        f.fields[kApListening] = Value{p.listens_on_network};
+        f.fields[kApSockets] = Value{StringList(p.sockets)};
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+}  // namespace triad::scanner

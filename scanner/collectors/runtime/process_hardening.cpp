@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "scanner/collectors/runtime/process_hardening.h"
+
+#include <map>
+
+#include "scanner/elf/elf_cache.h"
+#include "scanner/proc/proc_table.h"
+
+namespace triad::scanner {
+namespace {
+
+constexpr FieldSpec kFields[] = {
+    {"pid", ValueKind::integer, "process id"},
+    {"name", ValueKind::string, "command name (Name: in /proc/PID/status)"},
+    {"exe", ValueKind::string, "the binary (/proc/PID/exe), as a path inside the audited root"},
+    {"deleted", ValueKind::boolean, "the binary was deleted or replaced since the process started"},
+    {"uid", ValueKind::integer, "real user id"},
+    {"seccomp", ValueKind::string, "disabled, strict or filter; absent if the kernel has no seccomp"},
+    {"no_new_privs", ValueKind::boolean, "NoNewPrivs: execve cannot gain privileges"},
+    {"listening", ValueKind::boolean, "listens (TCP) or is bound (UDP) on a non-loopback address: reachable from the network"},
+    {"listening_on", ValueKind::list, "every socket it listens on (\"tcp 0.0.0.0:22\"), loopback included; absent if none"},
+    {"kind", ValueKind::string, "the binary's kind: exec, pie, dso, static, static-pie"},
+    {"pie", ValueKind::boolean, "the binary is position independent"},
+    {"nx", ValueKind::boolean, "the binary asks for a non-executable stack"},
+    {"canary", ValueKind::boolean, "the binary uses stack canaries"},
+    {"relro", ValueKind::string, "full, partial or none"},
+    {"fortified", ValueKind::integer, "distinct __*_chk functions the binary imports"},
+    {"fortifiable", ValueKind::integer, "distinct imported functions with a __*_chk variant"},
+    {"cet_ibt", ValueKind::boolean, "x86 indirect branch tracking"},
+    {"cet_shstk", ValueKind::boolean, "x86 shadow stack"},
+};
+static_assert(std::size(kFields) == kProcFieldCount);
+
+constexpr ArgSpec kArgs[] = {
+    {"listening", ArgKind::boolean, false, "only processes listening on a network address (true) or not (false)"},
+};
+
+}  // namespace
+
+std::span<const FieldSpec> process_fields() { return kFields; }
+std::span<const ArgSpec> process_args() { return kArgs; }
+
+FactSet collect_processes(const CollectContext& ctx, const SelectArgs& args) {
+    if (!ctx.proc) return {Fact::not_applicable("processes", "needs the running system (/proc)")};
+    const std::optional<bool> only_listening = args.boolean("listening");
+    FactSet out;
+    for (const ProcessInfo& p : read_processes(*ctx.proc)) {
+        if (p.exe.empty() && p.exe_error.empty()) continue;  // kernel thread
+        if (only_listening && *only_listening != p.listens_on_network) continue;
+        const std::string object = std::to_string(p.pid) + " " + p.name;
+        if (!p.exe_error.empty()) {
+            out.push_back(Fact::error(object, "cannot read its binary: " + p.exe_error));
+            continue;
+        }
+        Fact f;
+        f.object = object;
+        f.fields.resize(kProcFieldCount);
+        f.fields[kProcPid] = Value{std::int64_t{p.pid}};
+        f.fields[kProcName] = Value{p.name};
+        f.fields[kProcExe] = Value{p.exe};
+        f.fields[kProcDeleted] = Value{p.exe_deleted};
+        if (p.uid) f.fields[kProcUid] = Value{*p.uid};
+        if (p.seccomp) f.fields[kProcSeccomp] = Value{std::string(seccomp_mode_name(*p.seccomp))};
+        if (p.no_new_privs) f.fields[kProcNoNewPrivs] = Value{*p.no_new_privs};
+        f.fields[kProcListening] = Value{p.listens_on_network};
+        if (!p.listening.empty()) f.fields[kProcListeningOn] = Value{StringList(p.listening)};
+        // The binary as it is on disk now; a replaced one no longer tells what runs.
+        if (p.exe_deleted) {
+            out.push_back(Fact::error(object, "its binary " + p.exe + " was deleted or replaced since it started (restart it)"));
+            continue;
+        }
+        auto info = read_elf_cached(ctx.root, p.exe);
+        if (!info) {
+            out.push_back(Fact::error(object, "cannot judge its binary " + p.exe + ": " + info.error().message));
+            continue;
+        }
+        f.fields[kProcKind] = Value{info->kind};
+        f.fields[kProcPie] = Value{info->pie};
+        f.fields[kProcNx] = Value{info->nx};
+        f.fields[kProcCanary] = Value{info->canary};
+        f.fields[kProcRelro] = Value{info->relro};
+        f.fields[kProcFortified] = Value{std::int64_t{info->fortified}};
+        f.fields[kProcFortifiable] = Value{std::int64_t{info->fortifiable}};
+        f.fields[kProcCetIbt] = Value{info->cet_ibt};
+        f.fields[kProcCetShstk] = Value{info->cet_shstk};
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+}  // namespace triad::scanner

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "scanner/core/path_glob.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/pattern.h"
+
+namespace triad::scanner {
+namespace {
+
+std::vector<std::string> list_directory(const Sysroot& root, const std::string& dir, std::string* error) {
+    std::vector<std::string> names;
+    auto fd = root.open_path(dir.empty() ? "/" : dir, O_RDONLY | O_DIRECTORY, /*follow_final=*/true);
+    if (!fd) {
+        if (fd.error().code != ErrorCode::not_found) *error = fd.error().describe();
+        return names;
+    }
+    DIR* d = ::fdopendir(fd->get());
+    if (!d) return names;
+    fd->release();  // owned by d now
+    while (dirent* e = ::readdir(d)) {
+        if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) names.emplace_back(e->d_name);
+    }
+    ::closedir(d);
+    return names;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> expand_path_glob(const Sysroot& root, const std::string& pattern) {
+    if (!has_glob_chars(pattern)) return std::vector<std::string>{pattern};
+    std::vector<std::string> current{""};
+    std::size_t i = 0;
+    while (i < pattern.size()) {
+        while (i < pattern.size() && pattern[i] == '/') ++i;
+        std::size_t j = pattern.find('/', i);
+        if (j == std::string::npos) j = pattern.size();
+        if (j == i) break;
+        std::string component = pattern.substr(i, j - i);
+        i = j;
+        std::vector<std::string> next;
+        for (const std::string& base : current) {
+            if (!has_glob_chars(component)) {
+                next.push_back(base + "/" + component);
+                continue;
+            }
+            std::string error;
+            for (const std::string& name : list_directory(root, base, &error))
+                if (::fnmatch(component.c_str(), name.c_str(), FNM_PERIOD) == 0) next.push_back(base + "/" + name);
+            if (!error.empty()) return Error{ErrorCode::permission_denied, error, pattern};
+        }
+        current = std::move(next);
+    }
+    // Literal components after a wildcard were appended unchecked: drop what does not exist,
+    // but keep what cannot be looked at (a 0700 home), so that it becomes an error fact.
+    std::erase_if(current, [&](const std::string& p) {
+        auto st = root.lstat(p);
+        return !st && st.error().code == ErrorCode::not_found;
+    });
+    std::sort(current.begin(), current.end());
+    return current;
+}
+
+}  // namespace triad::scanner

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: Apache-2.0
+// Root-confined path resolution: openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) where the
+// kernel has it (5.6+), otherwise a component-by-component O_NOFOLLOW walk that resolves
+// symlinks itself against the same root.
+#include "scanner/core/sysroot.h"
+
+#include "base/file_read.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <vector>
+
+namespace triad {
+
+namespace scanner {
+namespace {
+
+// Linux allows 40 symlinks in one resolution; we do the same in the fallback walk.
+constexpr int kMaxSymlinks = 40;
+
+long sys_openat2(int dirfd, const char* path, open_how* how) {
+    return ::syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
+}
+
+std::deque<std::string> split_components(std::string_view path) {
+    std::deque<std::string> out;
+    std::size_t i = 0;
+    while (i < path.size()) {
+        while (i < path.size() && path[i] == '/') ++i;
+        std::size_t j = i;
+        while (j < path.size() && path[j] != '/') ++j;
+        if (j > i) {
+            std::string_view c = path.substr(i, j - i);
+            if (c != ".") out.emplace_back(c);
+        }
+        i = j;
+    }
+    return out;
+}
+
+Result<struct statx> statx_fd(int fd, const std::string& where) {
+    struct statx st {};
+    if (::statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &st) != 0)
+        return error_from_errno(errno, where);
+    return st;
+}
+
+}  // namespace
+
+Result<Sysroot> Sysroot::open(const std::string& path, Options options) {
+    UniqueFd fd(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!fd.valid()) return error_from_errno(errno, path);
+
+    // Probe once whether openat2 exists (ENOSYS on kernels before 5.6, or under seccomp).
+    bool use_openat2 = !options.force_component_walk;
+    if (use_openat2) {
+        open_how how{};
+        how.flags = O_PATH | O_CLOEXEC;
+        how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+        long probe = sys_openat2(fd.get(), ".", &how);
+        if (probe >= 0) ::close(static_cast<int>(probe));
+        else if (errno == ENOSYS || errno == EPERM) use_openat2 = false;
+    }
+
+    struct stat root_st {}, slash_st {};
+    bool is_host = ::fstat(fd.get(), &root_st) == 0 && ::stat("/", &slash_st) == 0 &&
+                   root_st.st_dev == slash_st.st_dev && root_st.st_ino == slash_st.st_ino;
+    return Sysroot(path, std::move(fd), is_host, use_openat2);
+}
+
+std::string Sysroot::display(std::string_view path) const {
+    if (path_ == "/" || path_.empty()) return std::string(path);
+    std::string out = path_;
+    while (!out.empty() && out.back() == '/') out.pop_back();
+    if (path.empty() || path.front() != '/') out += '/';
+    out += path;
+    return out;
+}
+
+Result<UniqueFd> Sysroot::open_path(std::string_view path, int flags, bool follow_final) const {
+    if (!use_openat2_) return walk_components(path, flags, follow_final);
+    std::string p(path);
+    if (p.empty()) p = "/";
+    open_how how{};
+    how.flags = static_cast<unsigned long long>(flags | O_CLOEXEC | (follow_final ? 0 : O_NOFOLLOW));
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    for (;;) {
+        long fd = sys_openat2(fd_.get(), p.c_str(), &how);
+        if (fd >= 0) return UniqueFd(static_cast<int>(fd));
+        if (errno == EAGAIN || errno == EINTR) continue;  // a rename raced the lookup; retry
+        return error_from_errno(errno, display(path));
+    }
+}
+
+// The fallback: resolve one component at a time, every open O_NOFOLLOW, symlinks read and
+// re-resolved against our root so that "/x" and "../../x" stay inside it.
+Result<UniqueFd> Sysroot::walk_components(std::string_view path, int flags, bool follow_final) const {
+    const std::string where = display(path);
+    std::vector<UniqueFd> dirs;  // dirs[0] is the root; ".." pops but never past it
+    dirs.emplace_back(::openat(fd_.get(), ".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!dirs.back().valid()) return error_from_errno(errno, where);
+
+    std::deque<std::string> rest = split_components(path);
+    int symlinks = 0;
+    if (rest.empty()) {
+        UniqueFd fd(::openat(fd_.get(), ".", flags | O_CLOEXEC));
+        if (!fd.valid()) return error_from_errno(errno, where);
+        return fd;
+    }
+    while (!rest.empty()) {
+        std::string name = std::move(rest.front());
+        rest.pop_front();
+        bool last = rest.empty();
+        if (name == "..") {
+            if (dirs.size() > 1) dirs.pop_back();
+            if (last) {
+                UniqueFd fd(::openat(dirs.back().get(), ".", flags | O_CLOEXEC));
+                if (!fd.valid()) return error_from_errno(errno, where);
+                return fd;
+            }
+            continue;
+        }
+        UniqueFd probe(::openat(dirs.back().get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+        if (!probe.valid()) return error_from_errno(errno, where);
+        auto st = statx_fd(probe.get(), where);
+        if (!st) return st.error();
+        bool is_link = S_ISLNK(st->stx_mode);
+        if (is_link && (!last || follow_final)) {
+            if (++symlinks > kMaxSymlinks) return error_from_errno(ELOOP, where);
+            char target[4096];
+            ssize_t n = ::readlinkat(probe.get(), "", target, sizeof(target) - 1);
+            if (n < 0) return error_from_errno(errno, where);
+            std::string_view t(target, static_cast<std::size_t>(n));
+            std::deque<std::string> link_parts = split_components(t);
+            if (!t.empty() && t.front() == '/') dirs.resize(1);  // absolute: restart at our root
+            rest.insert(rest.begin(), link_parts.begin(), link_parts.end());
+            if (rest.empty()) {  // link to "/"
+                UniqueFd fd(::openat(dirs.back().get(), ".", flags | O_CLOEXEC));
+                if (!fd.valid()) return error_from_errno(errno, where);
+                return fd;
+            }
+            continue;
+        }
+        if (last) {
+            if ((flags & O_PATH) && !(flags & O_DIRECTORY) && !follow_final) return probe;
+            UniqueFd fd(::openat(dirs.back().get(), name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC));
+            if (!fd.valid()) return error_from_errno(errno, where);
+            return fd;
+        }
+        if (!S_ISDIR(st->stx_mode)) return error_from_errno(ENOTDIR, where);
+        dirs.push_back(std::move(probe));
+    }
+    return error_from_errno(ENOENT, where);
+}
+
+Result<struct statx> Sysroot::lstat(std::string_view path) const {
+    auto fd = open_path(path, O_PATH, /*follow_final=*/false);
+    if (!fd) return fd.error();
+    return statx_fd(fd->get(), display(path));
+}
+
+Result<std::string> Sysroot::read_file(std::string_view path, std::size_t max_bytes) const {
+    const std::string where = display(path);
+    // Look before opening for reading: opening a FIFO would block, a device could act.
+    auto probe = open_path(path, O_PATH, /*follow_final=*/true);
+    if (!probe) return probe.error();
+    auto st = statx_fd(probe->get(), where);
+    if (!st) return st.error();
+    if (S_ISDIR(st->stx_mode)) return Error{ErrorCode::invalid_input, "is a directory", where};
+    if (!S_ISREG(st->stx_mode)) return Error{ErrorCode::invalid_input, "not a regular file; not opened", where};
+    if (st->stx_size > max_bytes)
+        return Error{ErrorCode::invalid_input,
+                     "larger than " + std::to_string(max_bytes) + " bytes; not read", where};
+
+    auto fd = open_path(path, O_RDONLY | O_NONBLOCK | O_NOCTTY, /*follow_final=*/true);
+    if (!fd) return fd.error();
+    auto again = statx_fd(fd->get(), where);  // the file may have been swapped in between
+    if (!again) return again.error();
+    if (!S_ISREG(again->stx_mode) || again->stx_ino != st->stx_ino)
+        return Error{ErrorCode::invalid_input, "changed while being opened; not read", where};
+    return read_all(fd->get(), max_bytes, where);
+}
+
+Result<std::string> Sysroot::read_link(std::string_view path) const {
+    auto fd = open_path(path, O_PATH, /*follow_final=*/false);
+    if (!fd) return fd.error();
+    char target[4096];
+    ssize_t n = ::readlinkat(fd->get(), "", target, sizeof target);
+    if (n < 0) return error_from_errno(errno, display(path));
+    return std::string(target, static_cast<std::size_t>(n));
+}
+
+}  // namespace scanner
+}  // namespace triad

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "scanner/walk/file_walk.h"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+namespace triad::scanner {
+namespace {
+
+// Directories waiting in the queue keep their descriptor open up to this many; past it
+// they are reopened by path (through the Sysroot) so a wide tree cannot exhaust fds.
+constexpr int kMaxQueuedDirFds = 256;
+constexpr std::size_t kDirentBufferBytes = 64 * 1024;
+constexpr unsigned kStatxMask = STATX_TYPE | STATX_MODE | STATX_UID | STATX_GID | STATX_SIZE | STATX_INO;
+
+struct DirTask {
+    std::string path;
+    UniqueFd fd;            // invalid: open by path when taken
+    int depth = 0;
+    std::uint64_t ino = 0;  // what the path was when seen, to detect a swap before reopening
+    std::uint64_t dev = 0;  // device of this directory: a child on another is a mount point
+    bool transit = false;   // on a foreign mount only to reach a target below: read only that path
+};
+
+struct LinuxDirent64 {
+    ino64_t d_ino;
+    off64_t d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+
+std::uint64_t dev_of(const struct statx& st) {
+    return (std::uint64_t{st.stx_dev_major} << 32) | st.stx_dev_minor;
+}
+
+// Kernel interfaces mounted inside a root hold no files to audit and can be huge (/proc)
+// or have side effects when listed; the walk never enters them, whatever it is told.
+bool is_pseudo_filesystem(int dirfd) {
+    struct statfs fs {};
+    if (::fstatfs(dirfd, &fs) != 0) return false;
+    switch (static_cast<unsigned long>(fs.f_type)) {
+        case PROC_SUPER_MAGIC: case SYSFS_MAGIC: case CGROUP_SUPER_MAGIC: case CGROUP2_SUPER_MAGIC:
+        case DEBUGFS_MAGIC: case TRACEFS_MAGIC: case SECURITYFS_MAGIC: case BPF_FS_MAGIC:
+        case PSTOREFS_MAGIC: case EFIVARFS_MAGIC: case BINFMTFS_MAGIC: case SELINUX_MAGIC:
+        case SMACK_MAGIC: case AUTOFS_SUPER_MAGIC: case DEVPTS_SUPER_MAGIC:
+            return true;
+    }
+    return false;
+}
+
+enum class TargetRelation { none, leads_to, is_target };
+
+class Walker {
+public:
+    Walker(const Sysroot& root, const IdentityTable& ids, const WalkOptions& options,
+           const EntryVisitor& on_entry, const WalkErrorVisitor& on_error, const std::atomic<bool>* cancel)
+        : root_(root), ids_(ids), options_(options), on_entry_(on_entry), on_error_(on_error), cancel_(cancel) {
+        prune_ = options.prune;
+        std::sort(prune_.begin(), prune_.end());
+    }
+
+    WalkStats run() {
+        for (const std::string& start : options_.roots) seed(start);
+        int jobs = options_.jobs > 0 ? options_.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        std::vector<std::thread> threads;
+        for (int i = 1; i < jobs; ++i) threads.emplace_back([this] { work(); });
+        work();
+        for (auto& t : threads) t.join();
+        return WalkStats{entries_.load(), directories_.load(), errors_.load()};
+    }
+
+private:
+    void report_error(const std::string& path, const std::string& reason) {
+        ++errors_;
+        on_error_(path, reason);
+    }
+
+    void seed(const std::string& start) {
+        auto fd = root_.open_path(start, O_PATH, /*follow_final=*/false);
+        if (!fd) {
+            if (fd.error().code != ErrorCode::not_found) report_error(start, fd.error().message);
+            return;
+        }
+        struct statx st {};
+        if (::statx(fd->get(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, kStatxMask, &st) != 0) {
+            report_error(start, error_from_errno(errno, start).message);
+            return;
+        }
+        FileEntry entry(ids_);
+        std::string path = start.size() > 1 && start.back() == '/' ? start.substr(0, start.size() - 1) : start;
+        entry.reset(path, fd->get(), "", st);
+        ++entries_;
+        on_entry_(entry);
+        if (!S_ISDIR(st.stx_mode) || options_.max_depth == 0) return;
+        DirTask task{path, UniqueFd{}, 0, st.stx_ino, dev_of(st), false};
+        push(std::move(task));
+    }
+
+    void push(DirTask task) {
+        std::lock_guard lock(mutex_);
+        stack_.push_back(std::move(task));
+        ready_.notify_one();
+    }
+
+    bool pop(DirTask& task) {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [this] { return !stack_.empty() || busy_ == 0; });
+        if (stack_.empty()) return false;
+        task = std::move(stack_.back());
+        stack_.pop_back();
+        ++busy_;
+        return true;
+    }
+
+    void finished_one() {
+        std::lock_guard lock(mutex_);
+        if (--busy_ == 0 && stack_.empty()) ready_.notify_all();
+    }
+
+    void work() {
+        std::vector<char> buffer(kDirentBufferBytes);
+        FileEntry entry(ids_);
+        std::string child;
+        DirTask task;
+        while (pop(task)) {
+            if (task.fd.valid()) --queued_fds_;
+            if (!cancel_ || !cancel_->load(std::memory_order_relaxed)) read_directory(task, buffer, entry, child);
+            task.fd.reset();
+            finished_one();
+        }
+    }
+
+    bool pruned(const std::string& path) const {
+        return !prune_.empty() && std::binary_search(prune_.begin(), prune_.end(), path);
+    }
+
+    void read_directory(DirTask& task, std::vector<char>& buffer, FileEntry& entry, std::string& child) {
+        if (!task.fd.valid()) {
+            auto fd = root_.open_path(task.path, O_RDONLY | O_DIRECTORY, /*follow_final=*/false);
+            if (!fd) {
+                // Removed since it was queued: like a file that vanishes, nothing to audit.
+                if (fd.error().code != ErrorCode::not_found) report_error(task.path, fd.error().message);
+                return;
+            }
+            struct statx st {};
+            if (::statx(fd->get(), "", AT_EMPTY_PATH, STATX_INO, &st) != 0 || st.stx_ino != task.ino)
+                return report_error(task.path, "replaced during the walk; skipped");
+            task.fd = std::move(*fd);
+        }
+        ++directories_;
+        const int dirfd = task.fd.get();
+        for (;;) {
+            long n = ::syscall(SYS_getdents64, dirfd, buffer.data(), buffer.size());
+            if (n < 0) {
+                // ENOENT: the directory was removed while we read it (the kernel refuses to
+                // list a dead directory); what it held is gone too.
+                if (errno != ENOENT) report_error(task.path, error_from_errno(errno, task.path).message);
+                return;
+            }
+            if (n == 0) break;
+            for (long off = 0; off < n;) {
+                auto* d = reinterpret_cast<LinuxDirent64*>(buffer.data() + off);
+                off += d->d_reclen;
+                const char* name = d->d_name;
+                if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0))) continue;
+                visit(task, dirfd, name, entry, child);
+            }
+        }
+    }
+
+    TargetRelation relation_to_targets(const std::string& dir) const {
+        TargetRelation best = TargetRelation::none;
+        for (const std::string& t : options_.targets) {
+            if (t == dir) return TargetRelation::is_target;
+            if (dir == "/" || (t.size() > dir.size() && t.starts_with(dir) && t[dir.size()] == '/'))
+                best = TargetRelation::leads_to;
+        }
+        return best;
+    }
+
+    void visit(const DirTask& task, int dirfd, const char* name, FileEntry& entry, std::string& child) {
+        child.assign(task.path);
+        if (child.size() != 1) child += '/';
+        child += name;
+
+        struct statx st {};
+        if (::statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, kStatxMask, &st) != 0) {
+            if (errno != ENOENT) report_error(child, error_from_errno(errno, child).message);
+            return;  // vanished between readdir and statx: nothing to audit
+        }
+        ++entries_;
+        entry.reset_swap(child, dirfd, name, st);
+        on_entry_(entry);
+        entry.release_path(child);  // the entry is done; the path goes on to name a subdirectory
+
+        if (!S_ISDIR(st.stx_mode)) return;
+        // Opening an automount point would mount it (an NFS share, say): a side effect on
+        // the audited system. statx with AT_NO_AUTOMOUNT saw it without triggering it.
+        if (st.stx_attributes & STATX_ATTR_AUTOMOUNT) return;
+        // The child's entries would be at depth task.depth + 2.
+        if (options_.max_depth >= 0 && task.depth + 2 > options_.max_depth) return;
+        if (pruned(child)) return;
+
+        const bool mount_point = dev_of(st) != task.dev;
+        bool transit = task.transit;
+        if (mount_point || transit) {
+            TargetRelation rel = relation_to_targets(child);
+            if (mount_point && !options_.one_filesystem) transit = false;  // crossing everything
+            else if (rel == TargetRelation::is_target) transit = false;
+            else if (rel == TargetRelation::leads_to) transit = true;
+            else return;  // a mount point like find -xdev, or off the path to a target
+        }
+
+        DirTask next{child, UniqueFd{}, task.depth + 1, st.stx_ino, dev_of(st), transit};
+        if (mount_point) {
+            int fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd < 0) return report_error(child, error_from_errno(errno, child).message);
+            next.fd.reset(fd);
+            if (is_pseudo_filesystem(fd)) return;
+            ++queued_fds_;
+        } else if (queued_fds_.load(std::memory_order_relaxed) < kMaxQueuedDirFds) {
+            int fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd < 0) {
+                if (errno != ENOENT) report_error(child, error_from_errno(errno, child).message);
+                return;  // vanished between statx and open
+            }
+            next.fd.reset(fd);
+            ++queued_fds_;
+        }
+        push(std::move(next));
+    }
+
+    const Sysroot& root_;
+    const IdentityTable& ids_;
+    const WalkOptions& options_;
+    const EntryVisitor& on_entry_;
+    const WalkErrorVisitor& on_error_;
+    const std::atomic<bool>* cancel_;
+    std::vector<std::string> prune_;
+
+    std::mutex mutex_;
+    std::condition_variable ready_;
+    std::vector<DirTask> stack_;
+    int busy_ = 0;
+    std::atomic<int> queued_fds_{0};
+    std::atomic<std::uint64_t> entries_{0}, directories_{0}, errors_{0};
+};
+
+}  // namespace
+
+WalkStats walk_files(const Sysroot& root, const IdentityTable& ids, const WalkOptions& options,
+                     const EntryVisitor& on_entry, const WalkErrorVisitor& on_error,
+                     const std::atomic<bool>* cancel) {
+    Walker walker(root, ids, options, on_entry, on_error, cancel);
+    return walker.run();
+}
+
+}  // namespace triad::scanner
