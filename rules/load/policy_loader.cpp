@@ -39,7 +39,9 @@ std::optional<scanner::ArgValue> compile_arg(YamlContext& ctx, const YAML::Node&
         case ArgKind::string:
             if (!v.IsScalar()) return fail("a string");
             return scanner::ArgValue{v.Scalar()};
-        case ArgKind::list: {
+        case ArgKind::list:
+        case ArgKind::paths:
+        case ArgKind::globs: {
             if (v.IsScalar()) return scanner::ArgValue{scanner::StringList{v.Scalar()}};
             if (!v.IsSequence() || v.size() == 0) return fail("a string or a non-empty list of strings");
             scanner::StringList l;
@@ -91,7 +93,6 @@ void compile_select(YamlContext& ctx, const YAML::Node& node, Check& check) {
 
     std::vector<std::string> allowed{"collector", "where"};
     for (const ArgSpec& a : collector->args) allowed.emplace_back(a.name);
-    if (name == "file") allowed.emplace_back("if_missing");
     ctx.reject_unknown_keys(node, allowed, "select for collector '" + name + "'");
 
     for (const ArgSpec& spec : collector->args) {
@@ -104,18 +105,21 @@ void compile_select(YamlContext& ctx, const YAML::Node& node, Check& check) {
     }
     if (const YAML::Node where = node["where"])
         check.select.where = compile_condition(ctx, where, collector->fields, /*shorthand=*/true);
-    if (const YAML::Node missing = node["if_missing"]) {
-        if (missing.IsScalar() && missing.Scalar() == "fail") check.select.if_missing = IfMissing::fail;
-        else if (!(missing.IsScalar() && missing.Scalar() == "skip")) ctx.error(missing, "'if_missing' must be skip or fail");
-    }
-    for (const std::string& glob : check.select.args.list("exclude")) {
-        auto g = Glob::compile(glob);
-        if (!g) ctx.error(node["exclude"], g.error().message);
-        else check.select.exclude.push_back(std::move(*g));
-    }
-    for (const char* path_key : {"path", "paths"}) {
-        for (const std::string& p : check.select.args.list(path_key))
-            if (p.empty() || p.front() != '/') ctx.error(node[path_key], "'" + p + "' must be an absolute path");
+    // A collector that names objects offers `if_missing`: what a named object that does
+    // not exist (an absent fact) means for the check.
+    if (const std::string* missing = check.select.args.string("if_missing"))
+        check.select.if_missing = *missing == "fail" ? IfMissing::fail : IfMissing::skip;
+    for (const ArgSpec& spec : collector->args) {
+        if (spec.kind == ArgKind::globs) {
+            for (const std::string& glob : check.select.args.list(spec.name)) {
+                auto g = Glob::compile(glob);
+                if (!g) ctx.error(node[spec.name], g.error().message);
+                else check.select.exclude.push_back(std::move(*g));
+            }
+        } else if (spec.kind == ArgKind::paths) {
+            for (const std::string& p : check.select.args.list(spec.name))
+                if (p.empty() || p.front() != '/') ctx.error(node[spec.name], "'" + p + "' must be an absolute path");
+        }
     }
 }
 

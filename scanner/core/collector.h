@@ -10,6 +10,8 @@
 #include <string>
 #include <variant>
 
+#include "base/cancel.h"
+#include "base/executor.h"
 #include "scanner/core/fact.h"
 #include "scanner/identity/identity.h"
 #include "scanner/core/sysroot.h"
@@ -20,7 +22,10 @@ namespace triad::scanner {
 // (or --proc/--sys fixture trees): under an offline --root its checks are not_applicable.
 enum class Scope { root, host };
 
-enum class ArgKind { string, list, boolean, integer, choice };
+// paths: absolute paths or globs inside the audited root (the loader refuses relative ones);
+// globs: path globs of objects to leave out, compiled by the loader and applied by the
+// engine to every object the collector returns ("DIR/**" also keeps a walk out of DIR).
+enum class ArgKind { string, list, boolean, integer, choice, paths, globs };
 
 struct ArgSpec {
     const char* name;
@@ -48,20 +53,38 @@ struct CollectContext {
     // like them (tests, --proc/--sys). Null when the scan has none (an offline --root).
     const Sysroot* proc = nullptr;
     const Sysroot* sys = nullptr;
+    // The scan's cancel token (poll it per object in any loop that may run long) and its
+    // bounded pool (use it for parallel work instead of starting threads).
+    const CancelToken* cancel = nullptr;
+    Executor* executor = nullptr;
+
+    bool cancelled() const { return cancel && cancel->cancelled(); }
+    Executor& exec() const { return executor ? *executor : Executor::serial(); }
 };
 
 using CollectFn = FactSet (*)(const CollectContext&, const SelectArgs&);
 
+// The part of the file system a walk collector's select wants to see. The engine merges the
+// scopes of all such selects into one walk (scanner/walk/shared_walk.h) and hands each
+// select the entries inside its scope.
+struct WalkScope {
+    std::vector<std::string> roots{"/"};  // absolute, without a trailing slash
+    int max_depth = -1;                   // below each root; -1: unlimited
+    bool one_filesystem = true;           // entries on another file system than their root's are out
+};
+using WalkScopeFn = WalkScope (*)(const SelectArgs&);
+
+// One collector. Exactly one of `collect` and `walk` is set: a collector either returns
+// facts for a select, or asks for the entries of the shared file-system walk (their fields
+// are the walk entry's, scanner/walk/file_entry.h).
 struct CollectorEntry {
     const char* name;
     Scope scope;
     std::span<const FieldSpec> fields;
     std::span<const ArgSpec> args;
-    CollectFn collect;  // null for the walk, which the engine runs once for all its checks
+    CollectFn collect;
     const char* doc;
+    WalkScopeFn walk = nullptr;
 };
-
-// The `files` collector's name: its checks share one walk instead of a collect call.
-inline constexpr std::string_view kWalkCollector = "files";
 
 }  // namespace triad::scanner

@@ -38,15 +38,23 @@ struct Value {
     std::string to_string() const;
 };
 
+// What a field's value depends on besides the object itself: owner and group names come
+// from the audited root's passwd and group, so when those cannot be read a check that uses
+// such a field cannot be decided.
+enum class FieldNeeds { nothing, user_names, group_names };
+
 struct FieldSpec {
     const char* name;
     ValueKind kind;
     const char* doc;
+    FieldNeeds needs = FieldNeeds::nothing;
 };
 
 // not_applicable: the collector found nothing to judge and says why (SELinux is not
 // configured, no sshd_config exists); its checks get that verdict with the reason.
-enum class FactStatus { ok, error, not_applicable };
+// absent: an object the select named does not exist (a path in `file`); the check's
+// `if_missing` decides whether that fails it or leaves it out.
+enum class FactStatus { ok, error, not_applicable, absent };
 
 // Anything the evaluator can read fields from: a stored Fact, or an entry of the file
 // walk whose fields are computed only when a condition asks for them.
@@ -57,6 +65,9 @@ public:
     // Null: the object has no such field (a missing key, a non-link's link target). The
     // value lives as long as the source and until the source is reset.
     virtual const Value* field(std::size_t index) const = 0;
+    // Non-null when the field could not be read (an xattr the kernel refused): the reason.
+    // A condition on such a field is undecided, and the object becomes an error.
+    virtual const std::string* field_error(std::size_t /*index*/) const { return nullptr; }
 };
 
 struct Fact final : FieldSource {

@@ -38,18 +38,19 @@ FactSet run_config(const CollectContext& ctx, const SelectArgs& args) {
 }
 
 constexpr ArgSpec kFileArgs[] = {
-    {"path", ArgKind::list, true, "path or glob (or a list of them) inside the audited root"},
+    {"path", ArgKind::paths, true, "path or glob (or a list of them) inside the audited root"},
+    {"if_missing", ArgKind::choice, false, "a named path that does not exist is left out (skip, default) or fails the check", "skip|fail"},
 };
 
 constexpr ArgSpec kFilesArgs[] = {
-    {"paths", ArgKind::list, false, "directories to walk (default: /)"},
-    {"exclude", ArgKind::list, false, "globs of paths to leave out; DIR/** skips the subtree"},
+    {"paths", ArgKind::paths, false, "directories to walk (default: /)"},
+    {"exclude", ArgKind::globs, false, "globs of paths to leave out; DIR/** skips the subtree"},
     {"max_depth", ArgKind::integer, false, "how deep below each start directory (default: unlimited)"},
     {"one_filesystem", ArgKind::boolean, false, "stay on the start directory's file system (default: true)"},
 };
 
 constexpr ArgSpec kConfigArgs[] = {
-    {"path", ArgKind::list, true, "file, glob or list; read in order as one stream"},
+    {"path", ArgKind::paths, true, "file, glob or list; read in order as one stream"},
     {"key", ArgKind::string, true, "the key to read"},
     {"separator", ArgKind::choice, false, "how a key ends (default: auto)", "auto|whitespace|equals|colon"},
     {"repeat", ArgKind::choice, false, "which of repeated keys wins (default: last)", "first|last"},
@@ -69,15 +70,29 @@ constexpr ArgSpec kPamArgs[] = {
 };
 
 constexpr ArgSpec kSelinuxFileArgs[] = {
-    {"path", ArgKind::list, true, "path or glob (or a list of them) whose labels to compare with file_contexts"},
+    {"path", ArgKind::paths, true, "path or glob (or a list of them) whose labels to compare with file_contexts"},
     {"policy_type", ArgKind::string, false, "policy whose file_contexts to use (default: SELINUXTYPE of /etc/selinux/config)"},
 };
+
+// The `files` select's part of the shared walk.
+WalkScope files_scope(const SelectArgs& args) {
+    WalkScope scope;
+    scope.roots.clear();
+    for (std::string r : args.list("paths")) {
+        while (r.size() > 1 && r.back() == '/') r.pop_back();
+        scope.roots.push_back(std::move(r));
+    }
+    if (scope.roots.empty()) scope.roots.push_back("/");
+    scope.max_depth = static_cast<int>(args.integer("max_depth").value_or(-1));
+    scope.one_filesystem = args.boolean("one_filesystem").value_or(true);
+    return scope;
+}
 
 const CollectorEntry kCollectors[] = {
     {"file", Scope::root, file_fields(), kFileArgs, run_file,
      "named paths: type, mode, owner, ACL, capabilities, attributes"},
     {"files", Scope::root, file_fields(), kFilesArgs, nullptr,
-     "every object under the walked directories, filtered by `where`, in one parallel pass"},
+     "every object under the walked directories, filtered by `where`, in one parallel pass", files_scope},
     {"config", Scope::root, config_fields(), kConfigArgs, run_config,
      "one key of a key/value configuration file"},
     {"accounts", Scope::root, account_fields(), {}, collect_accounts,

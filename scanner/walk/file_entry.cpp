@@ -25,8 +25,10 @@ constexpr FieldSpec kFields[] = {
     {"mode", ValueKind::mode, "permission bits including setuid/setgid/sticky"},
     {"uid", ValueKind::integer, "owner user id"},
     {"gid", ValueKind::integer, "owner group id"},
-    {"owner", ValueKind::string, "owner name from the audited root's /etc/passwd; absent if unknown"},
-    {"group", ValueKind::string, "group name from the audited root's /etc/group; absent if unknown"},
+    {"owner", ValueKind::string, "owner name from the audited root's /etc/passwd; absent if unknown",
+     FieldNeeds::user_names},
+    {"group", ValueKind::string, "group name from the audited root's /etc/group; absent if unknown",
+     FieldNeeds::group_names},
     {"size", ValueKind::integer, "size in bytes"},
     {"link_target", ValueKind::string, "target of a symlink, not followed; absent otherwise"},
     {"acl", ValueKind::boolean, "a POSIX access or default ACL is set"},
@@ -38,8 +40,8 @@ constexpr FieldSpec kFields[] = {
     {"sticky", ValueKind::boolean, "sticky bit (directories)"},
     {"world_writable", ValueKind::boolean, "others may write (symlinks never count)"},
     {"world_readable", ValueKind::boolean, "others may read (symlinks never count)"},
-    {"unowned", ValueKind::boolean, "uid has no entry in the audited root's /etc/passwd"},
-    {"ungrouped", ValueKind::boolean, "gid has no entry in the audited root's /etc/group"},
+    {"unowned", ValueKind::boolean, "uid has no entry in the audited root's /etc/passwd", FieldNeeds::user_names},
+    {"ungrouped", ValueKind::boolean, "gid has no entry in the audited root's /etc/group", FieldNeeds::group_names},
     {"executable", ValueKind::boolean, "a regular file with an execute bit for anyone"},
 };
 static_assert(std::size(kFields) == kFileFieldCount);

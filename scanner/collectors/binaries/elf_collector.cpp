@@ -54,10 +54,10 @@ constexpr FieldSpec kFields[] = {
 static_assert(std::size(kFields) == kElfFieldCount);
 
 constexpr ArgSpec kArgs[] = {
-    {"paths", ArgKind::list, true, "directories or files to examine"},
+    {"paths", ArgKind::paths, true, "directories or files to examine"},
     {"recursive", ArgKind::boolean, false, "descend below directories (default: true)"},
     {"names", ArgKind::list, false, "file-name globs to examine, e.g. [\"*.so\", \"*.so.*\"] (default: every file)"},
-    {"exclude", ArgKind::list, false, "path globs to leave out; DIR/** skips the subtree"},
+    {"exclude", ArgKind::globs, false, "path globs to leave out; DIR/** skips the subtree"},
     {"one_filesystem", ArgKind::boolean, false, "stay on each start directory's file system (default: true)"},
 };
 

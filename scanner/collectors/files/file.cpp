@@ -22,6 +22,7 @@ FactSet collect_file(const Sysroot& root, const IdentityTable& ids, const std::v
                 if (fd.error().code == ErrorCode::not_found) {
                     Fact missing;
                     missing.object = path;
+                    missing.status = FactStatus::absent;
                     missing.fields.resize(kFileFieldCount);
                     missing.fields[kFilePath] = Value{path};
                     missing.fields[kFileExists] = Value{false};
