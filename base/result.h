@@ -18,6 +18,7 @@ enum class ErrorCode {
     io,
     escaped_root,    // resolution would leave the audited root
     usage,
+    cancelled,       // the caller asked the work to stop (a signal, the daemon shutting down)
 };
 
 struct Error {

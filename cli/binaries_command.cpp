@@ -19,7 +19,7 @@
 #include "scanner/elf/elf_hardening.h"
 #include "scanner/walk/file_walk.h"
 #include "scanner/identity/identity.h"
-#include "base/parallel_for.h"
+#include "base/executor.h"
 
 namespace triad::cli {
 namespace {
@@ -71,7 +71,7 @@ std::string absolute(const std::string& p) {
 }
 
 void gather(const scanner::Sysroot& root, const scanner::IdentityTable& ids, const std::string& operand, bool recursive,
-            int jobs, std::vector<Entry>& out) {
+            Executor& executor, std::vector<Entry>& out) {
     const std::string path = absolute(operand);
     auto fd = root.open_path(path, O_PATH, /*follow_final=*/true);
     if (!fd) {
@@ -100,7 +100,6 @@ void gather(const scanner::Sysroot& root, const scanner::IdentityTable& ids, con
     std::mutex mutex;
     scanner::WalkOptions walk;
     walk.roots = {start};
-    walk.jobs = jobs;
     auto shown = [&](const std::string& p) {
         if (start == "/") return prefix == "/" ? p : prefix + p;
         return prefix + p.substr(start.size());
@@ -124,10 +123,11 @@ void gather(const scanner::Sysroot& root, const scanner::IdentityTable& ids, con
             std::lock_guard lock(mutex);
             out.push_back(std::move(entry));
         },
-        [&](const std::string& p, const std::string& reason) {
+        [&](const scanner::WalkError& error) {
             std::lock_guard lock(mutex);
-            out.push_back({shown(p), p, false, std::nullopt, std::nullopt, reason});
-        });
+            out.push_back({shown(error.path), error.path, false, std::nullopt, std::nullopt, error.reason});
+        },
+        executor);
 }
 
 // JSON text is UTF-8 and file names are bytes: invalid sequences become U+FFFD, as in the
@@ -266,8 +266,9 @@ int run_binaries(int argc, char** argv, int first) {
     }
     const scanner::IdentityTable ids = scanner::IdentityTable::load(*root);
     std::vector<Entry> entries;
-    for (const std::string& operand : args.positional()) gather(*root, ids, operand, args.flag("recursive"), jobs, entries);
-    parallel_for(entries.size(), jobs, [&](std::size_t i) { analyse(*root, entries[i]); });
+    Executor executor(jobs);
+    for (const std::string& operand : args.positional()) gather(*root, ids, operand, args.flag("recursive"), executor, entries);
+    executor.parallel_for(entries.size(), nullptr, [&](std::size_t i) { analyse(*root, entries[i]); });
     std::erase_if(entries, [](const Entry& e) { return e.skip; });
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.path < b.path; });
     if (format == "json") render_json(std::cout, entries);

@@ -2,11 +2,8 @@
 // `triad scan`: load policies, pick checks, audit the root, score, render, exit by --fail-on.
 #include <unistd.h>
 
-#include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <ctime>
-#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -16,11 +13,10 @@
 #include "reporters/event_stream.h"
 #include "reporters/reporter.h"
 #include "reporters/result_reader.h"
+#include "rules/scan.h"
 #include "rules/score/diff.h"
-#include "rules/eval/engine.h"
 #include "rules/score/scoring.h"
 #include "rules/score/waivers.h"
-#include "scanner/core/host_info.h"
 
 namespace triad::cli {
 namespace {
@@ -49,25 +45,18 @@ options:
   --baseline RESULT     a stored JSON result: exit 1 only for failures it did not have
                         (checks that newly fail, or failing checks with new objects)
   --requirements SPEC   the asset's C/I/A requirements, e.g. c=high,i=medium,a=low
-  --jobs N              threads for the file-system walk (default: one per core)
+  --jobs N              threads for all of the scan's work: the walk, reading binaries,
+                        collectors side by side (default: one per core)
   --no-color            never colour the console report
   --verbose             console: every listed evidence object, every fix, the passing checks
   --quiet               console: the scores and counts only
   --help                this text
 )";
 
-std::atomic<bool> g_cancel{false};
+// Set by SIGINT/SIGTERM; the scan stops wherever it is and no report is written.
+CancelToken g_cancel;
 
-void on_signal(int) { g_cancel.store(true); }
-
-std::string now_rfc3339() {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
+void on_signal(int) { g_cancel.cancel(); }
 
 bool fails_gate(const std::vector<rules::CheckResult>& results, rules::Severity threshold) {
     for (const auto& r : results)
@@ -139,92 +128,48 @@ int run_scan(int argc, char** argv, int first) {
         }
         baseline = std::move(*read);
     }
-    const std::string today = rules::today_utc();
     auto gate = [&](const rules::ScanResult& r) {
         if (baseline) return !rules::diff_results(*baseline, r).regressions(*threshold).empty();
         return fails_gate(r.results, *threshold);
     };
-    std::vector<std::string> unmatched;
-    auto checks = rules::select_checks(loaded.policies, args.values("only"), args.values("skip"), &unmatched);
-    if (!unmatched.empty()) {
-        print_error("--only/--skip '" + unmatched.front() + "' matches no check id or tag");
-        return kExitUsage;
-    }
+    rules::ScanRequest request;
+    request.policies = loaded.policies;
+    request.only = args.values("only");
+    request.skip = args.values("skip");
+    request.root = args.value("root").value_or("/");
+    request.proc = args.value("proc");
+    request.sys = args.value("sys");
+    request.waivers = std::move(waivers);
+    request.requirements = *requirements;
+    request.tool_version = TRIAD_VERSION;
+    request.jobs = jobs;
 
-    const std::string root_path = args.value("root").value_or("/");
-    auto root = scanner::Sysroot::open(root_path);
-    if (!root) {
-        print_error("cannot open root " + root_path + ": " + root.error().message);
-        return kExitCannotRun;
-    }
-
-    // Live state belongs to the running system: read it by default only when auditing it.
-    std::optional<scanner::Sysroot> proc, sys;
-    for (auto [name, slot] : {std::pair{"proc", &proc}, std::pair{"sys", &sys}}) {
-        std::optional<std::string> dir = args.value(name);
-        if (!dir && root->is_host()) dir = std::string("/") + name;
-        if (!dir) continue;
-        auto opened = scanner::Sysroot::open(*dir);
-        if (!opened) {
-            print_error("cannot open --" + std::string(name) + " " + *dir + ": " + opened.error().message);
-            return kExitCannotRun;
-        }
-        slot->emplace(std::move(*opened));
-    }
-
-    const auto started = std::chrono::steady_clock::now();
-    rules::ScanResult result;
-    result.tool_version = TRIAD_VERSION;
-    std::error_code ec;
-    auto absolute = std::filesystem::absolute(root_path, ec);
-    result.target.root = ec ? root_path : absolute.lexically_normal().string();
-    scanner::HostInfo host = scanner::read_host_info(*root);
-    result.target.hostname = host.hostname;
-    result.target.kernel = host.kernel;
-    result.target.os = host.os;
-    result.started_at = now_rfc3339();
-    for (const auto& p : loaded.policies) result.policies.push_back({p.id, p.version, p.path});
-
-    // The scan is a stream of events (reporters/events.h): progress on a terminal and
+    // The scan is a stream of events (rules/model/events.h): progress on a terminal and
     // --format events consume it as it happens; the other formats render the final result.
-    std::vector<report::EventSink*> sinks;
+    std::vector<rules::EventSink*> sinks;
     report::ProgressSink progress(stderr);
-    if (::isatty(STDERR_FILENO) == 1) sinks.push_back(&progress);
+    if (::isatty(STDERR_FILENO) == 1) {
+        sinks.push_back(&progress);
+        request.on_walk_progress = [&](std::uint64_t n) { progress.walked(n); };
+    }
     report::JsonLinesSink events(std::cout);
     if (streaming) sinks.push_back(&events);
 
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
-    for (auto* sink : sinks) sink->scan_started(result, checks.size());
-    rules::EngineOptions options;
-    options.jobs = jobs;
-    options.proc = proc ? &*proc : nullptr;
-    options.sys = sys ? &*sys : nullptr;
-    options.cancel = &g_cancel;
-    if (::isatty(STDERR_FILENO) == 1) options.on_walk_progress = [&](std::uint64_t n) { progress.walked(n); };
-    result.results = rules::run_checks(checks, *root, options, [&](const rules::CheckResult& r) {
-        if (waivers.empty()) {
-            for (auto* sink : sinks) sink->finding(r);
-            return;
+    auto scanned = rules::run_scan(request, sinks, g_cancel);
+    if (!scanned) {
+        if (scanned.error().code == ErrorCode::cancelled) {
+            print_error("scan cancelled; no report written");
+            return kExitCannotRun;
         }
-        rules::CheckResult waived = r;  // streamed findings show the verdict after waivers
-        rules::apply_waivers(waived, waivers, today);
-        for (auto* sink : sinks) sink->finding(waived);
-    });
-    if (g_cancel.load()) {
-        print_error("scan cancelled; no report written");
-        return kExitCannotRun;
+        print_error(scanned.error().describe());
+        return scanned.error().code == ErrorCode::usage ? kExitUsage : kExitCannotRun;
     }
-    rules::apply_waivers(result, waivers, today);
+    const rules::ScanResult& result = *scanned;
     for (const rules::WaiverRecord& w : result.waivers)
         if (w.state == rules::WaiverState::expired)
             print_error("waiver for " + w.check + " at " + w.source + " expired on " + w.expires + "; not applied");
-    result.requirements = *requirements;
-    result.counts = rules::count_verdicts(result.results);
-    result.scores = rules::compute_scores(result.results, *requirements);
-    result.duration_ms = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
-    for (auto* sink : sinks) sink->scan_finished(result);
     if (streaming) return gate(result) ? kExitFindings : kExitOk;
 
     const auto output = args.value("output");

@@ -6,13 +6,13 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <memory>
 #include <optional>
+#include <type_traits>
 
 #include "rules/eval/condition.h"
-#include "scanner/walk/file_entry.h"
-#include "scanner/walk/file_walk.h"
 #include "scanner/identity/identity.h"
-#include "scanner/core/registry.h"
+#include "scanner/walk/shared_walk.h"
 
 namespace triad::rules {
 namespace {
@@ -174,53 +174,48 @@ bool is_excluded(const Check& check, std::string_view path) {
     return excluded_subtree(check, path) || excluded_pattern(check, path);
 }
 
-// Checks often share a select (a policy's PIE, NX, canary and RELRO checks all look at the
-// same binaries; several checks read one sshd_config): each distinct select is collected
-// once per scan and its facts are shared.
-class FactCache {
-public:
-    const scanner::FactSet& get(const Selection& select, const scanner::CollectContext& ctx) {
-        std::string key = select.collector->name;
-        for (const auto& [name, value] : select.args.values) {
-            key += '\0';
-            key += name;
-            key += '=';
-            std::visit([&key](const auto& v) { append(key, v); }, value);
-        }
-        auto it = cache_.find(key);
-        if (it == cache_.end()) it = cache_.emplace(std::move(key), select.collector->collect(ctx, select.args)).first;
-        return it->second;
+// The key under which a select's facts are collected once per scan: checks often share a
+// select (a policy's PIE, NX, canary and RELRO checks all look at the same binaries;
+// several checks read one sshd_config).
+std::string select_key(const Selection& select) {
+    std::string key = select.collector->name;
+    auto append = [&key](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, bool>) key += v ? "true" : "false";
+        else if constexpr (std::is_same_v<T, std::int64_t>) key += std::to_string(v);
+        else if constexpr (std::is_same_v<T, std::string>) key += v;
+        else
+            for (const auto& item : v) {
+                key += item;
+                key += '\x1f';
+            }
+    };
+    for (const auto& [name, value] : select.args.values) {
+        key += '\0';
+        key += name;
+        key += '=';
+        std::visit(append, value);
     }
+    return key;
+}
 
-private:
-    static void append(std::string& key, bool b) { key += b ? "true" : "false"; }
-    static void append(std::string& key, std::int64_t i) { key += std::to_string(i); }
-    static void append(std::string& key, const std::string& s) { key += s; }
-    static void append(std::string& key, const scanner::StringList& l) {
-        for (const auto& s : l) {
-            key += s;
-            key += '\x1f';
-        }
+// Runs a collector, turning an exception (out of memory, a library that throws) into an
+// error fact: one collector's failure is its checks' error, never the end of the scan.
+scanner::FactSet collect_guarded(const Selection& select, const scanner::CollectContext& ctx) {
+    try {
+        return select.collector->collect(ctx, select.args);
+    } catch (const std::exception& e) {
+        return {scanner::Fact::error(select.collector->name, std::string("collector failed: ") + e.what())};
     }
-    std::map<std::string, scanner::FactSet> cache_;
-};
+}
 
-CheckResult run_collected(const Check& check, const scanner::CollectContext& ctx, FactCache& cache) {
+CheckResult run_collected(const Check& check, const scanner::FactSet& facts) {
     Outcome out(check);
-    const scanner::FactSet& facts = cache.get(check.select, ctx);
-    const bool file_collector = check.select.collector->fields.data() == scanner::file_fields().data();
     for (const scanner::Fact& fact : facts) {
-        if (fact.status == scanner::FactStatus::not_applicable) {
-            out.inapplicable(fact.reason);
-            continue;
-        }
-        if (fact.status == scanner::FactStatus::error) {
-            out.errored(fact.object, fact.reason);
-            continue;
-        }
-        if (file_collector) {
-            auto exists = fact.field(scanner::kFileExists);
-            if (exists && !std::get<bool>(exists->data)) {
+        switch (fact.status) {
+            case scanner::FactStatus::not_applicable: out.inapplicable(fact.reason); continue;
+            case scanner::FactStatus::error: out.errored(fact.object, fact.reason); continue;
+            case scanner::FactStatus::absent:
                 if (check.select.if_missing == IfMissing::fail) {
                     out.selected();
                     out.failed(Evidence{fact.object, {{"exists", "false"}}});
@@ -228,7 +223,7 @@ CheckResult run_collected(const Check& check, const scanner::CollectContext& ctx
                     out.missing(fact.object);
                 }
                 continue;
-            }
+            case scanner::FactStatus::ok: break;
         }
         if (is_excluded(check, fact.object)) continue;
         if (check.select.where && !evaluate(*check.select.where, fact)) continue;
@@ -237,135 +232,61 @@ CheckResult run_collected(const Check& check, const scanner::CollectContext& ctx
     return out.finish(check.expect.condition ? &*check.expect.condition : nullptr);
 }
 
-// One `files` check's view of the shared walk.
+// One walk collector check's share of the shared walk.
 struct WalkCheck {
-    WalkCheck(const Check& c, std::vector<std::string> r, int depth)
-        : check(&c), roots(std::move(r)), max_depth(depth), outcome(c) {}
+    explicit WalkCheck(const Check& c) : check(&c), outcome(c) {}
     const Check* check;
-    std::vector<std::string> roots;
-    int max_depth;  // below its roots; -1 unlimited
     Outcome outcome;
-
-    // The file system of each root (0 when it does not exist): with one_filesystem, only
-    // entries on it are in scope, whatever else the shared walk crossed into for others.
-    std::vector<std::uint64_t> root_devices;
-    bool one_filesystem = true;
-    bool whole_tree = false;  // roots == {"/"} without a depth limit: every path is in scope
-
-    // -1 when the path is outside every root, else its depth below the root it is under.
-    // With a device, an entry on another file system than that root is out of scope.
-    int depth_in_scope(std::string_view path, std::optional<std::uint64_t> device = std::nullopt) const {
-        if (whole_tree) return device && one_filesystem && path != "/" && *device != root_devices[0] ? -1 : 0;
-        for (std::size_t i = 0; i < roots.size(); ++i) {
-            const std::string& r = roots[i];
-            int depth = -1;
-            if (r == "/" && max_depth < 0) depth = path == "/" ? 0 : 1;  // no limit: no need to count
-            else if (r == "/") depth = static_cast<int>(std::count(path.begin(), path.end(), '/')) - (path == "/" ? 1 : 0);
-            else if (path == r) depth = 0;
-            else if (path.size() > r.size() && path.starts_with(r) && path[r.size()] == '/')
-                depth = static_cast<int>(std::count(path.begin() + static_cast<long>(r.size()), path.end(), '/'));
-            if (depth < 0) continue;
-            // The root itself counts even when it is a mount point of another file system.
-            if (device && one_filesystem && depth > 0 && *device != root_devices[i]) return -1;
-            return depth;
-        }
-        return -1;
-    }
 };
 
-std::string normalize_root(std::string p) {
-    while (p.size() > 1 && p.back() == '/') p.pop_back();
-    return p;
-}
-
-bool under(const std::string& path, const std::string& root) {
-    return root == "/" || path == root || (path.size() > root.size() && path.starts_with(root) && path[root.size()] == '/');
+scanner::WalkRequest walk_request(const Check& check) {
+    scanner::WalkRequest request;
+    request.scope = check.select.collector->walk(check.select.args);
+    for (const Glob& g : check.select.exclude)
+        if (g.subtree()) request.skip_subtrees.push_back(*g.subtree());
+    return request;
 }
 
 void run_walk(std::vector<std::unique_ptr<WalkCheck>>& checks, const scanner::Sysroot& root,
-              const scanner::IdentityTable& ids, const EngineOptions& options) {
-    scanner::WalkOptions walk;
-    walk.jobs = options.jobs;
-    walk.roots.clear();
-    bool unlimited = false;
-    int deepest = 0;
-    for (const auto& wc : checks) {
-        for (const std::string& r : wc->roots) {
-            walk.roots.push_back(r);
-            walk.targets.push_back(r);
-            auto st = root.lstat(r);
-            wc->root_devices.push_back(st ? (std::uint64_t{st->stx_dev_major} << 32) | st->stx_dev_minor : 0);
-        }
-        if (wc->max_depth < 0) unlimited = true;
-        deepest = std::max(deepest, wc->max_depth);
-        wc->one_filesystem = wc->check->select.args.boolean("one_filesystem").value_or(true);
-        wc->whole_tree = wc->roots == std::vector<std::string>{"/"} && wc->max_depth < 0;
-        if (!wc->one_filesystem) walk.one_filesystem = false;
-    }
-    // Start only at roots no other root contains; depth limits then count from there.
-    std::sort(walk.roots.begin(), walk.roots.end());
-    walk.roots.erase(std::unique(walk.roots.begin(), walk.roots.end()), walk.roots.end());
-    std::vector<std::string> outer;
-    for (const std::string& r : walk.roots)
-        if (std::none_of(outer.begin(), outer.end(), [&](const std::string& o) { return under(r, o); })) outer.push_back(r);
-    bool nested = outer.size() != walk.roots.size();
-    walk.roots = outer;
-    walk.max_depth = unlimited || nested ? -1 : deepest;
-
-    // A subtree every check excludes is not read at all. A check whose roots neither
-    // contain nor lie inside the subtree (paths: [/var/log] for /var/lib/docker/**) never
-    // looks there, so it does not keep the subtree in the walk.
-    for (const auto& candidate : checks) {
-        for (const auto& g : candidate->check->select.exclude) {
-            if (!g.subtree()) continue;
-            const std::string& sub = *g.subtree();
-            bool all = std::all_of(checks.begin(), checks.end(), [&](const auto& wc) {
-                bool disjoint = std::none_of(wc->roots.begin(), wc->roots.end(), [&](const std::string& r) {
-                    return under(sub, r) || under(r, sub);
-                });
-                return disjoint ||
-                       std::any_of(wc->check->select.exclude.begin(), wc->check->select.exclude.end(),
-                                   [&](const Glob& o) { return o.subtree() && under(sub, *o.subtree()); });
-            });
-            if (all) walk.prune.push_back(sub);
-        }
-    }
-
-    std::atomic<std::uint64_t> seen{0};
-    auto on_entry = [&](const scanner::FileEntry& entry) {
-        const std::string& path = entry.path();
-        for (const auto& wc : checks) {
-            int depth = wc->depth_in_scope(path, entry.device());
-            if (depth < 0 || (wc->max_depth >= 0 && depth > wc->max_depth)) continue;
-            const Check& check = *wc->check;
-            // `where` first: it is cheap and rejects almost every entry. A subtree that every
-            // check excludes was pruned from the walk, so exclusion rarely has work to do.
-            if (check.select.where && !evaluate(*check.select.where, entry)) continue;
-            if (is_excluded(check, path)) continue;
-            judge(check, entry, wc->outcome);
-        }
-        if (options.on_walk_progress && (++seen & 0x3fff) == 0) options.on_walk_progress(seen.load());
+              const scanner::IdentityTable& ids, Executor& executor, const EngineOptions& options) {
+    std::vector<scanner::WalkRequest> requests;
+    for (const auto& wc : checks) requests.push_back(walk_request(*wc->check));
+    auto on_entry = [&](std::size_t i, const scanner::FileEntry& entry) {
+        const Check& check = *checks[i]->check;
+        // `where` first: it is cheap and rejects almost every entry. A subtree that every
+        // check excludes was pruned from the walk, so exclusion rarely has work to do.
+        if (check.select.where && !evaluate(*check.select.where, entry)) return;
+        if (is_excluded(check, entry.path())) return;
+        judge(check, entry, checks[i]->outcome);
     };
-    auto on_error = [&](const std::string& path, const std::string& reason) {
-        for (const auto& wc : checks)
-            if (wc->depth_in_scope(path) >= 0 && !is_excluded(*wc->check, path)) wc->outcome.errored(path, reason);
+    auto on_error = [&](std::size_t i, const scanner::WalkError& error) {
+        if (!is_excluded(*checks[i]->check, error.path)) checks[i]->outcome.errored(error.path, error.reason);
     };
-    scanner::walk_files(root, ids, walk, on_entry, on_error, options.cancel);
+    scanner::SharedWalkOptions walk;
+    walk.executor = &executor;
+    walk.cancel = options.cancel;
+    walk.on_progress = options.on_walk_progress;
+    try {
+        scanner::run_shared_walk(root, ids, requests, on_entry, on_error, walk);
+    } catch (const std::exception& e) {
+        for (auto& wc : checks) wc->outcome.errored("/", std::string("the walk failed: ") + e.what());
+    }
 }
 
 // Owner and group names come from the audited root's passwd and group. When those cannot
 // be read, a check that asks for a name, or whether one is unknown, cannot be decided:
 // every file would look unowned. Empty when the check can run.
 std::string identity_problem(const Check& check, const scanner::IdentityTable& ids) {
-    if (check.select.collector->fields.data() != scanner::file_fields().data()) return {};
     std::vector<std::size_t> used;
     if (check.select.where) referenced_fields(*check.select.where, used);
     if (check.expect.condition) referenced_fields(*check.expect.condition, used);
-    auto uses = [&](std::size_t f) { return std::find(used.begin(), used.end(), f) != used.end(); };
-    if (!ids.users_error().empty() && (uses(scanner::kFileOwner) || uses(scanner::kFileUnowned)))
-        return "cannot resolve user names: " + ids.users_error();
-    if (!ids.groups_error().empty() && (uses(scanner::kFileGroup) || uses(scanner::kFileUngrouped)))
-        return "cannot resolve group names: " + ids.groups_error();
+    const auto fields = check.select.collector->fields;
+    for (std::size_t f : used) {
+        if (fields[f].needs == scanner::FieldNeeds::user_names && !ids.users_error().empty())
+            return "cannot resolve user names: " + ids.users_error();
+        if (fields[f].needs == scanner::FieldNeeds::group_names && !ids.groups_error().empty())
+            return "cannot resolve group names: " + ids.groups_error();
+    }
     return {};
 }
 
@@ -374,12 +295,20 @@ std::string identity_problem(const Check& check, const scanner::IdentityTable& i
 std::vector<CheckResult> run_checks(std::span<const Check* const> checks, const scanner::Sysroot& root,
                                     const EngineOptions& options, const FindingSink& on_finding) {
     std::vector<CheckResult> results(checks.size());
+    std::vector<bool> decided(checks.size());
     const scanner::IdentityTable ids = scanner::IdentityTable::load(root);
-    const scanner::CollectContext ctx{root, ids, options.proc, options.sys};
-    FactCache facts;
+    Executor local(options.executor ? 1 : options.jobs);
+    Executor& executor = options.executor ? *options.executor : local;
+    scanner::ScanMemo scan_memo;
+    const scanner::CollectContext ctx{root, ids, options.proc, options.sys, options.cancel,
+                                      &executor, options.memo ? options.memo : &scan_memo};
 
+    // Plan: what each check needs. Checks decided without collecting anything come first.
     std::vector<std::unique_ptr<WalkCheck>> walk_checks;
     std::vector<std::size_t> walk_slots;
+    std::map<std::string, std::size_t> select_index;  // select key -> slot in `selects`
+    std::vector<const Selection*> selects;
+    std::vector<std::size_t> select_of(checks.size());
     for (std::size_t i = 0; i < checks.size(); ++i) {
         const Check& check = *checks[i];
         const scanner::CollectorEntry& collector = *check.select.collector;
@@ -387,35 +316,45 @@ std::vector<CheckResult> run_checks(std::span<const Check* const> checks, const 
             results[i].check = check.info;
             results[i].verdict = Verdict::not_applicable;
             results[i].reason = "needs the running system (/proc); not available for an offline root";
+            decided[i] = true;
         } else if (std::string why = identity_problem(check, ids); !why.empty()) {
             results[i].check = check.info;
             results[i].verdict = Verdict::error;
             results[i].reason = std::move(why);
-        } else if (!collector.collect) {
-            std::vector<std::string> roots;
-            for (std::string r : check.select.args.list("paths")) roots.push_back(normalize_root(std::move(r)));
-            if (roots.empty()) roots.push_back("/");
-            int depth = static_cast<int>(check.select.args.integer("max_depth").value_or(-1));
-            walk_checks.push_back(std::make_unique<WalkCheck>(check, roots, depth));
+            decided[i] = true;
+        } else if (collector.walk) {
+            walk_checks.push_back(std::make_unique<WalkCheck>(check));
             walk_slots.push_back(i);
-            continue;
         } else {
-            results[i] = run_collected(check, ctx, facts);
+            auto [it, fresh] = select_index.emplace(select_key(check.select), selects.size());
+            if (fresh) selects.push_back(&check.select);
+            select_of[i] = it->second;
+        }
+    }
+
+    // Collect: every distinct select and the one shared walk, side by side on the executor.
+    std::vector<scanner::FactSet> facts(selects.size());
+    const std::size_t tasks = selects.size() + (walk_checks.empty() ? 0 : 1);
+    executor.parallel_for(tasks, options.cancel, [&](std::size_t t) {
+        if (t < selects.size()) facts[t] = collect_guarded(*selects[t], ctx);
+        else run_walk(walk_checks, root, ids, executor, options);
+    });
+
+    // Decide, and report in the order of `checks`.
+    for (std::size_t k = 0; k < walk_slots.size(); ++k) {
+        const Check& check = *walk_checks[k]->check;
+        results[walk_slots[k]] = walk_checks[k]->outcome.finish(check.expect.condition ? &*check.expect.condition : nullptr);
+        decided[walk_slots[k]] = true;
+    }
+    const bool cancelled = options.cancel && options.cancel->cancelled();
+    for (std::size_t i = 0; i < checks.size(); ++i) {
+        if (!decided[i]) results[i] = run_collected(*checks[i], facts[select_of[i]]);
+        if (cancelled) {
+            results[i].check = checks[i]->info;
+            results[i].verdict = Verdict::error;
+            results[i].reason = "scan cancelled before this check was decided";
         }
         if (on_finding) on_finding(results[i]);
-    }
-    if (!walk_checks.empty()) {
-        run_walk(walk_checks, root, ids, options);
-        for (std::size_t k = 0; k < walk_checks.size(); ++k) {
-            const Check& check = *walk_checks[k]->check;
-            CheckResult& r = results[walk_slots[k]];
-            r = walk_checks[k]->outcome.finish(check.expect.condition ? &*check.expect.condition : nullptr);
-            if (options.cancel && options.cancel->load()) {
-                r.verdict = Verdict::error;
-                r.reason = "scan cancelled before the walk finished";
-            }
-            if (on_finding) on_finding(r);
-        }
     }
     return results;
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Plans and runs a scan: asks each collector only for what the selected checks need,
-// answers every `files` check in one shared walk, and decides each check's verdict.
+// answers every walk collector's check in one shared walk, runs the collectors side by side
+// on the scan's executor, and decides each check's verdict.
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <span>
 #include <string>
@@ -11,6 +11,9 @@
 
 #include "rules/model/policy.h"
 #include "rules/model/result.h"
+#include "base/cancel.h"
+#include "base/executor.h"
+#include "scanner/core/scan_memo.h"
 #include "scanner/core/sysroot.h"
 
 namespace triad::rules {
@@ -20,13 +23,19 @@ struct EngineOptions {
     // host-scope checks are not_applicable.
     const scanner::Sysroot* proc = nullptr;
     const scanner::Sysroot* sys = nullptr;
-    int jobs = 0;                               // walk threads; 0: one per core
-    const std::atomic<bool>* cancel = nullptr;  // stops the walk early when set
+    // The scan's pool; null: one of `jobs` threads (0: one per core) for this call.
+    Executor* executor = nullptr;
+    int jobs = 0;
+    // Once set, nothing further is collected or walked, and every check not decided by then
+    // is an error ("scan cancelled").
+    const CancelToken* cancel = nullptr;
+    // What readers may remember across scans (the daemon keeps one); null: this scan only.
+    scanner::ScanMemo* memo = nullptr;
     // Called every few thousand walked entries (from a walk thread): for progress lines.
     std::function<void(std::uint64_t entries)> on_walk_progress;
 };
 
-// Called once per check as soon as it is decided, on the thread that called run_checks.
+// Called once per check, in the order of `checks`, on the thread that called run_checks.
 using FindingSink = std::function<void(const CheckResult&)>;
 
 // Results come back in the order of `checks`, whatever order they were decided in.

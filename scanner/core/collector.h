@@ -13,6 +13,7 @@
 #include "base/cancel.h"
 #include "base/executor.h"
 #include "scanner/core/fact.h"
+#include "scanner/core/scan_memo.h"
 #include "scanner/identity/identity.h"
 #include "scanner/core/sysroot.h"
 
@@ -57,6 +58,9 @@ struct CollectContext {
     // bounded pool (use it for parallel work instead of starting threads).
     const CancelToken* cancel = nullptr;
     Executor* executor = nullptr;
+    // What readers remember across collectors (and, in the daemon, across scans); null: the
+    // collector keeps nothing beyond its own call.
+    ScanMemo* memo = nullptr;
 
     bool cancelled() const { return cancel && cancel->cancelled(); }
     Executor& exec() const { return executor ? *executor : Executor::serial(); }

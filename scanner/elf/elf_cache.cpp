@@ -4,32 +4,15 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include <map>
-#include <mutex>
-#include <tuple>
-
 namespace triad::scanner {
 namespace {
 
 // Far more binaries than a system has; past it the memo starts over rather than grow.
 constexpr std::size_t kMaxEntries = 200000;
 
-using Key = std::tuple<std::uint64_t, std::uint64_t, std::uint64_t, std::int64_t, std::uint32_t, std::int64_t,
-                       std::uint32_t>;
-
-struct Memo {
-    std::mutex mutex;
-    std::map<Key, Result<ElfInfo>> entries;
-};
-
-Memo& memo() {
-    static Memo m;  // lives for the process; destroyed after every user at exit
-    return m;
-}
-
 }  // namespace
 
-Result<ElfInfo> read_elf_cached(const Sysroot& root, std::string_view path) {
+Result<ElfInfo> ElfMemo::read(const Sysroot& root, std::string_view path) {
     auto fd = root.open_path(path, O_PATH, /*follow_final=*/false);
     if (!fd) return fd.error();
     struct statx st {};
@@ -38,10 +21,9 @@ Result<ElfInfo> read_elf_cached(const Sysroot& root, std::string_view path) {
         return read_elf(root, path);  // read_elf names the problem
     const Key key{(std::uint64_t{st.stx_dev_major} << 32) | st.stx_dev_minor, st.stx_ino, st.stx_size,
                   st.stx_mtime.tv_sec, st.stx_mtime.tv_nsec, st.stx_ctime.tv_sec, st.stx_ctime.tv_nsec};
-    Memo& m = memo();
     {
-        std::lock_guard lock(m.mutex);
-        if (auto it = m.entries.find(key); it != m.entries.end()) {
+        std::lock_guard lock(mutex_);
+        if (auto it = entries_.find(key); it != entries_.end()) {
             Result<ElfInfo> hit = it->second;
             if (!hit) {  // the memo holds an error about this file under another name, maybe
                 Error e = hit.error();
@@ -55,9 +37,9 @@ Result<ElfInfo> read_elf_cached(const Sysroot& root, std::string_view path) {
     // Only answers about the content are kept: a failed open may succeed next time.
     if (!result && result.error().code != ErrorCode::invalid_input && result.error().code != ErrorCode::unsupported)
         return result;
-    std::lock_guard lock(m.mutex);
-    if (m.entries.size() >= kMaxEntries) m.entries.clear();
-    m.entries.emplace(key, result);
+    std::lock_guard lock(mutex_);
+    if (entries_.size() >= kMaxEntries) entries_.clear();
+    entries_.emplace(key, result);
     return result;
 }
 

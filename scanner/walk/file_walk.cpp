@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstring>
+#include <exception>
 #include <mutex>
-#include <thread>
 
 namespace triad::scanner {
 namespace {
@@ -45,17 +45,28 @@ std::uint64_t dev_of(const struct statx& st) {
 
 // Kernel interfaces mounted inside a root hold no files to audit and can be huge (/proc)
 // or have side effects when listed; the walk never enters them, whatever it is told.
-bool is_pseudo_filesystem(int dirfd) {
+// Returns the file system's name for such a mount, null otherwise.
+const char* pseudo_filesystem(int dirfd) {
     struct statfs fs {};
-    if (::fstatfs(dirfd, &fs) != 0) return false;
+    if (::fstatfs(dirfd, &fs) != 0) return nullptr;
     switch (static_cast<unsigned long>(fs.f_type)) {
-        case PROC_SUPER_MAGIC: case SYSFS_MAGIC: case CGROUP_SUPER_MAGIC: case CGROUP2_SUPER_MAGIC:
-        case DEBUGFS_MAGIC: case TRACEFS_MAGIC: case SECURITYFS_MAGIC: case BPF_FS_MAGIC:
-        case PSTOREFS_MAGIC: case EFIVARFS_MAGIC: case BINFMTFS_MAGIC: case SELINUX_MAGIC:
-        case SMACK_MAGIC: case AUTOFS_SUPER_MAGIC: case DEVPTS_SUPER_MAGIC:
-            return true;
+        case PROC_SUPER_MAGIC: return "proc";
+        case SYSFS_MAGIC: return "sysfs";
+        case CGROUP_SUPER_MAGIC: return "cgroup";
+        case CGROUP2_SUPER_MAGIC: return "cgroup2";
+        case DEBUGFS_MAGIC: return "debugfs";
+        case TRACEFS_MAGIC: return "tracefs";
+        case SECURITYFS_MAGIC: return "securityfs";
+        case BPF_FS_MAGIC: return "bpf";
+        case PSTOREFS_MAGIC: return "pstore";
+        case EFIVARFS_MAGIC: return "efivarfs";
+        case BINFMTFS_MAGIC: return "binfmt_misc";
+        case SELINUX_MAGIC: return "selinuxfs";
+        case SMACK_MAGIC: return "smackfs";
+        case AUTOFS_SUPER_MAGIC: return "autofs";
+        case DEVPTS_SUPER_MAGIC: return "devpts";
     }
-    return false;
+    return nullptr;
 }
 
 enum class TargetRelation { none, leads_to, is_target };
@@ -63,37 +74,39 @@ enum class TargetRelation { none, leads_to, is_target };
 class Walker {
 public:
     Walker(const Sysroot& root, const IdentityTable& ids, const WalkOptions& options,
-           const EntryVisitor& on_entry, const WalkErrorVisitor& on_error, const std::atomic<bool>* cancel)
+           const EntryVisitor& on_entry, const WalkErrorVisitor& on_error, const CancelToken* cancel)
         : root_(root), ids_(ids), options_(options), on_entry_(on_entry), on_error_(on_error), cancel_(cancel) {
         prune_ = options.prune;
         std::sort(prune_.begin(), prune_.end());
     }
 
-    WalkStats run() {
-        for (const std::string& start : options_.roots) seed(start);
-        int jobs = options_.jobs > 0 ? options_.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-        std::vector<std::thread> threads;
-        for (int i = 1; i < jobs; ++i) threads.emplace_back([this] { work(); });
-        work();
-        for (auto& t : threads) t.join();
+    WalkStats run(Executor& executor) {
+        for (const std::string& start : options_.roots) {
+            if (cancelled()) break;
+            seed(start);
+        }
+        executor.run_everywhere([this] { work(); });
+        if (failure_) std::rethrow_exception(failure_);
         return WalkStats{entries_.load(), directories_.load(), errors_.load()};
     }
 
 private:
-    void report_error(const std::string& path, const std::string& reason) {
+    bool cancelled() const { return cancel_ && cancel_->cancelled(); }
+
+    void report_error(const std::string& path, std::string reason, bool listing, std::uint64_t device) {
         ++errors_;
-        on_error_(path, reason);
+        on_error_(WalkError{path, std::move(reason), listing, device});
     }
 
     void seed(const std::string& start) {
         auto fd = root_.open_path(start, O_PATH, /*follow_final=*/false);
         if (!fd) {
-            if (fd.error().code != ErrorCode::not_found) report_error(start, fd.error().message);
+            if (fd.error().code != ErrorCode::not_found) report_error(start, fd.error().message, false, 0);
             return;
         }
         struct statx st {};
         if (::statx(fd->get(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, kStatxMask, &st) != 0) {
-            report_error(start, error_from_errno(errno, start).message);
+            report_error(start, error_from_errno(errno, start).message, false, 0);
             return;
         }
         FileEntry entry(ids_);
@@ -102,6 +115,10 @@ private:
         ++entries_;
         on_entry_(entry);
         if (!S_ISDIR(st.stx_mode) || options_.max_depth == 0) return;
+        // Asked to start inside /proc or /sys: refused like a crossed mount, but said, since
+        // the caller asked for exactly this tree and must not take silence for a clean one.
+        if (const char* fs = pseudo_filesystem(fd->get()))
+            return report_error(path, std::string("a kernel ") + fs + " file system; not walked", true, dev_of(st));
         DirTask task{path, UniqueFd{}, 0, st.stx_ino, dev_of(st), false};
         push(std::move(task));
     }
@@ -115,7 +132,7 @@ private:
     bool pop(DirTask& task) {
         std::unique_lock lock(mutex_);
         ready_.wait(lock, [this] { return !stack_.empty() || busy_ == 0; });
-        if (stack_.empty()) return false;
+        if (stack_.empty() || failure_) return false;
         task = std::move(stack_.back());
         stack_.pop_back();
         ++busy_;
@@ -134,7 +151,17 @@ private:
         DirTask task;
         while (pop(task)) {
             if (task.fd.valid()) --queued_fds_;
-            if (!cancel_ || !cancel_->load(std::memory_order_relaxed)) read_directory(task, buffer, entry, child);
+            try {
+                if (!cancelled()) read_directory(task, buffer, entry, child);
+            } catch (...) {
+                // A visitor threw (out of memory, say): stop every thread, drop the queue and
+                // hand the exception to the caller once all have stopped.
+                std::lock_guard lock(mutex_);
+                if (!failure_) failure_ = std::current_exception();
+                queued_fds_ -= static_cast<int>(std::count_if(stack_.begin(), stack_.end(),
+                                                              [](const DirTask& t) { return t.fd.valid(); }));
+                stack_.clear();
+            }
             task.fd.reset();
             finished_one();
         }
@@ -149,12 +176,12 @@ private:
             auto fd = root_.open_path(task.path, O_RDONLY | O_DIRECTORY, /*follow_final=*/false);
             if (!fd) {
                 // Removed since it was queued: like a file that vanishes, nothing to audit.
-                if (fd.error().code != ErrorCode::not_found) report_error(task.path, fd.error().message);
+                if (fd.error().code != ErrorCode::not_found) report_error(task.path, fd.error().message, true, task.dev);
                 return;
             }
             struct statx st {};
             if (::statx(fd->get(), "", AT_EMPTY_PATH, STATX_INO, &st) != 0 || st.stx_ino != task.ino)
-                return report_error(task.path, "replaced during the walk; skipped");
+                return report_error(task.path, "replaced during the walk; skipped", true, task.dev);
             task.fd = std::move(*fd);
         }
         ++directories_;
@@ -164,7 +191,7 @@ private:
             if (n < 0) {
                 // ENOENT: the directory was removed while we read it (the kernel refuses to
                 // list a dead directory); what it held is gone too.
-                if (errno != ENOENT) report_error(task.path, error_from_errno(errno, task.path).message);
+                if (errno != ENOENT) report_error(task.path, error_from_errno(errno, task.path).message, true, task.dev);
                 return;
             }
             if (n == 0) break;
@@ -195,7 +222,7 @@ private:
 
         struct statx st {};
         if (::statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, kStatxMask, &st) != 0) {
-            if (errno != ENOENT) report_error(child, error_from_errno(errno, child).message);
+            if (errno != ENOENT) report_error(child, error_from_errno(errno, child).message, false, task.dev);
             return;  // vanished between readdir and statx: nothing to audit
         }
         ++entries_;
@@ -224,14 +251,14 @@ private:
         DirTask next{child, UniqueFd{}, task.depth + 1, st.stx_ino, dev_of(st), transit};
         if (mount_point) {
             int fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (fd < 0) return report_error(child, error_from_errno(errno, child).message);
+            if (fd < 0) return report_error(child, error_from_errno(errno, child).message, true, dev_of(st));
             next.fd.reset(fd);
-            if (is_pseudo_filesystem(fd)) return;
+            if (pseudo_filesystem(fd)) return;
             ++queued_fds_;
         } else if (queued_fds_.load(std::memory_order_relaxed) < kMaxQueuedDirFds) {
             int fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (fd < 0) {
-                if (errno != ENOENT) report_error(child, error_from_errno(errno, child).message);
+                if (errno != ENOENT) report_error(child, error_from_errno(errno, child).message, true, dev_of(st));
                 return;  // vanished between statx and open
             }
             next.fd.reset(fd);
@@ -245,8 +272,9 @@ private:
     const WalkOptions& options_;
     const EntryVisitor& on_entry_;
     const WalkErrorVisitor& on_error_;
-    const std::atomic<bool>* cancel_;
+    const CancelToken* cancel_;
     std::vector<std::string> prune_;
+    std::exception_ptr failure_;  // guarded by mutex_
 
     std::mutex mutex_;
     std::condition_variable ready_;
@@ -260,9 +288,9 @@ private:
 
 WalkStats walk_files(const Sysroot& root, const IdentityTable& ids, const WalkOptions& options,
                      const EntryVisitor& on_entry, const WalkErrorVisitor& on_error,
-                     const std::atomic<bool>* cancel) {
+                     Executor& executor, const CancelToken* cancel) {
     Walker walker(root, ids, options, on_entry, on_error, cancel);
-    return walker.run();
+    return walker.run(executor);
 }
 
 }  // namespace triad::scanner

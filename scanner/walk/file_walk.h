@@ -5,11 +5,12 @@
 // unless told otherwise. Root or host scope.
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "base/cancel.h"
+#include "base/executor.h"
 #include "scanner/walk/file_entry.h"
 #include "scanner/identity/identity.h"
 #include "scanner/core/sysroot.h"
@@ -27,7 +28,6 @@ struct WalkOptions {
     std::vector<std::string> targets;
     int max_depth = -1;                   // below a start directory; -1: unlimited
     std::vector<std::string> prune;       // subtrees no visitor wants: not read at all
-    int jobs = 0;                         // threads; 0: one per core
 };
 
 struct WalkStats {
@@ -36,13 +36,26 @@ struct WalkStats {
     std::uint64_t errors = 0;
 };
 
+// Something the walk could not read. `listing`: the directory at `path` could not be listed
+// (or was not walked), so what is below it is unknown; otherwise the object at `path`
+// itself could not be examined. `device` is the file system the unreadable thing is on
+// (0: unknown), so a one-file-system scope can tell whether it concerns it.
+struct WalkError {
+    std::string path;
+    std::string reason;
+    bool listing = false;
+    std::uint64_t device = 0;
+};
+
 // Called from several threads at once; the entry is valid only during the call.
 using EntryVisitor = std::function<void(const FileEntry&)>;
-// A directory or entry that could not be read: its path and the reason.
-using WalkErrorVisitor = std::function<void(const std::string& path, const std::string& reason)>;
+using WalkErrorVisitor = std::function<void(const WalkError&)>;
 
+// Walks on the executor's threads (all of them) and returns when done, or soon after
+// `cancel` is set (no further directory is read). An exception thrown by a visitor stops
+// the walk and is rethrown here once every thread has stopped.
 WalkStats walk_files(const Sysroot& root, const IdentityTable& ids, const WalkOptions& options,
                      const EntryVisitor& on_entry, const WalkErrorVisitor& on_error,
-                     const std::atomic<bool>* cancel = nullptr);
+                     Executor& executor, const CancelToken* cancel = nullptr);
 
 }  // namespace triad::scanner

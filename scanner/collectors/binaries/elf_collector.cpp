@@ -17,7 +17,6 @@
 #include "scanner/elf/elf_cache.h"
 #include "scanner/walk/file_entry.h"
 #include "scanner/walk/file_walk.h"
-#include "base/parallel_for.h"
 #include "base/pattern.h"
 #include "scanner/proc/proc_table.h"
 
@@ -160,7 +159,10 @@ std::vector<std::string> unsafe_search_paths(const Sysroot& root, const std::str
     return out;
 }
 
-FactSet collect_elf(const Sysroot& root, const IdentityTable& ids, const Sysroot* proc, const ElfQuery& query) {
+FactSet collect_elf(const Sysroot& root, const IdentityTable& ids, const Sysroot* proc, const ElfQuery& query,
+                    Executor& executor, const CancelToken* cancel, ElfMemo* memo) {
+    ElfMemo own_memo;
+    ElfMemo& elf = memo ? *memo : own_memo;
     FactSet out;
     std::vector<Glob> exclude;
     for (const std::string& g : query.exclude)
@@ -177,6 +179,7 @@ FactSet collect_elf(const Sysroot& root, const IdentityTable& ids, const Sysroot
     std::vector<Candidate> candidates;
     std::mutex mutex;
     for (const std::string& start : query.paths) {
+        if (cancel && cancel->cancelled()) break;
         auto st = root.lstat(start);
         if (!st) {
             if (st.error().code != ErrorCode::not_found) out.push_back(Fact::error(start, st.error().message));
@@ -191,7 +194,6 @@ FactSet collect_elf(const Sysroot& root, const IdentityTable& ids, const Sysroot
         walk.roots = {start};
         walk.one_filesystem = query.one_filesystem;
         walk.max_depth = query.recursive ? -1 : 1;
-        walk.jobs = query.jobs;
         for (const Glob& g : exclude)
             if (g.subtree()) walk.prune.push_back(*g.subtree());
         walk_files(
@@ -201,10 +203,11 @@ FactSet collect_elf(const Sysroot& root, const IdentityTable& ids, const Sysroot
                 std::lock_guard lock(mutex);
                 candidates.push_back({e.path(), e.stat().stx_mode});
             },
-            [&](const std::string& path, const std::string& reason) {
+            [&](const WalkError& error) {
                 std::lock_guard lock(mutex);
-                out.push_back(Fact::error(path, reason));
-            });
+                out.push_back(Fact::error(error.path, error.reason));
+            },
+            executor, cancel);
     }
     std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) { return a.path < b.path; });
     candidates.erase(std::unique(candidates.begin(), candidates.end(),
@@ -217,9 +220,9 @@ FactSet collect_elf(const Sysroot& root, const IdentityTable& ids, const Sysroot
 
     // 3. Read every candidate, on every core.
     std::vector<std::optional<Fact>> facts(candidates.size());
-    parallel_for(candidates.size(), query.jobs, [&](std::size_t i) {
+    executor.parallel_for(candidates.size(), cancel, [&](std::size_t i) {
         const Candidate& c = candidates[i];
-        auto info = read_elf_cached(root, c.path);
+        auto info = elf.read(root, c.path);
         if (!info) {
             // Not a binary, or gone since the walk saw it (a package upgrade): nothing to judge.
             if (!is_not_a_binary(info.error()) && info.error().code != ErrorCode::not_found)
@@ -255,7 +258,7 @@ FactSet collect_elf_files(const CollectContext& ctx, const SelectArgs& args) {
     q.one_filesystem = args.boolean("one_filesystem").value_or(true);
 
     // Checks sharing this select get these facts from the engine's per-scan cache.
-    return collect_elf(ctx.root, ctx.ids, ctx.proc, q);
+    return collect_elf(ctx.root, ctx.ids, ctx.proc, q, ctx.exec(), ctx.cancel, ctx.memo ? &ctx.memo->get<ElfMemo>() : nullptr);
 }
 
 }  // namespace triad::scanner

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "scanner/elf/elf_cache.h"
 #include "scanner/elf/elf_hardening.h"
 #include "scanner/core/fact.h"
 #include "scanner/core/collector.h"
@@ -32,13 +33,16 @@ struct ElfQuery {
     std::vector<std::string> names;    // file-name globs ("*.so*"); empty: every file
     std::vector<std::string> exclude;  // path globs left out (DIR/** skips a subtree)
     bool one_filesystem = true;
-    int jobs = 0;                      // threads; 0: one per core
 };
 
 // One fact per ELF executable or shared object found; files that are not ELF (or are
 // relocatable objects) are left out; a damaged one is an error fact naming the problem.
 // Symlinks are not followed: their targets are judged where they live.
-FactSet collect_elf(const Sysroot& root, const IdentityTable& ids, const Sysroot* proc, const ElfQuery& query);
+// Reads on `executor`'s threads through `memo` (null: a memo for this call); stops taking
+// files once `cancel` is set.
+FactSet collect_elf(const Sysroot& root, const IdentityTable& ids, const Sysroot* proc, const ElfQuery& query,
+                    Executor& executor = Executor::serial(), const CancelToken* cancel = nullptr,
+                    ElfMemo* memo = nullptr);
 
 // The registry's entry point.
 FactSet collect_elf_files(const CollectContext& ctx, const SelectArgs& args);

@@ -43,8 +43,11 @@ std::span<const ArgSpec> process_args() { return kArgs; }
 FactSet collect_processes(const CollectContext& ctx, const SelectArgs& args) {
     if (!ctx.proc) return {Fact::not_applicable("processes", "needs the running system (/proc)")};
     const std::optional<bool> only_listening = args.boolean("listening");
+    ElfMemo own_memo;
+    ElfMemo& elf = ctx.memo ? ctx.memo->get<ElfMemo>() : own_memo;
     FactSet out;
     for (const ProcessInfo& p : read_processes(*ctx.proc)) {
+        if (ctx.cancelled()) break;
         if (p.exe.empty() && p.exe_error.empty()) continue;  // kernel thread
         if (only_listening && *only_listening != p.listens_on_network) continue;
         const std::string object = std::to_string(p.pid) + " " + p.name;
@@ -69,7 +72,7 @@ FactSet collect_processes(const CollectContext& ctx, const SelectArgs& args) {
             out.push_back(Fact::error(object, "its binary " + p.exe + " was deleted or replaced since it started (restart it)"));
             continue;
         }
-        auto info = read_elf_cached(ctx.root, p.exe);
+        auto info = elf.read(ctx.root, p.exe);
         if (!info) {
             out.push_back(Fact::error(object, "cannot judge its binary " + p.exe + ": " + info.error().message));
             continue;

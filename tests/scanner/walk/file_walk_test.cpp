@@ -3,11 +3,15 @@
 // stays on one file system, and gives the same answer on one thread or many.
 #include "scanner/walk/file_walk.h"
 
+#include "base/executor.h"
+
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <stdexcept>
 #include <map>
 #include <mutex>
 #include <set>
@@ -39,18 +43,20 @@ struct Tree {
     }
 };
 
-std::set<std::string> walk_paths(const Sysroot& root, const WalkOptions& options, std::uint64_t* errors = nullptr) {
+std::set<std::string> walk_paths(const Sysroot& root, const WalkOptions& options, std::uint64_t* errors = nullptr,
+                                 int jobs = 2) {
     auto ids = IdentityTable::load(root);
     std::mutex m;
     std::set<std::string> seen;
-    std::uint64_t errs = 0;
+    std::atomic<std::uint64_t> errs{0};
+    triad::Executor executor(jobs);
     walk_files(
         root, ids, options,
         [&](const FileEntry& e) {
             std::lock_guard l(m);
             CHECK(seen.insert(e.path()).second);  // every object exactly once
         },
-        [&](const std::string&, const std::string&) { ++errs; });
+        [&](const WalkError&) { ++errs; }, executor);
     if (errors) *errors = errs;
     return seen;
 }
@@ -68,9 +74,7 @@ TEST_CASE("the walk sees exactly what find -xdev sees, on one thread or several"
     auto root = Sysroot::open(t.dir.path()).value();
     for (int jobs : {1, 2, 8}) {
         CAPTURE(jobs);
-        WalkOptions options;
-        options.jobs = jobs;
-        CHECK(walk_paths(root, options) == expected);
+        CHECK(walk_paths(root, WalkOptions{}, nullptr, jobs) == expected);
     }
 }
 
@@ -83,7 +87,7 @@ TEST_CASE("the walk reports symlinks and FIFOs without following or opening them
     walk_files(root, ids, WalkOptions{}, [&](const FileEntry& e) {
         std::lock_guard l(m);
         types[e.path()] = e.field(kFileType)->to_string();
-    }, [](const std::string&, const std::string&) {});
+    }, [](const WalkError&) {}, triad::Executor::serial());
     CHECK(types["/data/fifo"] == "fifo");
     CHECK(types["/data/to-root"] == "symlink");
     CHECK(types["/data/d0/up"] == "symlink");
@@ -165,4 +169,65 @@ checks:
     CHECK(cross.exit_code == 1);
     CHECK(cross.out.find("\"object\":\"/mnt/inner\"") != std::string::npos);
     CHECK(cross.out.find("/proc/") == std::string::npos);
+}
+
+TEST_CASE("a walk asked to start inside /proc or /sys refuses, and says so") {
+    auto host = Sysroot::open("/").value();
+    auto ids = IdentityTable::load(host);
+    for (std::string start : {"/proc/sys", "/sys/kernel"}) {
+        CAPTURE(start);
+        WalkOptions options;
+        options.roots = {start};
+        std::vector<WalkError> errors;
+        std::atomic<int> entries{0};
+        std::mutex m;
+        walk_files(host, ids, options, [&](const FileEntry&) { ++entries; },
+                   [&](const WalkError& e) {
+                       std::lock_guard l(m);
+                       errors.push_back(e);
+                   },
+                   triad::Executor::serial());
+        CHECK(entries == 1);  // the start directory itself, nothing below it
+        REQUIRE(errors.size() == 1);
+        CHECK(errors[0].path == start);
+        CHECK(errors[0].listing);
+        CHECK(errors[0].reason.find("file system; not walked") != std::string::npos);
+    }
+}
+
+TEST_CASE("a visitor that throws stops the walk on every thread and the exception reaches the caller") {
+    Tree t;
+    auto root = Sysroot::open(t.dir.path()).value();
+    auto ids = IdentityTable::load(root);
+    for (int jobs : {1, 2, 4}) {
+        CAPTURE(jobs);
+        triad::Executor executor(jobs);
+        std::atomic<int> seen{0};
+        bool caught = false;
+        try {
+            walk_files(root, ids, WalkOptions{}, [&](const FileEntry& e) {
+                ++seen;
+                if (e.path().starts_with("/data/d3/")) throw std::runtime_error("visitor failed");
+            }, [](const WalkError&) {}, executor);
+        } catch (const std::runtime_error& e) {
+            caught = std::string(e.what()) == "visitor failed";
+        }
+        CHECK(caught);
+        // The executor is still usable afterwards: its threads were not left stuck.
+        std::atomic<int> after{0};
+        executor.parallel_for(100, nullptr, [&](std::size_t) { ++after; });
+        CHECK(after == 100);
+    }
+}
+
+TEST_CASE("a cancelled walk reads no further directory") {
+    Tree t;
+    auto root = Sysroot::open(t.dir.path()).value();
+    auto ids = IdentityTable::load(root);
+    triad::CancelToken cancel;
+    cancel.cancel();
+    std::atomic<int> seen{0};
+    walk_files(root, ids, WalkOptions{}, [&](const FileEntry&) { ++seen; }, [](const WalkError&) {},
+               triad::Executor::serial(), &cancel);
+    CHECK(seen == 0);
 }

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "rules/scan.h"
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+
+#include "rules/eval/engine.h"
+#include "rules/score/scoring.h"
+#include "scanner/core/host_info.h"
+#include "scanner/core/sysroot.h"
+
+namespace triad::rules {
+namespace {
+
+std::string now_rfc3339() {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+// Opens a live-state tree: the one the request names, else the host's own when the audited
+// root is the running system. Null when there is none.
+Result<std::optional<scanner::Sysroot>> open_live(const std::optional<std::string>& asked, const char* host_dir,
+                                                  bool auditing_host) {
+    std::optional<std::string> dir = asked;
+    if (!dir && auditing_host) dir = host_dir;
+    if (!dir) return std::optional<scanner::Sysroot>{};
+    auto opened = scanner::Sysroot::open(*dir);
+    if (!opened) return opened.error();
+    return std::optional<scanner::Sysroot>{std::move(*opened)};
+}
+
+}  // namespace
+
+Result<ScanResult> run_scan(const ScanRequest& request, std::span<EventSink* const> sinks, const CancelToken& cancel) {
+    std::vector<std::string> unmatched;
+    const std::vector<const Check*> checks = select_checks(request.policies, request.only, request.skip, &unmatched);
+    if (!unmatched.empty())
+        return Error{ErrorCode::usage, "--only/--skip '" + unmatched.front() + "' matches no check id or tag", ""};
+
+    auto root = scanner::Sysroot::open(request.root);
+    if (!root) return Error{root.error().code, "cannot open root " + request.root + ": " + root.error().message, ""};
+    auto proc = open_live(request.proc, "/proc", root->is_host());
+    if (!proc) return Error{proc.error().code, "cannot open --proc " + proc.error().describe(), ""};
+    auto sys = open_live(request.sys, "/sys", root->is_host());
+    if (!sys) return Error{sys.error().code, "cannot open --sys " + sys.error().describe(), ""};
+
+    const auto started = std::chrono::steady_clock::now();
+    ScanResult result;
+    result.tool_version = request.tool_version;
+    std::error_code ec;
+    const auto absolute = std::filesystem::absolute(request.root, ec);
+    result.target.root = ec ? request.root : absolute.lexically_normal().string();
+    const scanner::HostInfo host = scanner::read_host_info(*root);
+    result.target.hostname = host.hostname;
+    result.target.kernel = host.kernel;
+    result.target.os = host.os;
+    result.started_at = now_rfc3339();
+    for (const Policy& p : request.policies) result.policies.push_back({p.id, p.version, p.path});
+    for (EventSink* sink : sinks) sink->scan_started(result, checks.size());
+
+    EngineOptions options;
+    options.proc = *proc ? &**proc : nullptr;
+    options.sys = *sys ? &**sys : nullptr;
+    options.executor = request.executor;
+    options.jobs = request.jobs;
+    options.cancel = &cancel;
+    options.memo = request.memo;
+    options.on_walk_progress = request.on_walk_progress;
+    const std::string today = today_utc();
+    result.results = run_checks(checks, *root, options, [&](const CheckResult& r) {
+        if (cancel.cancelled()) return;  // nothing of a cancelled scan is reported as a finding
+        if (request.waivers.empty()) {
+            for (EventSink* sink : sinks) sink->finding(r);
+            return;
+        }
+        CheckResult waived = r;  // streamed findings show the verdict after waivers
+        apply_waivers(waived, request.waivers, today);
+        for (EventSink* sink : sinks) sink->finding(waived);
+    });
+    if (cancel.cancelled()) return Error{ErrorCode::cancelled, "scan cancelled", ""};
+
+    apply_waivers(result, request.waivers, today);
+    result.requirements = request.requirements;
+    result.counts = count_verdicts(result.results);
+    result.scores = compute_scores(result.results, request.requirements);
+    result.duration_ms = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+    for (EventSink* sink : sinks) sink->scan_finished(result);
+    return result;
+}
+
+}  // namespace triad::rules
