@@ -12,6 +12,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -60,7 +62,9 @@ std::string read_file(const std::string& path) {
     return s.str();
 }
 
-RunResult run(const std::vector<std::string>& argv, int timeout_s) {
+RunResult run(const std::vector<std::string>& argv, int timeout_s) { return run_signalled(argv, -1, 0, timeout_s); }
+
+RunResult run_signalled(const std::vector<std::string>& argv, int signal_after_ms, int signal, int timeout_s) {
     int out_pipe[2], err_pipe[2];
     if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
     posix_spawn_file_actions_t actions;
@@ -83,17 +87,32 @@ RunResult run(const std::vector<std::string>& argv, int timeout_s) {
         result.err = "cannot run " + argv[0];
         return result;
     }
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+    const auto started = std::chrono::steady_clock::now();
+    auto deadline = started + std::chrono::seconds(timeout_s);
+    std::optional<std::chrono::steady_clock::time_point> signal_at;
+    if (signal_after_ms >= 0) signal_at = started + std::chrono::milliseconds(signal_after_ms);
+    std::optional<std::chrono::steady_clock::time_point> signalled;
     pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
     int open_fds = 2;
     bool killed = false;
+    auto ms_until = [](std::chrono::steady_clock::time_point t) {
+        return static_cast<int>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(t - std::chrono::steady_clock::now()).count());
+    };
     while (open_fds > 0) {
-        int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        deadline - std::chrono::steady_clock::now()).count());
+        int left = ms_until(deadline);
         if (left <= 0) {
             ::kill(pid, SIGKILL);
             killed = true;
             break;
+        }
+        if (signal_at && !signalled) {
+            if (ms_until(*signal_at) <= 0) {
+                ::kill(pid, signal);
+                signalled = std::chrono::steady_clock::now();
+            } else {
+                left = std::min(left, std::max(1, ms_until(*signal_at)));
+            }
         }
         if (::poll(fds, 2, left) < 0) continue;
         for (int i = 0; i < 2; ++i) {
@@ -114,6 +133,8 @@ RunResult run(const std::vector<std::string>& argv, int timeout_s) {
     int status = 0;
     ::waitpid(pid, &status, 0);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (signalled)
+        result.exit_after_signal_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - *signalled).count();
     if (killed) result.err += "\n[killed after " + std::to_string(timeout_s) + " s]";
     return result;
 }

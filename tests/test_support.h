@@ -33,11 +33,16 @@ struct RunResult {
     int exit_code = -1;  // 128+N when killed by signal N
     std::string out;
     std::string err;
+    double exit_after_signal_ms = -1;  // run_signalled: how long after the signal it exited; -1: not sent
 };
 
 // Runs argv[0] (searched in PATH) with the arguments; stdin is /dev/null.
 // `timeout_s` kills the child if it runs longer (a hang is a test failure, not a stuck suite).
 RunResult run(const std::vector<std::string>& argv, int timeout_s = 120);
+
+// Like run, and sends `signal` to the child `signal_after_ms` after starting it (unless it
+// ended before), timing how long it takes to exit from then on.
+RunResult run_signalled(const std::vector<std::string>& argv, int signal_after_ms, int signal, int timeout_s = 120);
 
 // Runs the `triad` binary built alongside the tests.
 RunResult run_triad(const std::vector<std::string>& args, int timeout_s = 120);
