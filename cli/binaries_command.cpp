@@ -17,7 +17,7 @@
 #include "cli/commands.h"
 #include "reporters/text_escape.h"
 #include "scanner/elf/elf_hardening.h"
-#include "scanner/walk/file_walk.h"
+#include "scanner/elf/binary_walk.h"
 #include "scanner/identity/identity.h"
 #include "base/executor.h"
 
@@ -48,19 +48,15 @@ struct Entry {
     std::optional<std::string> link_target;  // a symlink found in a directory
     std::optional<scanner::ElfInfo> info;
     std::string error;
-    bool skip = false;                       // not an ELF file, found in a directory
 };
 
-void analyse(const scanner::Sysroot& root, Entry& e) {
-    if (e.link_target || !e.error.empty() || e.info || e.skip) return;
-    auto info = e.named ? scanner::read_elf_following(root, e.read_path) : scanner::read_elf(root, e.read_path);
-    if (info) {
-        e.info = std::move(*info);
-    } else if (!e.named && scanner::is_not_a_binary(info.error())) {
-        e.skip = true;
-    } else {
-        e.error = info.error().message;
-    }
+// A file named on the command line (entries found in directories come read already): a
+// symlink is followed, and a file that is not ELF is an error, since it was asked for.
+void analyse_named(const scanner::Sysroot& root, Entry& e) {
+    if (!e.named || !e.error.empty() || e.info) return;
+    auto info = scanner::read_elf_following(root, e.read_path);
+    if (info) e.info = std::move(*info);
+    else e.error = info.error().message;
 }
 
 std::string absolute(const std::string& p) {
@@ -71,7 +67,7 @@ std::string absolute(const std::string& p) {
 }
 
 void gather(const scanner::Sysroot& root, const scanner::IdentityTable& ids, const std::string& operand, bool recursive,
-            Executor& executor, std::vector<Entry>& out) {
+            scanner::ElfMemo& memo, Executor& executor, std::vector<Entry>& out) {
     const std::string path = absolute(operand);
     auto fd = root.open_path(path, O_PATH, /*follow_final=*/true);
     if (!fd) {
@@ -98,36 +94,28 @@ void gather(const scanner::Sysroot& root, const scanner::IdentityTable& ids, con
     std::string prefix = operand;
     while (prefix.size() > 1 && prefix.back() == '/') prefix.pop_back();
     std::mutex mutex;
-    scanner::WalkOptions walk;
-    walk.roots = {start};
+    scanner::BinaryWalk walk;
+    walk.start = start;
+    walk.links = true;
     auto shown = [&](const std::string& p) {
         if (start == "/") return prefix == "/" ? p : prefix + p;
         return prefix + p.substr(start.size());
     };
     // Files are read by the walk's own threads as they are found, so only the binaries,
     // links and errors are kept: memory follows the number of binaries, not of files.
-    scanner::walk_files(
-        root, ids, walk,
-        [&](const scanner::FileEntry& e) {
-            const auto mode = e.stat().stx_mode;
-            Entry entry{shown(e.path()), e.path(), false, std::nullopt, std::nullopt, ""};
-            if (S_ISLNK(mode)) {
-                auto target = e.field(scanner::kFileLinkTarget);
-                entry.link_target = target ? target->to_string() : "";
-            } else if (S_ISREG(mode)) {
-                analyse(root, entry);
-                if (entry.skip) return;
-            } else {
-                return;  // directories, FIFOs, devices, sockets: not binaries, not opened
-            }
+    scanner::walk_binaries(
+        root, ids, walk, memo, executor, nullptr,
+        [&](scanner::FoundBinary&& found) {
+            Entry entry{shown(found.path), found.path, false, std::move(found.link_target), std::nullopt, ""};
+            if (found.elf && *found.elf) entry.info = std::move(**found.elf);
+            else if (found.elf) entry.error = found.elf->error().message;
             std::lock_guard lock(mutex);
             out.push_back(std::move(entry));
         },
         [&](const scanner::WalkError& error) {
             std::lock_guard lock(mutex);
             out.push_back({shown(error.path), error.path, false, std::nullopt, std::nullopt, error.reason});
-        },
-        executor);
+        });
 }
 
 // JSON text is UTF-8 and file names are bytes: invalid sequences become U+FFFD, as in the
@@ -267,9 +255,10 @@ int run_binaries(int argc, char** argv, int first) {
     const scanner::IdentityTable ids = scanner::IdentityTable::load(*root);
     std::vector<Entry> entries;
     Executor executor(jobs);
-    for (const std::string& operand : args.positional()) gather(*root, ids, operand, args.flag("recursive"), executor, entries);
-    executor.parallel_for(entries.size(), nullptr, [&](std::size_t i) { analyse(*root, entries[i]); });
-    std::erase_if(entries, [](const Entry& e) { return e.skip; });
+    scanner::ElfMemo memo;
+    for (const std::string& operand : args.positional())
+        gather(*root, ids, operand, args.flag("recursive"), memo, executor, entries);
+    executor.parallel_for(entries.size(), nullptr, [&](std::size_t i) { analyse_named(*root, entries[i]); });
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.path < b.path; });
     if (format == "json") render_json(std::cout, entries);
     else std::cout << render_table(entries);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The `elf` collector (see elf_collector.h): one parallel walk finds the candidates, the
-// binaries are read on every core (each through the ELF memo), and exposure is joined in
-// from the file's mode, its security.capability and the live process table.
+// The `elf` collector (see elf_collector.h): one parallel walk finds the binaries and reads
+// each as it is found (through the scan's ELF memo), then exposure is joined in from the
+// file's mode, its security.capability and the live process table, on every core.
 #include "scanner/collectors/binaries/elf_collector.h"
 
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 
+#include "scanner/elf/binary_walk.h"
 #include "scanner/elf/elf_cache.h"
 #include "scanner/walk/file_entry.h"
 #include "scanner/walk/file_walk.h"
@@ -58,11 +59,6 @@ constexpr ArgSpec kArgs[] = {
     {"names", ArgKind::list, false, "file-name globs to examine, e.g. [\"*.so\", \"*.so.*\"] (default: every file)"},
     {"exclude", ArgKind::globs, false, "path globs to leave out; DIR/** skips the subtree"},
     {"one_filesystem", ArgKind::boolean, false, "stay on each start directory's file system (default: true)"},
-};
-
-struct Candidate {
-    std::string path;
-    std::uint32_t mode = 0;
 };
 
 bool name_selected(const std::vector<std::string>& globs, const std::string& path) {
@@ -175,8 +171,8 @@ FactSet collect_elf(const Sysroot& root, const IdentityTable& ids, const Sysroot
         });
     };
 
-    // 1. Candidates: regular files named by `paths` or found below them.
-    std::vector<Candidate> candidates;
+    // 1. The binaries: files named by `paths`, and those found below them (read as found).
+    std::vector<FoundBinary> binaries;
     std::mutex mutex;
     for (const std::string& start : query.paths) {
         if (cancel && cancel->cancelled()) break;
@@ -186,55 +182,56 @@ FactSet collect_elf(const Sysroot& root, const IdentityTable& ids, const Sysroot
             continue;
         }
         if (S_ISREG(st->stx_mode)) {
-            if (!excluded(start)) candidates.push_back({start, st->stx_mode});
+            if (excluded(start)) continue;
+            Result<ElfInfo> info = elf.read(root, start);
+            if (!info && (is_not_a_binary(info.error()) || info.error().code == ErrorCode::not_found)) continue;
+            binaries.push_back(FoundBinary{start, st->stx_mode, std::nullopt, std::move(info)});
             continue;
         }
         if (!S_ISDIR(st->stx_mode)) continue;  // a symlinked /bin or /lib: its target is listed itself
-        WalkOptions walk;
-        walk.roots = {start};
+        BinaryWalk walk;
+        walk.start = start;
         walk.one_filesystem = query.one_filesystem;
         walk.max_depth = query.recursive ? -1 : 1;
         for (const Glob& g : exclude)
             if (g.subtree()) walk.prune.push_back(*g.subtree());
-        walk_files(
-            root, ids, walk,
-            [&](const FileEntry& e) {
-                if (!S_ISREG(e.stat().stx_mode) || !name_selected(query.names, e.path()) || excluded(e.path())) return;
+        walk.wanted = [&](const std::string& path) { return name_selected(query.names, path) && !excluded(path); };
+        walk_binaries(
+            root, ids, walk, elf, executor, cancel,
+            [&](FoundBinary&& found) {
                 std::lock_guard lock(mutex);
-                candidates.push_back({e.path(), e.stat().stx_mode});
+                binaries.push_back(std::move(found));
             },
             [&](const WalkError& error) {
                 std::lock_guard lock(mutex);
                 out.push_back(Fact::error(error.path, error.reason));
-            },
-            executor, cancel);
+            });
     }
-    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) { return a.path < b.path; });
-    candidates.erase(std::unique(candidates.begin(), candidates.end(),
-                                 [](const Candidate& a, const Candidate& b) { return a.path == b.path; }),
-                     candidates.end());
+    auto by_path = [](const FoundBinary& a, const FoundBinary& b) { return a.path < b.path; };
+    std::sort(binaries.begin(), binaries.end(), by_path);
+    binaries.erase(std::unique(binaries.begin(), binaries.end(),
+                               [](const FoundBinary& a, const FoundBinary& b) { return a.path == b.path; }),
+                   binaries.end());
 
     // 2. Exposure through the network: binaries of listening processes.
     std::map<std::string, std::vector<std::string>> listening;
     if (proc) listening = listening_binaries(read_processes(*proc));
 
-    // 3. Read every candidate, on every core.
-    std::vector<std::optional<Fact>> facts(candidates.size());
-    executor.parallel_for(candidates.size(), cancel, [&](std::size_t i) {
-        const Candidate& c = candidates[i];
-        auto info = elf.read(root, c.path);
+    // 3. Join each binary with its exposure, on every core.
+    std::vector<std::optional<Fact>> facts(binaries.size());
+    executor.parallel_for(binaries.size(), cancel, [&](std::size_t i) {
+        const FoundBinary& b = binaries[i];
+        const Result<ElfInfo>& info = *b.elf;
         if (!info) {
-            // Not a binary, or gone since the walk saw it (a package upgrade): nothing to judge.
-            if (!is_not_a_binary(info.error()) && info.error().code != ErrorCode::not_found)
-                facts[i] = Fact::error(c.path, info.error().message);
+            facts[i] = Fact::error(b.path, info.error().message);
             return;
         }
-        Fact f = elf_info_fact(c.path, *info);
-        auto unsafe = unsafe_search_paths(root, c.path, *info);
+        Fact f = elf_info_fact(b.path, *info);
+        auto unsafe = unsafe_search_paths(root, b.path, *info);
         if (!unsafe.empty()) f.fields[kElfUnsafeRpath] = Value{std::move(unsafe)};
-        const bool setuid = c.mode & S_ISUID, setgid = c.mode & S_ISGID;
-        auto caps = capabilities_of(root, c.path);
-        auto heard = listening.find(c.path);
+        const bool setuid = b.mode & S_ISUID, setgid = b.mode & S_ISGID;
+        auto caps = capabilities_of(root, b.path);
+        auto heard = listening.find(b.path);
         const bool listens = heard != listening.end();
         f.fields[kElfSetuid] = Value{setuid};
         f.fields[kElfSetgid] = Value{setgid};
