@@ -158,6 +158,7 @@ FactSet collect_pam(const CollectContext& ctx, const SelectArgs& args) {
     const std::string* option = args.string("option");
     FactSet out;
     for (const std::string& service : services) {
+        if (ctx.cancelled()) break;
         std::string error;
         std::vector<PamLine> lines = read_pam_service(ctx.root, service, error);
         if (!error.empty()) {

@@ -117,6 +117,7 @@ Result<std::map<std::string, Profile>> read_profiles(const CollectContext& ctx, 
     auto files = expand_path_glob(ctx.root, "/etc/apparmor.d/*");
     if (!files) return files.error();
     for (const std::string& path : *files) {
+        if (ctx.cancelled()) break;
         const std::string name = path.substr(path.rfind('/') + 1);
         if (skipped_policy_file(name)) continue;
         auto st = ctx.root.lstat(path);
@@ -282,6 +283,7 @@ FactSet collect_apparmor_processes(const CollectContext& ctx, const SelectArgs&)
     const auto procs = read_mac_processes(*ctx.proc, {"attr/apparmor/current", "attr/current"});
     FactSet out;
     for (const MacProcess& p : procs) {
+        if (ctx.cancelled()) break;
         Fact f;
         f.object = std::to_string(p.pid) + " " + p.name;
         f.fields.resize(kApFieldCount);

@@ -285,6 +285,7 @@ FactSet collect_selinux_files(const CollectContext& ctx, const SelectArgs& args)
             continue;
         }
         for (const std::string& path : *paths) {
+            if (ctx.cancelled()) return out;
             Fact f;
             f.object = path;
             f.fields.resize(kSfFieldCount);
@@ -344,6 +345,7 @@ FactSet collect_selinux_processes(const CollectContext& ctx, const SelectArgs&) 
     const auto procs = read_mac_processes(*ctx.proc, {"attr/current"});
     FactSet out;
     for (const MacProcess& p : procs) {
+        if (ctx.cancelled()) break;
         Fact f;
         f.object = std::to_string(p.pid) + " " + p.name;
         f.fields.resize(kSpFieldCount);
