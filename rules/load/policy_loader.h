@@ -7,15 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "rules/load/diagnostic.h"
 #include "rules/model/policy.h"
 
 namespace triad::rules {
-
-struct Diagnostic {
-    SourcePos pos;
-    std::string message;
-    std::string str() const { return pos.str() + ": " + message; }
-};
 
 struct LoadResult {
     std::vector<Policy> policies;
