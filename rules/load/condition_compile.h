@@ -1,22 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
-// Compiles a condition node of a policy against the selected collector's fields: operators
-// checked against field kinds, operands typed, regexes compiled.
+// Compiles a validated condition against the selected collector's fields: field names looked
+// up, operators checked against field kinds, operands typed, regexes compiled.
 #pragma once
 
 #include <optional>
 #include <span>
 
-#include "rules/load/yaml_support.h"
+#include "rules/load/condition_syntax.h"
+#include "rules/load/diagnostic.h"
+#include "rules/load/raw_node.h"
 #include "rules/model/policy.h"
 #include "scanner/core/fact.h"
 
 namespace triad::rules {
 
-// Compiles a condition node: {all|any|none: [...]}, or a leaf {field, <op>: operand, as?}.
-// With `shorthand`, a map of field: value pairs is also accepted (an `all` of `eq`), as in
-// `where: { type: file, world_writable: true }`.
-std::optional<Condition> compile_condition(YamlContext& ctx, const YAML::Node& node,
-                                           std::span<const scanner::FieldSpec> fields, bool shorthand,
-                                           int depth = 0);
+// Compiles a condition that validate_condition accepted at the same `site`:
+// {all|any|none: [...]}, a leaf {field, <op>: operand, as?}, or under `where` a map of
+// field: value pairs (an `all` of `eq`), as in `where: { type: file, world_writable: true }`.
+// Nullopt when something was reported into `diags`.
+std::optional<Condition> compile_condition(const RawNode& node, ConditionSite site,
+                                           std::span<const scanner::FieldSpec> fields, DiagnosticSink& diags);
 
 }  // namespace triad::rules

@@ -1,21 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-// Loads YAML policies in three stages — read (yaml-cpp, positions kept), validate (keys,
-// types, enums, fields of the selected collector) and compile (operands typed, regexes and
-// globs compiled). Any diagnostic rejects the whole policy: never a half-loaded one.
+// Loads YAML policies in three stages — read (yaml_reader: YAML to raw nodes that keep their
+// line and column), validate (keys, types, enums, select arguments, condition shapes) and
+// compile (fields looked up, operands typed, regexes and globs compiled). Any diagnostic
+// rejects the whole policy: never a half-loaded one.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "rules/load/diagnostic.h"
 #include "rules/model/policy.h"
 
 namespace triad::rules {
-
-struct Diagnostic {
-    SourcePos pos;
-    std::string message;
-    std::string str() const { return pos.str() + ": " + message; }
-};
 
 struct LoadResult {
     std::vector<Policy> policies;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Loads waiver files (read with yaml-cpp keeping positions, then validated: keys, dates, globs,
-// check ids) and applies waivers to a finished evaluation.
+// Loads waiver files (read by the policy reader into raw nodes that keep their positions, then
+// validated: keys, dates, globs, check ids) and applies waivers to a finished evaluation.
 #include "rules/score/waivers.h"
 
 
@@ -8,41 +8,44 @@
 #include <chrono>
 #include <cstdio>
 
-#include "rules/load/yaml_support.h"
 #include "base/file_read.h"
+#include "rules/load/key_checks.h"
+#include "rules/load/yaml_reader.h"
 
 namespace triad::rules {
 namespace {
 
-void read_waiver(YamlContext& ctx, const YAML::Node& node, const std::set<std::string>& known, WaiverLoad& out) {
-    if (!node.IsMap()) {
-        ctx.error(node, "each waiver must be a map with 'check', 'reason' and 'expires'");
+// A waiver file is small and flat, so its validation and compilation are one pass.
+void read_waiver(DiagnosticSink& diags, const RawNode& node, const std::set<std::string>& known, WaiverLoad& out) {
+    if (!node.is_map()) {
+        diags.error(node, "each waiver must be a map with 'check', 'reason' and 'expires'");
         return;
     }
-    ctx.reject_unknown_keys(node, {"check", "objects", "reason", "owner", "expires"}, "a waiver");
+    reject_unknown_keys(diags, node, {"check", "objects", "reason", "owner", "expires"}, "a waiver");
     Waiver w;
-    w.pos = ctx.pos(node);
-    w.check = ctx.required_string(node, "check", "a waiver");
+    w.pos = diags.pos(node);
+    w.check = required_string(diags, node, "check", "a waiver");
     if (!w.check.empty() && !known.count(w.check)) {
         std::string hint = closest(w.check, std::vector<std::string>(known.begin(), known.end()));
-        ctx.error(node["check"], "unknown check '" + w.check + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+        diags.error(*node.get("check"),
+                    "unknown check '" + w.check + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
     }
-    w.reason = ctx.required_string(node, "reason", "waiver for " + w.check);
-    w.owner = ctx.optional_string(node, "owner");
-    w.expires = ctx.required_string(node, "expires", "waiver for " + w.check);
+    w.reason = required_string(diags, node, "reason", "waiver for " + w.check);
+    w.owner = optional_string(diags, node, "owner");
+    w.expires = required_string(diags, node, "expires", "waiver for " + w.check);
     if (!w.expires.empty() && !valid_date(w.expires))
-        ctx.error(node["expires"], "'expires' must be a date written YYYY-MM-DD, not '" + w.expires + "'");
-    if (const YAML::Node objects = node["objects"]) {
-        if (!objects.IsSequence() || objects.size() == 0) {
-            ctx.error(objects, "'objects' must be a non-empty list of globs");
+        diags.error(*node.get("expires"), "'expires' must be a date written YYYY-MM-DD, not '" + w.expires + "'");
+    if (const RawNode* objects = node.get("objects")) {
+        if (!objects->is_sequence() || objects->size() == 0) {
+            diags.error(*objects, "'objects' must be a non-empty list of globs");
         } else {
-            for (const auto& g : objects) {
-                if (!g.IsScalar() || g.Scalar().empty()) {
-                    ctx.error(g, "each entry of 'objects' must be a non-empty string");
+            for (const RawNode& g : objects->items) {
+                if (!g.is_scalar() || g.text.empty()) {
+                    diags.error(g, "each entry of 'objects' must be a non-empty string");
                     continue;
                 }
-                auto glob = Glob::compile(g.Scalar());
-                if (!glob) ctx.error(g, glob.error().message);
+                auto glob = Glob::compile(g.text);
+                if (!glob) diags.error(g, glob.error().message);
                 else w.objects.push_back(std::move(*glob));
             }
         }
@@ -87,24 +90,23 @@ std::set<std::string> check_ids(std::span<const Policy> policies) {
 
 WaiverLoad load_waivers_text(const std::string& text, const std::string& name, const std::set<std::string>& known) {
     WaiverLoad out;
-    YamlContext ctx(name);
+    DiagnosticSink diags(name);
     try {
-        YAML::Node root = YAML::Load(text);
-        if (!root.IsMap()) {
-            ctx.error(root, "a waiver file is a map with 'waivers', a list of waivers");
-        } else {
-            ctx.reject_unknown_keys(root, {"waivers"}, "the waiver file");
-            const YAML::Node list = root["waivers"];
-            if (!list || !list.IsSequence()) ctx.error(list ? list : root, "the file needs 'waivers:', a list of waivers");
+        std::optional<RawNode> root = read_yaml(text, diags);  // reports its own errors
+        if (root && !root->is_map()) {
+            diags.error(*root, "a waiver file is a map with 'waivers', a list of waivers");
+        } else if (root) {
+            reject_unknown_keys(diags, *root, {"waivers"}, "the waiver file");
+            const RawNode* list = root->get("waivers");
+            if (!list || !list->is_sequence())
+                diags.error(list ? *list : *root, "the file needs 'waivers:', a list of waivers");
             else
-                for (const auto& w : list) read_waiver(ctx, w, known, out);
+                for (const RawNode& w : list->items) read_waiver(diags, w, known, out);
         }
-    } catch (const YAML::Exception& e) {
-        ctx.error(SourcePos{name, e.mark.line + 1, e.mark.column + 1}, "YAML syntax: " + e.msg);
     } catch (const std::exception& e) {
-        ctx.error(SourcePos{name, 1, 1}, std::string("cannot load waivers: ") + e.what());
+        diags.error(SourcePos{name, 1, 1}, std::string("cannot load waivers: ") + e.what());
     }
-    out.diagnostics = std::move(ctx.diagnostics);
+    out.diagnostics = diags.take();
     if (!out.ok()) out.waivers.clear();
     return out;
 }

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// Every operator, through the real loader, against facts shaped like the collectors' output.
+// Every operator, through the loader's stages (reader, validation, compile), against facts
+// shaped like the collectors' output.
 #include "rules/eval/condition.h"
 #include "rules/load/condition_compile.h"
 
 #include <doctest/doctest.h>
 
-#include "rules/load/policy_loader.h"
+#include "rules/load/validate.h"
+#include "rules/load/yaml_reader.h"
 #include "scanner/config/config_file.h"
+#include "scanner/core/registry.h"
 #include "scanner/walk/file_entry.h"
 
 using namespace triad;
@@ -16,16 +19,16 @@ using scanner::Value;
 
 namespace {
 
-// Compiles `expect` for a check on `collector` and returns the policy that owns it.
-Policy compile(const std::string& collector, const std::string& expect) {
-    std::string select = collector == "file" ? "{ collector: file, path: /x }"
-                                             : "{ collector: config, path: /x, key: K }";
-    std::string text = "policy: { id: p, title: t, version: \"1\" }\nchecks:\n  - id: C\n    title: t\n"
-                       "    severity: low\n    impact: { c: low, i: none, a: none }\n    select: " +
-                       select + "\n    expect: " + expect + "\n";
-    LoadResult r = load_policy_text(text, "t.yml");
-    if (!r.ok()) FAIL(r.diagnostics.front().str());
-    return std::move(r.policies.front());
+// Compiles YAML text as the `expect` condition of a check on `collector`.
+Condition compile(const std::string& collector, const std::string& expect) {
+    DiagnosticSink diags("t.yml");
+    std::optional<RawNode> node = read_yaml(expect, diags);
+    std::optional<Condition> condition;
+    if (node) validate_condition(*node, ConditionSite::expect, diags);
+    if (node && diags.empty())
+        condition = compile_condition(*node, ConditionSite::expect, scanner::find_collector(collector)->fields, diags);
+    if (!condition) FAIL(diags.take().front().str());
+    return std::move(*condition);
 }
 
 Fact file_fact(std::uint32_t mode, const std::string& owner, bool setuid = false) {
@@ -48,12 +51,12 @@ Fact config_fact(const std::string& value, scanner::StringList values = {}) {
     return f;
 }
 
-bool holds(const Policy& p, const Fact& f) { return evaluate(*p.checks[0].expect.condition, f); }
+bool holds(const Condition& c, const Fact& f) { return evaluate(c, f); }
 
 }  // namespace
 
 TEST_CASE("at_most compares permission bits, not numbers") {
-    Policy p = compile("file", "{ field: mode, at_most: \"0644\" }");
+    Condition p = compile("file", "{ field: mode, at_most: \"0644\" }");
     CHECK(holds(p, file_fact(0644, "root")));
     CHECK(holds(p, file_fact(0600, "root")));   // stricter passes
     CHECK(holds(p, file_fact(0400, "root")));
@@ -99,19 +102,19 @@ TEST_CASE("matches and contains on strings and lists") {
 }
 
 TEST_CASE("all, any, none and their evidence") {
-    Policy p = compile("file", "{ all: [ { field: mode, at_most: \"0640\" }, { field: owner, eq: root } ] }");
+    Condition p = compile("file", "{ all: [ { field: mode, at_most: \"0640\" }, { field: owner, eq: root } ] }");
     std::vector<std::pair<std::string, std::string>> observed;
-    CHECK_FALSE(evaluate(*p.checks[0].expect.condition, file_fact(0644, "bin"), &observed));
+    CHECK_FALSE(evaluate(p, file_fact(0644, "bin"), &observed));
     REQUIRE(observed.size() == 2);  // both failing fields are shown, not only the first
     CHECK(observed[0] == std::pair<std::string, std::string>{"mode", "0644"});
     CHECK(observed[1] == std::pair<std::string, std::string>{"owner", "bin"});
 
-    Policy any = compile("file", "{ any: [ { field: owner, eq: root }, { field: mode, eq: \"0600\" } ] }");
+    Condition any = compile("file", "{ any: [ { field: owner, eq: root }, { field: mode, eq: \"0600\" } ] }");
     CHECK(holds(any, file_fact(0600, "bin")));
     CHECK_FALSE(holds(any, file_fact(0644, "bin")));
 
-    Policy none = compile("file", "{ none: [ { field: setuid, eq: true }, { field: owner, eq: games } ] }");
+    Condition none = compile("file", "{ none: [ { field: setuid, eq: true }, { field: owner, eq: games } ] }");
     CHECK(holds(none, file_fact(0755, "root", false)));
     CHECK_FALSE(holds(none, file_fact(04755, "root", true)));
-    CHECK(describe(*none.checks[0].expect.condition) == "none(setuid eq true; owner eq games)");
+    CHECK(describe(none) == "none(setuid eq true; owner eq games)");
 }

@@ -93,6 +93,10 @@ TEST_CASE("policy errors carry their position") {
         auto r = load_policy_text("policy: { id: p, title: t, version: \"1\" }\nchecks:\n  - id: X\n", "m.yml");
         REQUIRE(r.diagnostics.size() >= 4);
         CHECK(r.diagnostics[0].str() == "m.yml:3:5: check X needs 'title'");
+        for (const auto& d : r.diagnostics) CHECK_MESSAGE(d.pos.str() == "m.yml:3:5", d.str());  // a missing key is reported at its map
+    }
+    SUBCASE("an empty file") {
+        CHECK(first_error(load_policy_text("", "e.yml")) == "e.yml:1:1: a policy is a map with 'policy' and 'checks'");
     }
     SUBCASE("hostile nesting is refused, not recursed into") {
         std::string deep = "{ field: mode, at_most: \"0640\" }";
@@ -115,10 +119,59 @@ TEST_CASE("YAML aliases cannot make a small policy expand without bound") {
     text += "checks:\n  - id: BOMB\n    title: t\n    severity: low\n    impact: { c: low, i: none, a: none }\n"
             "    select: { collector: file, path: /x }\n    expect: *l10\n";
     auto r = load_policy_text(text, "bomb.yml");
-    REQUIRE_FALSE(r.ok());
-    bool refused = false;
-    for (const auto& d : r.diagnostics) refused |= d.message.find("more than 100000 condition nodes") != std::string::npos;
-    CHECK(refused);
+    // The reader counts every node it materialises, so the refusal comes before anything is
+    // expanded, at the anchor whose copy would pass the budget.
+    CHECK(first_error(r) == "bomb.yml:7:5: the document has more than 1000000 nodes (YAML aliases expand); refused");
+    CHECK(r.diagnostics.size() == 1);
+}
+
+TEST_CASE("a condition under expect beside 'objects' reports its own position") {
+    // `objects:` is the quantifier's key; the condition is the rest of the same map, compiled in
+    // place, so its errors point into the file (they once printed FILE:0:0).
+    const std::string head = std::string(kValid).substr(0, std::string(kValid).find("    expect:"));
+    auto with_expect = [&](const std::string& expect) { return head + "    expect:\n" + expect; };
+    SUBCASE("no operator: reported at the expect map") {
+        auto r = load_policy_text(with_expect("      objects: any\n      field: mode\n"), "e.yml");
+        CHECK(first_error(r) ==
+              "e.yml:9:7: a condition needs one operator: eq ne in lt le gt ge at_most matches contains exists");
+    }
+    SUBCASE("two operators, in flow style") {
+        auto r = load_policy_text(with_expect("      { objects: any, field: mode, eq: \"0600\", ne: \"0644\" }\n"), "e.yml");
+        CHECK(first_error(r) == "e.yml:9:7: a condition takes exactly one operator");
+    }
+    SUBCASE("unknown field") {
+        auto r = load_policy_text(with_expect("      objects: any\n      field: mdoe\n      eq: x\n"), "e.yml");
+        CHECK(first_error(r) == "e.yml:10:14: unknown field 'mdoe' (did you mean 'mode'?)");
+    }
+    SUBCASE("bad operand") {
+        auto r = load_policy_text(with_expect("      objects: any\n      field: mode\n      at_most: \"0986\"\n"), "e.yml");
+        CHECK(first_error(r) == "e.yml:11:16: '0986' is not an octal mode such as \"0640\"");
+    }
+    SUBCASE("a misspelt key, with 'objects' known at this level") {
+        auto r = load_policy_text(with_expect("      objects: any\n      field: mode\n      eq: \"0600\"\n      fild: x\n"), "e.yml");
+        CHECK(first_error(r) == "e.yml:12:7: unknown key 'fild' in a condition (did you mean 'field'?)");
+    }
+    SUBCASE("a loaded condition carries the position of the expect map") {
+        auto r = load_policy_text(with_expect("      objects: any\n      all:\n        - { field: owner, eq: root }\n"), "e.yml");
+        REQUIRE(r.ok());
+        const auto& expect = r.policies[0].checks[0].expect;
+        CHECK(expect.objects == triad::rules::Quantifier::any);
+        REQUIRE(expect.condition);
+        CHECK(expect.condition->pos.str() == "e.yml:9:7");
+        CHECK(expect.condition->children.at(0).pos.str() == "e.yml:11:11");
+    }
+}
+
+TEST_CASE("a mistake in one check's shape does not hide another check's compile error") {
+    std::string text = kValid;
+    text.replace(text.find("field: mode"), 11, "field: mdoe");
+    text += "  - id: B-1\n    title: t\n    impact: { c: high, i: high, a: none }\n"
+            "    select: { collector: file, path: /x }\n    expect: none\n";
+    auto r = load_policy_text(text, "two.yml");
+    REQUIRE(r.diagnostics.size() == 2);
+    CHECK(r.diagnostics[0].str() == "two.yml:9:5: check B-1 needs 'severity'");
+    CHECK(r.diagnostics[1].str() == "two.yml:8:22: unknown field 'mdoe' (did you mean 'mode'?)");
+    CHECK(r.policies.empty());
 }
 
 TEST_CASE("duplicate check ids across files are rejected with both positions") {
