@@ -76,17 +76,9 @@ const char* file_type_name(std::uint32_t mode) {
     return "unknown";
 }
 
-long read_xattr_at(int dirfd, const char* name, const char* attr, void* buf, std::size_t size) {
-    static std::atomic<bool> have_getxattrat{true};
-    // getxattrat refuses an O_PATH descriptor with an empty name (EBADF), so the object's
-    // own descriptor goes through /proc/self/fd below.
-    if (*name && have_getxattrat.load(std::memory_order_relaxed)) {
-        XattrArgs args{reinterpret_cast<std::uintptr_t>(buf), static_cast<std::uint32_t>(size), 0};
-        long rc = ::syscall(SYS_getxattrat, dirfd, name, AT_SYMLINK_NOFOLLOW, attr, &args, sizeof args);
-        if (rc >= 0) return rc;
-        if (errno != ENOSYS) return -errno;
-        have_getxattrat.store(false, std::memory_order_relaxed);
-    }
+namespace {
+
+long read_xattr_via_proc(int dirfd, const char* name, const char* attr, void* buf, std::size_t size) {
     // dirfd was resolved safely; the path below re-enters it (and names one component).
     std::string path = "/proc/self/fd/" + std::to_string(dirfd);
     if (*name) {
@@ -95,6 +87,28 @@ long read_xattr_at(int dirfd, const char* name, const char* attr, void* buf, std
     }
     ssize_t rc = *name ? ::lgetxattr(path.c_str(), attr, buf, size) : ::getxattr(path.c_str(), attr, buf, size);
     return rc >= 0 ? rc : -errno;
+}
+
+}  // namespace
+
+long read_xattr_at(int dirfd, const char* name, const char* attr, void* buf, std::size_t size) {
+    static std::atomic<bool> getxattrat_usable{true};
+    // getxattrat refuses an O_PATH descriptor with an empty name (EBADF), so the object's
+    // own descriptor goes through /proc/self/fd below.
+    if (!*name || !getxattrat_usable.load(std::memory_order_relaxed))
+        return read_xattr_via_proc(dirfd, name, attr, buf, size);
+    XattrArgs args{reinterpret_cast<std::uintptr_t>(buf), static_cast<std::uint32_t>(size), 0};
+    long rc = ::syscall(SYS_getxattrat, dirfd, name, AT_SYMLINK_NOFOLLOW, attr, &args, sizeof args);
+    if (rc >= 0) return rc;
+    const int err = errno;
+    // ENOSYS: a kernel before 6.13. EPERM: either a seccomp filter that refuses syscalls it
+    // does not know (container runtimes, systemd's SystemCallFilter=) or a real refusal for
+    // this file. The older path answers both: when it does not refuse too, the syscall was
+    // what was refused, and is not tried again.
+    if (err != ENOSYS && err != EPERM) return -err;
+    long fallback = read_xattr_via_proc(dirfd, name, attr, buf, size);
+    if (err == ENOSYS || fallback != -EPERM) getxattrat_usable.store(false, std::memory_order_relaxed);
+    return fallback;
 }
 
 Result<std::optional<std::string>> read_whole_xattr_at(int dirfd, const char* name, const char* attr) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ACLs and file capabilities as the walk reads them from real files: values longer than a
-// first guess at their size, and reads the kernel refuses outright, which must say
-// "unreadable", never "none".
+// first guess at their size, getxattrat refused by a seccomp filter, and reads the kernel
+// refuses outright, which must say "unreadable", never "none".
 #include "scanner/walk/file_entry.h"
 
 #include <doctest/doctest.h>
@@ -114,6 +114,18 @@ std::string compare_with_intact(std::map<std::string, Seen> seen, const std::str
 TEST_CASE("an ACL longer than a first guess at its size is still an ACL") {
     XattrTree tree;
     CHECK(compare_with_intact(walk_srv(tree.dir.path()), tree.getcap_text) == "");
+}
+
+TEST_CASE("getxattrat refused by a seccomp filter (EPERM): ACLs and capabilities are read another way") {
+    XattrTree tree;
+    if (::syscall(kSysGetxattrat, -1, "", 0, "", nullptr, 0) < 0 && errno == ENOSYS)
+        MESSAGE("this kernel has no getxattrat: the fallback is always taken, so this proves less");
+    // Container runtimes and systemd's SystemCallFilter= answer syscalls they do not know
+    // with EPERM rather than ENOSYS.
+    std::string problems = in_child_refusing({kSysGetxattrat}, EPERM, [&] {
+        return compare_with_intact(walk_srv(tree.dir.path()), tree.getcap_text);
+    });
+    CHECK(problems == "");
 }
 
 TEST_CASE("an ACL or capability the kernel refuses to read is unreadable, not absent") {
