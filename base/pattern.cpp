@@ -57,11 +57,16 @@ Result<Regex> Regex::compile(std::string_view pattern, bool case_insensitive) {
     return Regex(std::string(pattern), std::move(holder));
 }
 
-bool Regex::search(std::string_view subject) const {
+SearchResult Regex::search(std::string_view subject) const {
     MatchData& md = thread_match_data();
     int rc = pcre2_match(code_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0,
                          0, md.data, md.context);
-    return rc >= 0;
+    if (rc >= 0) return {MatchOutcome::match, {}};
+    if (rc == PCRE2_ERROR_NOMATCH) return {MatchOutcome::no_match, {}};
+    PCRE2_UCHAR msg[256];
+    pcre2_get_error_message(rc, msg, sizeof msg);
+    return {MatchOutcome::gave_up, "regex '" + pattern_ + "' gave up on " + std::to_string(subject.size()) +
+                                       " bytes: " + reinterpret_cast<const char*>(msg)};
 }
 
 bool has_glob_chars(std::string_view s) {
@@ -119,7 +124,9 @@ Result<Glob> Glob::compile(std::string_view glob) {
 
 bool Glob::matches(std::string_view path) const {
     // The walk asks every exclude glob about every entry; most differ in their first bytes.
-    return path.starts_with(literal_head_) && regex_.search(path);
+    // A glob that gives up (several `**` against a path near PATH_MAX) does not match: an
+    // exclude or a waiver never hides a path it could not judge.
+    return path.starts_with(literal_head_) && regex_.search(path).outcome == MatchOutcome::match;
 }
 
 std::string Glob::literal_prefix() const {

@@ -12,12 +12,21 @@
 
 namespace triad {
 
+// gave_up: PCRE2 stopped before it could tell (the match limit on a pathological pattern,
+// JIT stack exhausted). The subject then neither matches nor is known not to.
+enum class MatchOutcome { no_match, match, gave_up };
+
+struct SearchResult {
+    MatchOutcome outcome = MatchOutcome::no_match;
+    std::string reason;  // why PCRE2 gave up; empty otherwise
+};
+
 class Regex {
 public:
     // Compiles `pattern`; the error says what is wrong and at which offset.
     static Result<Regex> compile(std::string_view pattern, bool case_insensitive = false);
 
-    bool search(std::string_view subject) const;  // true when the pattern matches anywhere
+    SearchResult search(std::string_view subject) const;  // does the pattern match anywhere?
     const std::string& pattern() const { return pattern_; }
 
 private:

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "base/pattern.h"
 #include "base/version_compare.h"
 #include "rules/model/value_text.h"
 
@@ -63,46 +64,62 @@ bool equal(const Value& a, const Value& b) {
     return a.data == b.data;
 }
 
-bool test_leaf(const Condition& c, const Value* raw) {
-    if (c.op == Op::exists) return (raw != nullptr) == std::get<bool>(c.operands[0].data);
-    if (!raw) return c.op == Op::ne;  // an absent field equals nothing
+Truth truth_of(bool b) { return b ? Truth::yes : Truth::no; }
+
+Truth search(const Regex& regex, const std::string& subject, std::string* why_unknown) {
+    SearchResult r = regex.search(subject);
+    if (r.outcome == MatchOutcome::gave_up) {
+        if (why_unknown && why_unknown->empty()) *why_unknown = std::move(r.reason);
+        return Truth::unknown;
+    }
+    return truth_of(r.outcome == MatchOutcome::match);
+}
+
+Truth test_leaf(const Condition& c, const Value* raw, std::string* why_unknown) {
+    if (c.op == Op::exists) return truth_of((raw != nullptr) == std::get<bool>(c.operands[0].data));
+    if (!raw) return truth_of(c.op == Op::ne);  // an absent field equals nothing
     // Convert only when the kinds differ: the walk tests every file, so no needless copy.
     std::optional<Value> converted;
     const Value* v = raw;
     if (raw->kind() != c.as) {
         converted = convert_value(*raw, c.as);
-        if (!converted) return false;
+        if (!converted) return Truth::no;
         v = &*converted;
     }
     const Value& want = c.operands[0];
     switch (c.op) {
-        case Op::eq: return equal(*v, want);
-        case Op::ne: return !equal(*v, want);
+        case Op::eq: return truth_of(equal(*v, want));
+        case Op::ne: return truth_of(!equal(*v, want));
         case Op::in:
-            return std::any_of(c.operands.begin(), c.operands.end(), [&](const Value& o) { return equal(*v, o); });
-        case Op::lt: return order(*v, want) < 0;
-        case Op::le: return order(*v, want) <= 0;
-        case Op::gt: return order(*v, want) > 0;
-        case Op::ge: return order(*v, want) >= 0;
+            return truth_of(std::any_of(c.operands.begin(), c.operands.end(), [&](const Value& o) { return equal(*v, o); }));
+        case Op::lt: return truth_of(order(*v, want) < 0);
+        case Op::le: return truth_of(order(*v, want) <= 0);
+        case Op::gt: return truth_of(order(*v, want) > 0);
+        case Op::ge: return truth_of(order(*v, want) >= 0);
         case Op::at_most:
-            return (std::get<Mode>(v->data).bits & ~std::get<Mode>(want.data).bits) == 0;
-        case Op::matches:
-            if (v->kind() == ValueKind::list) {
-                const auto& l = std::get<StringList>(v->data);
-                return std::any_of(l.begin(), l.end(), [&](const std::string& s) { return c.regex->search(s); });
+            return truth_of((std::get<Mode>(v->data).bits & ~std::get<Mode>(want.data).bits) == 0);
+        case Op::matches: {
+            if (v->kind() != ValueKind::list) return search(*c.regex, std::get<std::string>(v->data), why_unknown);
+            // One matching element decides; an element the regex gave up on leaves it open.
+            Truth any = Truth::no;
+            for (const std::string& s : std::get<StringList>(v->data)) {
+                Truth t = search(*c.regex, s, why_unknown);
+                if (t == Truth::yes) return t;
+                if (t == Truth::unknown) any = t;
             }
-            return c.regex->search(std::get<std::string>(v->data));
+            return any;
+        }
         case Op::contains: {
             const std::string& needle = std::get<std::string>(want.data);
             if (v->kind() == ValueKind::list) {
                 const auto& l = std::get<StringList>(v->data);
-                return std::find(l.begin(), l.end(), needle) != l.end();
+                return truth_of(std::find(l.begin(), l.end(), needle) != l.end());
             }
-            return std::get<std::string>(v->data).find(needle) != std::string::npos;
+            return truth_of(std::get<std::string>(v->data).find(needle) != std::string::npos);
         }
         case Op::exists: break;
     }
-    return false;
+    return Truth::no;
 }
 
 void note(std::vector<std::pair<std::string, std::string>>* observed, const std::string& field, std::string value) {
@@ -114,44 +131,62 @@ void note(std::vector<std::pair<std::string, std::string>>* observed, const std:
 
 }  // namespace
 
-bool evaluate(const Condition& c, const scanner::FieldSource& object,
-              std::vector<std::pair<std::string, std::string>>* observed) {
+Truth evaluate(const Condition& c, const scanner::FieldSource& object, std::string* why_unknown,
+               std::vector<std::pair<std::string, std::string>>* observed) {
     switch (c.kind) {
         case Condition::Kind::leaf: {
+            if (const std::string* error = object.field_error(c.field)) {
+                if (why_unknown && why_unknown->empty()) *why_unknown = c.field_name + ": " + *error;
+                return Truth::unknown;
+            }
             const Value* raw = object.field(c.field);
-            bool ok = test_leaf(c, raw);
-            if (!ok && observed) note(observed, c.field_name, raw ? raw->to_string() : "(absent)");
-            return ok;
+            std::string leaf_why;
+            const Truth t = test_leaf(c, raw, &leaf_why);
+            if (t == Truth::unknown && why_unknown && why_unknown->empty()) *why_unknown = c.field_name + ": " + leaf_why;
+            if (t == Truth::no && observed) note(observed, c.field_name, raw ? raw->to_string() : "(absent)");
+            return t;
         }
         case Condition::Kind::all: {
-            bool ok = true;
+            Truth result = Truth::yes;
             for (const Condition& child : c.children) {
-                if (!evaluate(child, object, observed)) {
-                    ok = false;
-                    if (!observed) return false;  // without evidence, stop at the first failure
+                const Truth t = evaluate(child, object, why_unknown, observed);
+                if (t == Truth::no) {
+                    result = Truth::no;
+                    if (!observed) return result;  // without evidence, stop at the first failure
+                } else if (t == Truth::unknown && result == Truth::yes) {
+                    result = Truth::unknown;
                 }
             }
-            return ok;
+            return result;
         }
-        case Condition::Kind::any:
-            for (const Condition& child : c.children)
-                if (evaluate(child, object, nullptr)) return true;
-            if (observed)
-                for (const Condition& child : c.children) evaluate(child, object, observed);
-            return false;
-        case Condition::Kind::none:
+        case Condition::Kind::any: {
+            Truth result = Truth::no;
             for (const Condition& child : c.children) {
-                if (evaluate(child, object, nullptr)) {
+                const Truth t = evaluate(child, object, why_unknown, nullptr);
+                if (t == Truth::yes) return t;
+                if (t == Truth::unknown) result = t;
+            }
+            if (result == Truth::no && observed)
+                for (const Condition& child : c.children) evaluate(child, object, nullptr, observed);
+            return result;
+        }
+        case Condition::Kind::none: {
+            Truth result = Truth::yes;
+            for (const Condition& child : c.children) {
+                const Truth t = evaluate(child, object, why_unknown, nullptr);
+                if (t == Truth::yes) {
                     if (observed && child.kind == Condition::Kind::leaf) {
                         auto raw = object.field(child.field);
                         note(observed, child.field_name, raw ? raw->to_string() : "(absent)");
                     }
-                    return false;
+                    return Truth::no;
                 }
+                if (t == Truth::unknown) result = t;
             }
-            return true;
+            return result;
+        }
     }
-    return false;
+    return Truth::no;
 }
 
 void referenced_fields(const Condition& c, std::vector<std::size_t>& out) {

@@ -151,8 +151,12 @@ void judge(const Check& check, const FieldSource& object, Outcome& out) {
         return;
     }
     std::vector<std::pair<std::string, std::string>> observed;
-    if (evaluate(*check.expect.condition, object, &observed)) out.satisfied();
-    else out.failed(make_evidence(check, object, std::move(observed)));
+    std::string why_unknown;
+    switch (evaluate(*check.expect.condition, object, &why_unknown, &observed)) {
+        case Truth::yes: out.satisfied(); break;
+        case Truth::no: out.failed(make_evidence(check, object, std::move(observed))); break;
+        case Truth::unknown: out.errored(std::string(object.object_name()), why_unknown); break;
+    }
 }
 
 // "DIR/**" excludes are a prefix test; other globs need a pattern match.
@@ -226,7 +230,12 @@ CheckResult run_collected(const Check& check, const scanner::FactSet& facts) {
             case scanner::FactStatus::ok: break;
         }
         if (is_excluded(check, fact.object)) continue;
-        if (check.select.where && !evaluate(*check.select.where, fact)) continue;
+        if (check.select.where) {
+            std::string why_unknown;
+            const Truth selected = evaluate(*check.select.where, fact, &why_unknown);
+            if (selected == Truth::unknown) out.errored(fact.object, why_unknown);  // it may be one the check is about
+            if (selected != Truth::yes) continue;
+        }
         judge(check, fact, out);
     }
     return out.finish(check.expect.condition ? &*check.expect.condition : nullptr);
@@ -253,10 +262,16 @@ void run_walk(std::vector<std::unique_ptr<WalkCheck>>& checks, const scanner::Sy
     for (const auto& wc : checks) requests.push_back(walk_request(*wc->check));
     auto on_entry = [&](std::size_t i, const scanner::FileEntry& entry) {
         const Check& check = *checks[i]->check;
+        const std::string& path = entry.path();
         // `where` first: it is cheap and rejects almost every entry. A subtree that every
         // check excludes was pruned from the walk, so exclusion rarely has work to do.
-        if (check.select.where && !evaluate(*check.select.where, entry)) return;
-        if (is_excluded(check, entry.path())) return;
+        if (check.select.where) {
+            std::string why_unknown;
+            const Truth selected = evaluate(*check.select.where, entry, &why_unknown);
+            if (selected == Truth::unknown && !is_excluded(check, path)) checks[i]->outcome.errored(path, why_unknown);
+            if (selected != Truth::yes) return;
+        }
+        if (is_excluded(check, path)) return;
         judge(check, entry, checks[i]->outcome);
     };
     auto on_error = [&](std::size_t i, const scanner::WalkError& error) {

@@ -46,6 +46,9 @@ constexpr FieldSpec kFields[] = {
 };
 static_assert(std::size(kFields) == kFileFieldCount);
 
+// The kernel's XATTR_SIZE_MAX: no file system stores a longer value.
+constexpr std::size_t kMaxXattrBytes = 64 * 1024;
+
 // getxattrat(2) arrived in Linux 6.13; before that we go through /proc/self/fd.
 #ifndef SYS_getxattrat
 #define SYS_getxattrat 464
@@ -73,17 +76,9 @@ const char* file_type_name(std::uint32_t mode) {
     return "unknown";
 }
 
-long read_xattr_at(int dirfd, const char* name, const char* attr, void* buf, std::size_t size) {
-    static std::atomic<bool> have_getxattrat{true};
-    // getxattrat refuses an O_PATH descriptor with an empty name (EBADF), so the object's
-    // own descriptor goes through /proc/self/fd below.
-    if (*name && have_getxattrat.load(std::memory_order_relaxed)) {
-        XattrArgs args{reinterpret_cast<std::uintptr_t>(buf), static_cast<std::uint32_t>(size), 0};
-        long rc = ::syscall(SYS_getxattrat, dirfd, name, AT_SYMLINK_NOFOLLOW, attr, &args, sizeof args);
-        if (rc >= 0) return rc;
-        if (errno != ENOSYS) return -errno;
-        have_getxattrat.store(false, std::memory_order_relaxed);
-    }
+namespace {
+
+long read_xattr_via_proc(int dirfd, const char* name, const char* attr, void* buf, std::size_t size) {
     // dirfd was resolved safely; the path below re-enters it (and names one component).
     std::string path = "/proc/self/fd/" + std::to_string(dirfd);
     if (*name) {
@@ -92,6 +87,60 @@ long read_xattr_at(int dirfd, const char* name, const char* attr, void* buf, std
     }
     ssize_t rc = *name ? ::lgetxattr(path.c_str(), attr, buf, size) : ::getxattr(path.c_str(), attr, buf, size);
     return rc >= 0 ? rc : -errno;
+}
+
+}  // namespace
+
+long read_xattr_at(int dirfd, const char* name, const char* attr, void* buf, std::size_t size) {
+    static std::atomic<bool> getxattrat_usable{true};
+    // getxattrat refuses an O_PATH descriptor with an empty name (EBADF), so the object's
+    // own descriptor goes through /proc/self/fd below.
+    if (!*name || !getxattrat_usable.load(std::memory_order_relaxed))
+        return read_xattr_via_proc(dirfd, name, attr, buf, size);
+    XattrArgs args{reinterpret_cast<std::uintptr_t>(buf), static_cast<std::uint32_t>(size), 0};
+    long rc = ::syscall(SYS_getxattrat, dirfd, name, AT_SYMLINK_NOFOLLOW, attr, &args, sizeof args);
+    if (rc >= 0) return rc;
+    const int err = errno;
+    // ENOSYS: a kernel before 6.13. EPERM: either a seccomp filter that refuses syscalls it
+    // does not know (container runtimes, systemd's SystemCallFilter=) or a real refusal for
+    // this file. The older path answers both: when it does not refuse too, the syscall was
+    // what was refused, and is not tried again.
+    if (err != ENOSYS && err != EPERM) return -err;
+    long fallback = read_xattr_via_proc(dirfd, name, attr, buf, size);
+    if (err == ENOSYS || fallback != -EPERM) getxattrat_usable.store(false, std::memory_order_relaxed);
+    return fallback;
+}
+
+Result<std::optional<std::string>> read_whole_xattr_at(int dirfd, const char* name, const char* attr) {
+    auto unreadable = [attr](std::string why) {
+        return Error{ErrorCode::io, "cannot read " + std::string(attr) + ": " + why, ""};
+    };
+    // Most files have no ACL and no capability: one call into a small buffer settles them.
+    char small[256];
+    long n = read_xattr_at(dirfd, name, attr, small, sizeof small);
+    std::string value;
+    // A long value (an ACL with many entries) gets a buffer of the size the kernel reports;
+    // the value may change between the two calls, so a few rounds are allowed.
+    for (int round = 0; n == -ERANGE && round < 4; ++round) {
+        long size = read_xattr_at(dirfd, name, attr, nullptr, 0);
+        if (size < 0) {
+            n = size;
+            break;
+        }
+        if (static_cast<std::size_t>(size) > kMaxXattrBytes)
+            return unreadable("value of " + std::to_string(size) + " bytes is larger than any file system stores");
+        value.resize(static_cast<std::size_t>(size));
+        n = read_xattr_at(dirfd, name, attr, value.data(), value.size());
+        if (n >= 0) {
+            value.resize(static_cast<std::size_t>(n));
+            return std::optional<std::string>(std::move(value));
+        }
+    }
+    if (n >= 0) return std::optional<std::string>(std::in_place, small, static_cast<std::size_t>(n));
+    // ENOTSUP and EOPNOTSUPP are one value on Linux: a file system without xattrs has none.
+    if (n == -ENODATA || n == -EOPNOTSUPP) return std::optional<std::string>();
+    if (n == -ERANGE) return unreadable("value kept changing size while being read");
+    return unreadable(error_from_errno(static_cast<int>(-n), "").message);
 }
 
 std::string decode_file_capabilities(const void* data, std::size_t size) {
@@ -135,6 +184,7 @@ void FileEntry::reset(std::string_view path, int dirfd, const char* name, const 
     name_ = name;
     st_ = st;
     cached_ = 0;
+    errored_ = 0;
 }
 
 void FileEntry::reset_swap(std::string& path, int dirfd, const char* name, const struct statx& st) {
@@ -143,37 +193,60 @@ void FileEntry::reset_swap(std::string& path, int dirfd, const char* name, const
     name_ = name;
     st_ = st;
     cached_ = 0;
+    errored_ = 0;
 }
 
-std::optional<Value> FileEntry::xattr_field(std::size_t index) const {
+std::optional<Value> FileEntry::xattr_field(std::size_t index, std::string& error) const {
     if (S_ISLNK(st_.stx_mode)) {  // Linux keeps neither ACLs nor capabilities on symlinks
         if (index == kFileAcl) return Value{false};
         return std::nullopt;
     }
-    char buf[256];
     if (index == kFileAcl) {
-        bool acl = read_xattr_at(dirfd_, name_, "system.posix_acl_access", buf, sizeof buf) >= 0;
-        if (!acl && S_ISDIR(st_.stx_mode))
-            acl = read_xattr_at(dirfd_, name_, "system.posix_acl_default", buf, sizeof buf) >= 0;
-        return Value{acl};
+        auto access = read_whole_xattr_at(dirfd_, name_, "system.posix_acl_access");
+        if (!access) {
+            error = access.error().message;
+            return std::nullopt;
+        }
+        if (*access || !S_ISDIR(st_.stx_mode)) return Value{access->has_value()};
+        auto inherited = read_whole_xattr_at(dirfd_, name_, "system.posix_acl_default");
+        if (!inherited) {
+            error = inherited.error().message;
+            return std::nullopt;
+        }
+        return Value{inherited->has_value()};
     }
     if (!S_ISREG(st_.stx_mode)) return std::nullopt;
-    long n = read_xattr_at(dirfd_, name_, "security.capability", buf, sizeof buf);
-    if (n <= 0) return std::nullopt;
-    return Value{decode_file_capabilities(buf, static_cast<std::size_t>(n))};
+    auto caps = read_whole_xattr_at(dirfd_, name_, "security.capability");
+    if (!caps) {
+        error = caps.error().message;
+        return std::nullopt;
+    }
+    if (!*caps || (*caps)->empty()) return std::nullopt;
+    return Value{decode_file_capabilities((*caps)->data(), (*caps)->size())};
 }
 
 const Value* FileEntry::field(std::size_t index) const {
     if (index >= kFileFieldCount) return nullptr;
     const std::uint32_t bit = 1u << index;
     if (!(cached_ & bit)) {
-        cache_[index] = compute(index);
+        std::string error;
+        cache_[index] = compute(index, error);
+        if (!error.empty()) {
+            errors_[index] = std::move(error);
+            errored_ |= bit;
+        }
         cached_ |= bit;
     }
     return cache_[index] ? &*cache_[index] : nullptr;
 }
 
-std::optional<Value> FileEntry::compute(std::size_t index) const {
+const std::string* FileEntry::field_error(std::size_t index) const {
+    if (index >= kFileFieldCount) return nullptr;
+    field(index);  // a field's error is known once it has been computed
+    return errored_ & (1u << index) ? &errors_[index] : nullptr;
+}
+
+std::optional<Value> FileEntry::compute(std::size_t index, std::string& error) const {
     const std::uint32_t mode = st_.stx_mode;
     const bool is_reg = S_ISREG(mode), is_link = S_ISLNK(mode);
     switch (static_cast<FileField>(index)) {
@@ -198,11 +271,14 @@ std::optional<Value> FileEntry::compute(std::size_t index) const {
             if (!is_link) return std::nullopt;
             char target[4096];
             ssize_t n = ::readlinkat(dirfd_, name_, target, sizeof target);
-            if (n < 0) return std::nullopt;
+            if (n < 0) {
+                error = "cannot read the link: " + error_from_errno(errno, "").message;
+                return std::nullopt;
+            }
             return Value{std::string(target, static_cast<std::size_t>(n))};
         }
         case kFileAcl:
-        case kFileCapabilities: return xattr_field(index);
+        case kFileCapabilities: return xattr_field(index, error);
         case kFileImmutable: return Value{(st_.stx_attributes & STATX_ATTR_IMMUTABLE) != 0};
         case kFileAppendOnly: return Value{(st_.stx_attributes & STATX_ATTR_APPEND) != 0};
         case kFileSetuid: return Value{is_reg && (mode & S_ISUID)};
@@ -224,6 +300,7 @@ Fact FileEntry::to_fact() const {
     f.fields.reserve(kFileFieldCount);
     for (std::size_t i = 0; i < kFileFieldCount; ++i) {
         const Value* v = field(i);
+        if (const std::string* why = field_error(i)) return Fact::error(path_, *why);
         f.fields.push_back(v ? std::optional<Value>(*v) : std::nullopt);
     }
     return f;

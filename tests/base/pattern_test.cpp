@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 using triad::Glob;
+using triad::MatchOutcome;
 using triad::Regex;
 
 TEST_CASE("globs: '*' stays in a component, '**' crosses them") {
@@ -35,17 +36,23 @@ TEST_CASE("globs: '*' stays in a component, '**' crosses them") {
 }
 
 TEST_CASE("regexes are PCRE2 and reject bad patterns with the offset") {
-    CHECK(Regex::compile("^ssh-(rsa|dss)$").value().search("ssh-dss"));
-    CHECK_FALSE(Regex::compile("^ssh-(rsa|dss)$").value().search("ssh-ed25519"));
-    CHECK(Regex::compile("permit", true).value().search("PERMIT"));
+    CHECK(Regex::compile("^ssh-(rsa|dss)$").value().search("ssh-dss").outcome == MatchOutcome::match);
+    CHECK(Regex::compile("^ssh-(rsa|dss)$").value().search("ssh-ed25519").outcome == MatchOutcome::no_match);
+    CHECK(Regex::compile("permit", true).value().search("PERMIT").outcome == MatchOutcome::match);
     auto bad = Regex::compile("(unclosed");
     REQUIRE_FALSE(bad.has_value());
     CHECK(bad.error().message.find("offset 9") != std::string::npos);
 }
 
-TEST_CASE("a catastrophic pattern gives up instead of hanging") {
+TEST_CASE("a catastrophic pattern gives up instead of hanging, and says so") {
     auto re = Regex::compile("^(a+)+$").value();
     std::string subject(5000, 'a');
     subject += 'b';
-    CHECK_FALSE(re.search(subject));  // the match limit stops the backtracking
+    // The match limit stops the backtracking; giving up is not "no match", which would
+    // let an `expect: none` check pass on a subject nobody looked at.
+    auto result = re.search(subject);
+    CHECK(result.outcome == MatchOutcome::gave_up);
+    CHECK(result.reason == "regex '^(a+)+$' gave up on 5001 bytes: match limit exceeded");
+    CHECK(re.search("aaaa").outcome == MatchOutcome::match);
+    CHECK(re.search("aaab").outcome == MatchOutcome::no_match);
 }

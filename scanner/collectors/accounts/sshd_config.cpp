@@ -178,7 +178,18 @@ struct Reader {
                 continue;
             }
             if (words[0] == "include") {
+                // sshd refuses to start on either ("no argument after keyword", "keyword
+                // Include empty argument"): the configuration is broken, not empty.
+                const std::string at = path + ":" + std::to_string(line_no) + ": ";
+                if (words.size() < 2) {
+                    error = at + "Include without an argument (sshd refuses this configuration)";
+                    return;
+                }
                 for (std::size_t i = 1; i < words.size(); ++i) {
+                    if (words[i].empty()) {
+                        error = at + "Include with an empty argument (sshd refuses this configuration)";
+                        return;
+                    }
                     std::string pattern = words[i].front() == '/' ? words[i] : "/etc/ssh/" + words[i];
                     auto matches = expand_path_glob(root, pattern);
                     if (!matches) {

@@ -73,13 +73,15 @@ std::string dirname_of(const std::string& path) {
     return path.substr(0, slash);
 }
 
-std::optional<std::string> capabilities_of(const Sysroot& root, const std::string& path) {
+// The binary's file capabilities as getcap prints them; nullopt when it has none. An Error
+// when they could not be read: "no capabilities" would hide exactly what exposure looks for.
+Result<std::optional<std::string>> capabilities_of(const Sysroot& root, const std::string& path) {
     auto fd = root.open_path(path, O_PATH, /*follow_final=*/false);
-    if (!fd) return std::nullopt;
-    unsigned char buf[256];
-    const long n = read_xattr_at(fd->get(), "", "security.capability", buf, sizeof buf);
-    if (n <= 0) return std::nullopt;
-    return decode_file_capabilities(buf, static_cast<std::size_t>(n));
+    if (!fd) return fd.error();
+    auto value = read_whole_xattr_at(fd->get(), "", "security.capability");
+    if (!value) return value.error();
+    if (!*value || (*value)->empty()) return std::optional<std::string>();
+    return std::optional<std::string>(decode_file_capabilities((*value)->data(), (*value)->size()));
 }
 
 // Who could create a missing directory: whoever may write its nearest existing parent.
@@ -230,7 +232,13 @@ FactSet collect_elf(const Sysroot& root, const IdentityTable& ids, const Sysroot
         auto unsafe = unsafe_search_paths(root, b.path, *info);
         if (!unsafe.empty()) f.fields[kElfUnsafeRpath] = Value{std::move(unsafe)};
         const bool setuid = b.mode & S_ISUID, setgid = b.mode & S_ISGID;
-        auto caps = capabilities_of(root, b.path);
+        auto read_caps = capabilities_of(root, b.path);
+        if (!read_caps) {
+            // Gone since it was read, like a missing binary above: nothing to judge.
+            if (read_caps.error().code != ErrorCode::not_found) facts[i] = Fact::error(b.path, read_caps.error().message);
+            return;
+        }
+        const std::optional<std::string>& caps = *read_caps;
         auto heard = listening.find(b.path);
         const bool listens = heard != listening.end();
         f.fields[kElfSetuid] = Value{setuid};

@@ -51,7 +51,7 @@ Fact config_fact(const std::string& value, scanner::StringList values = {}) {
     return f;
 }
 
-bool holds(const Condition& c, const Fact& f) { return evaluate(c, f); }
+bool holds(const Condition& c, const Fact& f) { return evaluate(c, f) == Truth::yes; }
 
 }  // namespace
 
@@ -104,7 +104,7 @@ TEST_CASE("matches and contains on strings and lists") {
 TEST_CASE("all, any, none and their evidence") {
     Condition p = compile("file", "{ all: [ { field: mode, at_most: \"0640\" }, { field: owner, eq: root } ] }");
     std::vector<std::pair<std::string, std::string>> observed;
-    CHECK_FALSE(evaluate(p, file_fact(0644, "bin"), &observed));
+    CHECK(evaluate(p, file_fact(0644, "bin"), nullptr, &observed) == Truth::no);
     REQUIRE(observed.size() == 2);  // both failing fields are shown, not only the first
     CHECK(observed[0] == std::pair<std::string, std::string>{"mode", "0644"});
     CHECK(observed[1] == std::pair<std::string, std::string>{"owner", "bin"});
@@ -117,4 +117,43 @@ TEST_CASE("all, any, none and their evidence") {
     CHECK(holds(none, file_fact(0755, "root", false)));
     CHECK_FALSE(holds(none, file_fact(04755, "root", true)));
     CHECK(describe(none) == "none(setuid eq true; owner eq games)");
+}
+
+TEST_CASE("a regex that gives up leaves its leaf unknown, and all/any/none follow Kleene's logic") {
+    // value: a subject on which ^(a+)+$ backtracks past PCRE2's match limit; values: {"1"}.
+    const Fact f = config_fact(std::string(5000, 'a') + "!", {"1"});
+    const std::string undecided = "{ field: value, matches: \"^(a+)+$\" }";
+    const std::string yes = "{ field: values, contains: \"1\" }";
+    const std::string no = "{ field: values, contains: \"9\" }";
+    auto truth = [&](const std::string& expect) { return evaluate(compile("config", expect), f); };
+    struct Case {
+        std::string expect;
+        Truth want;
+    } cases[] = {
+        {undecided, Truth::unknown},
+        {"{ all: [" + yes + ", " + undecided + "] }", Truth::unknown},
+        {"{ all: [" + undecided + ", " + no + "] }", Truth::no},  // one failure settles `all`
+        {"{ any: [" + undecided + ", " + yes + "] }", Truth::yes},  // one success settles `any`
+        {"{ any: [" + no + ", " + undecided + "] }", Truth::unknown},
+        {"{ none: [" + undecided + ", " + yes + "] }", Truth::no},
+        {"{ none: [" + no + ", " + undecided + "] }", Truth::unknown},  // was a pass: the defect
+        {"{ none: [ { all: [" + no + ", " + undecided + "] } ] }", Truth::yes},
+        {"{ any: [ { none: [" + undecided + "] }, " + no + "] }", Truth::unknown},
+        {"{ field: value, ne: x }", Truth::yes},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.expect);
+        CHECK(truth(c.expect) == c.want);
+    }
+
+    std::string why;
+    CHECK(evaluate(compile("config", "{ all: [" + yes + ", " + undecided + "] }"), f, &why) ==
+          Truth::unknown);
+    CHECK(why == "value: regex '^(a+)+$' gave up on 5001 bytes: match limit exceeded");
+
+    // In a list, one element that matches decides; one the regex gave up on leaves it open.
+    CHECK(evaluate(compile("config", "{ field: values, matches: \"^(a+)+$\" }"),
+                   config_fact("x", {std::string(5000, 'a') + "!", "aa"})) == Truth::yes);
+    CHECK(evaluate(compile("config", "{ field: values, matches: \"^(a+)+$\" }"),
+                   config_fact("x", {std::string(5000, 'a') + "!", "b"})) == Truth::unknown);
 }

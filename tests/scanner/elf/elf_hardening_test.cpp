@@ -80,7 +80,9 @@ const Fixtures& fixtures() {
 struct Readelf {
     std::string all;  // -hlSdsnW
     explicit Readelf(const std::string& file) { all = sh("readelf -hlSdsnW '" + file + "' 2>/dev/null").out; }
-    bool has(const std::string& re) const { return Regex::compile(re).value().search(all); }
+    bool has(const std::string& re) const {
+        return Regex::compile(re).value().search(all).outcome == triad::MatchOutcome::match;
+    }
     std::string relro() const {
         if (!has(R"(GNU_RELRO)")) return "none";
         if (has(R"(There is no dynamic section)")) return got_in_relro() && has("NT_GNU_ABI_TAG") ? "full" : "partial";

@@ -226,3 +226,27 @@ TEST_CASE("malformed sshd lines and huge times do not crash the reader") {
     REQUIRE(!facts.empty());
     CHECK(facts[0].status == FactStatus::error);  // Ciphers without a value, as sshd -t would say
 }
+
+TEST_CASE("an Include with an empty or no argument is an error naming the line, as sshd refuses it") {
+    struct Case {
+        std::string config;
+        std::string reason;
+    } cases[] = {
+        {"Include \"\"\n", "/etc/ssh/sshd_config:1: Include with an empty argument"},
+        {"PermitRootLogin no\nInclude \"\" sshd_config.d/*.conf\n", "/etc/ssh/sshd_config:2: Include with an empty argument"},
+        {"Include\n", "/etc/ssh/sshd_config:1: Include without an argument"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.config);
+        TempDir dir;
+        write_file(dir / "etc/ssh/sshd_config", c.config);
+        write_file(dir / "etc/ssh/sshd_config.d/a.conf", "PermitRootLogin yes\n");
+        FactSet facts = sshd_of(dir.path());
+        REQUIRE(facts.size() == 1);
+        CHECK(facts[0].status == FactStatus::error);
+        CHECK_MESSAGE(facts[0].reason.find(c.reason) == 0, facts[0].reason);
+        if (!triad::test::have_sshd()) continue;
+        auto run = triad::test::run_sshd_check(dir.path(), false);
+        CHECK_MESSAGE(run.exit_code != 0, run.out);  // sshd -t: "keyword Include empty argument"
+    }
+}

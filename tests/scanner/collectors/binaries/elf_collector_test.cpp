@@ -6,8 +6,10 @@
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <map>
 
 #include "scanner/identity/identity.h"
@@ -15,6 +17,7 @@
 #include "tests/scanner/elf/elf_builder.h"
 #include "tests/scanner/proc_fixture.h"
 #include "tests/scanner/fact_text.h"
+#include "tests/scanner/syscall_refusal.h"
 #include "tests/test_support.h"
 
 using namespace triad::scanner;
@@ -239,4 +242,26 @@ TEST_CASE("processes collector: each process's binary judged inside the root, wi
     FactSet none = collect_processes(offline, SelectArgs{});
     REQUIRE(none.size() == 1);
     CHECK(none[0].status == FactStatus::not_applicable);
+}
+
+TEST_CASE("elf collector: capabilities that cannot be read make the binary an error, not unexposed") {
+    TempDir dir;
+    write_file(dir / "usr/bin/capped", weak(), 0755);
+    auto set = triad::test::sh("setcap cap_net_raw+ep '" + dir / "usr/bin/capped" + "'");
+    REQUIRE_MESSAGE(set.exit_code == 0, set.err);
+    auto root = Sysroot::open(dir.path()).value();
+    auto ids = IdentityTable::load(root);
+    ElfQuery q;
+    q.paths = {"/usr/bin"};
+    // An LSM denying the read (or an I/O error) must not read as "no capabilities".
+    std::string problems = triad::test::in_child_refusing(
+        {SYS_getxattr, SYS_lgetxattr, SYS_fgetxattr, triad::test::kSysGetxattrat}, EACCES, [&] {
+            FactSet facts = collect_elf(root, ids, nullptr, q);
+            if (facts.size() != 1) return std::string("expected one fact");
+            if (facts[0].status != FactStatus::error)
+                return "not an error fact: exposed " + field_text(facts[0], kElfExposed);
+            if (facts[0].reason != "cannot read security.capability: permission denied") return "reason: " + facts[0].reason;
+            return std::string();
+        });
+    CHECK(problems == "");
 }

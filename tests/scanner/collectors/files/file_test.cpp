@@ -6,9 +6,13 @@
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include "tests/scanner/fact_text.h"
+#include "tests/scanner/syscall_refusal.h"
 #include "tests/test_support.h"
 
 using namespace triad::scanner;
@@ -126,4 +130,33 @@ TEST_CASE("capability xattrs that are malformed do not crash the decoder") {
     CHECK(decode_file_capabilities(short_value, sizeof short_value) == "(malformed capability xattr)");
     unsigned char bad_revision[20] = {0, 0, 0, 9};
     CHECK(decode_file_capabilities(bad_revision, sizeof bad_revision) == "(unknown capability xattr revision)");
+}
+
+TEST_CASE("a long ACL is an ACL; one the kernel will not read makes the file an error fact") {
+    Root r;
+    write_file(r.dir / "etc/long-acl", "x", 0640);
+    std::string spec;
+    for (int uid = 2000; uid < 2060; ++uid) spec += (spec.empty() ? "u:" : ",u:") + std::to_string(uid) + ":r";
+    auto setup = sh("setfacl -m '" + spec + "' '" + (r.dir / "etc/long-acl") + "'");
+    REQUIRE_MESSAGE(setup.exit_code == 0, setup.err);
+
+    auto root = Sysroot::open(r.dir.path()).value();
+    auto ids = IdentityTable::load(root);
+    FactSet facts = collect_file(root, ids, {"/etc/long-acl"});
+    REQUIRE(facts.size() == 1);
+    CHECK(facts[0].status == FactStatus::ok);
+    CHECK(field_text(facts[0], kFileAcl) == "true");
+
+    // A check on this file cannot be decided when its ACL cannot be read: the fact says so
+    // instead of claiming the file has none.
+    std::string problems = triad::test::in_child_refusing(
+        {SYS_getxattr, SYS_lgetxattr, SYS_fgetxattr, triad::test::kSysGetxattrat}, EACCES, [&] {
+            FactSet refused = collect_file(root, ids, {"/etc/long-acl"});
+            if (refused.size() != 1) return std::string("expected one fact");
+            if (refused[0].status != FactStatus::error) return "not an error fact: acl " + field_text(refused[0], kFileAcl);
+            if (refused[0].reason != "cannot read system.posix_acl_access: permission denied")
+                return "reason: " + refused[0].reason;
+            return std::string();
+        });
+    CHECK(problems == "");
 }
