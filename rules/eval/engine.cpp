@@ -138,7 +138,8 @@ Evidence make_evidence(const Check& check, const FieldSource& object,
         std::string name = fields[f].name;
         if (std::any_of(observed.begin(), observed.end(), [&](const auto& o) { return o.first == name; })) continue;
         auto v = object.field(f);
-        observed.emplace_back(std::move(name), v ? v->to_string() : "(absent)");
+        const std::string* unreadable = v ? nullptr : object.field_error(f);
+        observed.emplace_back(std::move(name), v ? v->to_string() : unreadable ? "(unreadable: " + *unreadable + ")" : "(absent)");
     }
     return Evidence{std::string(object.object_name()), std::move(observed)};
 }

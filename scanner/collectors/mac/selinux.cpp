@@ -306,16 +306,13 @@ FactSet collect_selinux_files(const CollectContext& ctx, const SelectArgs& args)
                 continue;
             }
             f.fields[kSfExists] = Value{true};
-            char buf[1024];
-            long n = read_xattr_at(fd->get(), "", "security.selinux", buf, sizeof buf - 1);
-            std::string context;
-            if (n >= 0) {
-                context.assign(buf, static_cast<std::size_t>(n));
-                while (!context.empty() && context.back() == '\0') context.pop_back();
-            } else if (n != -ENODATA && n != -ENOTSUP) {
-                out.push_back(Fact::error(path, error_from_errno(static_cast<int>(-n), path).message));
+            auto label = read_whole_xattr_at(fd->get(), "", "security.selinux");
+            if (!label) {
+                out.push_back(Fact::error(path, label.error().message));
                 continue;
             }
+            std::string context = label->value_or("");
+            while (!context.empty() && context.back() == '\0') context.pop_back();
             const std::string current_type = context_type(context);
             const std::string expected = labeler->lookup(path, st.stx_mode);
             const std::string expected_type = context_type(expected);
