@@ -3,9 +3,9 @@
 
 #include "scanner/collectors/accounts/accounts.h"
 #include "scanner/collectors/mac/apparmor.h"
-#include "scanner/config/config_file.h"
 #include "scanner/collectors/kernel/cpu.h"
 #include "scanner/collectors/binaries/elf_collector.h"
+#include "scanner/collectors/files/config.h"
 #include "scanner/collectors/files/file.h"
 #include "scanner/collectors/accounts/pam.h"
 #include "scanner/collectors/runtime/process_hardening.h"

@@ -6,7 +6,7 @@
 #include <doctest/doctest.h>
 
 #include "rules/load/policy_loader.h"
-#include "scanner/config/config_file.h"
+#include "scanner/collectors/files/config.h"
 #include "scanner/walk/file_entry.h"
 
 using namespace triad;
