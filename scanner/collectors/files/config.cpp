@@ -17,9 +17,33 @@ constexpr FieldSpec kFields[] = {
 };
 static_assert(std::size(kFields) == kConfigFieldCount);
 
-}  // namespace
+constexpr ArgSpec kArgs[] = {
+    {"path", ArgKind::paths, true, "file, glob or list; read in order as one stream"},
+    {"key", ArgKind::string, true, "the key to read"},
+    {"separator", ArgKind::choice, false, "how a key ends (default: auto)", "auto|whitespace|equals|colon"},
+    {"repeat", ArgKind::choice, false, "which of repeated keys wins (default: last)", "first|last"},
+    {"case_insensitive", ArgKind::boolean, false, "keys compare without case, as sshd does"},
+    {"stop_at", ArgKind::string, false, "keyword that ends the global section (sshd: Match)"},
+    {"default", ArgKind::string, false, "value the program uses when the key is unset"},
+};
 
-std::span<const FieldSpec> config_fields() { return kFields; }
+FactSet run_config(const CollectContext& ctx, const SelectArgs& args) {
+    ConfigQuery q;
+    q.paths = args.list("path");
+    q.key = *args.string("key");
+    if (const std::string* s = args.string("separator")) {
+        if (*s == "whitespace") q.syntax.separator = ConfigSeparator::whitespace;
+        else if (*s == "equals") q.syntax.separator = ConfigSeparator::equals;
+        else if (*s == "colon") q.syntax.separator = ConfigSeparator::colon;
+    }
+    if (const std::string* s = args.string("repeat")) q.repeat = *s == "first" ? ConfigRepeat::first : ConfigRepeat::last;
+    q.syntax.case_insensitive_keys = args.boolean("case_insensitive").value_or(false);
+    if (const std::string* s = args.string("stop_at")) q.syntax.stop_at = *s;
+    if (const std::string* s = args.string("default")) q.default_value = *s;
+    return collect_config(ctx.root, q);
+}
+
+}  // namespace
 
 FactSet collect_config(const Sysroot& root, const ConfigQuery& query) {
     Fact fact;
@@ -63,5 +87,17 @@ FactSet collect_config(const Sysroot& root, const ConfigQuery& query) {
     }
     return {std::move(fact)};
 }
+
+const CollectorEntry kConfigCollector{
+    "config", Scope::root, kFields, kArgs, run_config,
+    "one key of a key/value configuration file\n"
+    "\n"
+    "Reads `KEY VALUE`, `KEY=VALUE` or `KEY: VALUE` lines (`separator`); whole-line `#` and "
+    "`;` comments and blank lines are skipped, and a value wholly inside matching quotes is "
+    "unquoted. The files `path` names are read in order as one stream and `repeat` says "
+    "which setting of a repeated key wins, as the program that reads the file decides. One "
+    "object per select; a file that does not exist leaves the key unset (`file_exists: "
+    "false`), one that cannot be read is an error with the reason.",
+};
 
 }  // namespace triad::scanner

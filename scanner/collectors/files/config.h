@@ -6,11 +6,11 @@
 #pragma once
 
 #include <optional>
-#include <span>
 #include <string>
 #include <vector>
 
 #include "scanner/config/config_file.h"
+#include "scanner/core/collector.h"
 #include "scanner/core/fact.h"
 #include "scanner/core/sysroot.h"
 
@@ -20,8 +20,6 @@ enum ConfigField : std::size_t {
     kConfigFileExists, kConfigExists, kConfigValue, kConfigValues, kConfigFile, kConfigLine,
     kConfigDefaulted, kConfigFieldCount
 };
-
-std::span<const FieldSpec> config_fields();
 
 enum class ConfigRepeat { first, last };
 
@@ -34,5 +32,7 @@ struct ConfigQuery {
 };
 
 FactSet collect_config(const Sysroot& root, const ConfigQuery& query);
+
+extern const CollectorEntry kConfigCollector;
 
 }  // namespace triad::scanner
