@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all build bootstrap audit check clean fuzz
+.PHONY: all build bootstrap audit check check-minimal clean fuzz
 
 all: build
 
@@ -25,6 +25,15 @@ audit: bootstrap
 check: bootstrap
 	$(MAKE) build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The build without the optional collectors' libraries (every TRIAD_WITH_* option OFF) must
+# build and pass its own test suite: left-out collectors are errors, not broken builds.
+MINIMAL_BUILD_DIR ?= $(BUILD_DIR)-minimal
+check-minimal: bootstrap
+	cmake -S . -B $(MINIMAL_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DTRIAD_WITH_SELINUX=OFF -DTRIAD_WITH_ELF=OFF
+	cmake --build $(MINIMAL_BUILD_DIR) -j $(JOBS)
+	cd $(MINIMAL_BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 # Fuzz the ELF reader (libFuzzer, clang, ASan+UBSan) for FUZZ_SECONDS; the corpus grows in
 # $(FUZZ_DIR)/corpus, seeded from files generated at build time.

@@ -18,6 +18,7 @@ enum ExitCode { kExitOk = 0, kExitFindings = 1, kExitUsage = 2, kExitCannotRun =
 int run_scan(int argc, char** argv, int first);
 int run_policy(int argc, char** argv, int first);
 int run_rules(int argc, char** argv, int first);
+int run_collectors(int argc, char** argv, int first);
 int run_report(int argc, char** argv, int first);
 int run_diff(int argc, char** argv, int first);
 int run_binaries(int argc, char** argv, int first);

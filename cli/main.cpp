@@ -18,6 +18,7 @@ commands:
   policy check    validate policy files without scanning
   rules list      list the loaded checks
   rules explain   show one check in full
+  collectors      list what checks can select; 'collectors show NAME' for its arguments and fields
   report          render a stored result as console, json, html, junit, sarif, markdown or csv
   diff            compare two stored results; exit 1 on new failures
   binaries        list the hardening of ELF files (PIE, NX, canary, RELRO, FORTIFY, CET)
@@ -39,6 +40,7 @@ constexpr Command kCommands[] = {
     {"scan", triad::cli::run_scan},
     {"policy", triad::cli::run_policy},
     {"rules", triad::cli::run_rules},
+    {"collectors", triad::cli::run_collectors},
     {"report", triad::cli::run_report},
     {"diff", triad::cli::run_diff},
     {"binaries", triad::cli::run_binaries},

@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "rules/eval/condition.h"
+#include "scanner/core/registry.h"
 #include "scanner/identity/identity.h"
 #include "scanner/walk/shared_walk.h"
 
@@ -328,7 +329,12 @@ std::vector<CheckResult> run_checks(std::span<const Check* const> checks, const 
     for (std::size_t i = 0; i < checks.size(); ++i) {
         const Check& check = *checks[i];
         const scanner::CollectorEntry& collector = *check.select.collector;
-        if (collector.scope == scanner::Scope::host && !options.proc) {
+        if (std::string why = scanner::not_built_reason(collector); !why.empty()) {
+            results[i].check = check.info;
+            results[i].verdict = Verdict::error;
+            results[i].reason = std::move(why);
+            decided[i] = true;
+        } else if (collector.scope == scanner::Scope::host && !options.proc) {
             results[i].check = check.info;
             results[i].verdict = Verdict::not_applicable;
             results[i].reason = "needs the running system (/proc); not available for an offline root";

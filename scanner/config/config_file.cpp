@@ -1,24 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "scanner/core/path_glob.h"
 #include "scanner/config/config_file.h"
 
 #include <strings.h>
 
-#include "scanner/walk/file_entry.h"
-
 namespace triad::scanner {
 namespace {
-
-constexpr FieldSpec kFields[] = {
-    {"file_exists", ValueKind::boolean, "at least one of the configuration files exists"},
-    {"exists", ValueKind::boolean, "the key is set in a file"},
-    {"value", ValueKind::string, "the effective value (the default when unset and one is given)"},
-    {"values", ValueKind::list, "every value the key is set to, in file order"},
-    {"file", ValueKind::string, "the file that sets the effective value"},
-    {"line", ValueKind::integer, "the line that sets the effective value"},
-    {"defaulted", ValueKind::boolean, "the value is the program's default, not set in a file"},
-};
-static_assert(std::size(kFields) == kConfigFieldCount);
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
@@ -28,14 +14,12 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-bool keys_equal(std::string_view a, std::string_view b, bool case_insensitive) {
+}  // namespace
+
+bool config_keys_equal(std::string_view a, std::string_view b, bool case_insensitive) {
     if (a.size() != b.size()) return false;
     return case_insensitive ? ::strncasecmp(a.data(), b.data(), a.size()) == 0 : a == b;
 }
-
-}  // namespace
-
-std::span<const FieldSpec> config_fields() { return kFields; }
 
 std::vector<ConfigEntry> parse_config(std::string_view text, const ConfigSyntax& syntax) {
     std::vector<ConfigEntry> out;
@@ -68,7 +52,7 @@ std::vector<ConfigEntry> parse_config(std::string_view text, const ConfigSyntax&
                 (value.front() == '=' || value.front() == ':') && is_space(line[sep]))
                 value = trim(value.substr(1));
         }
-        if (!syntax.stop_at.empty() && keys_equal(key, syntax.stop_at, true)) break;
+        if (!syntax.stop_at.empty() && config_keys_equal(key, syntax.stop_at, true)) break;
         if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
             value = value.substr(1, value.size() - 2);
         if (!key.empty()) out.push_back({std::string(key), std::string(value), line_no});
@@ -99,49 +83,6 @@ std::vector<LogicalLine> logical_lines(std::string_view text, bool strip_hash_co
         logical.clear();
     }
     return out;
-}
-
-FactSet collect_config(const Sysroot& root, const ConfigQuery& query) {
-    Fact fact;
-    fact.object = (query.paths.empty() ? std::string("?") : query.paths.front()) + ": " + query.key;
-    fact.fields.resize(kConfigFieldCount);
-
-    bool any_file = false;
-    StringList values;
-    std::optional<ConfigEntry> effective;
-    std::string effective_file;
-    for (const std::string& pattern : query.paths) {
-        auto files = expand_path_glob(root, pattern);
-        if (!files) return {Fact::error(fact.object, files.error().describe())};
-        for (const std::string& path : *files) {
-            auto text = root.read_file(path);
-            if (!text) {
-                if (text.error().code == ErrorCode::not_found) continue;
-                return {Fact::error(fact.object, text.error().describe())};
-            }
-            any_file = true;
-            for (ConfigEntry& e : parse_config(*text, query.syntax)) {
-                if (!keys_equal(e.key, query.key, query.syntax.case_insensitive_keys)) continue;
-                values.push_back(e.value);
-                if (!effective || query.repeat == ConfigRepeat::last) {
-                    effective = std::move(e);
-                    effective_file = path;
-                }
-            }
-        }
-    }
-    fact.fields[kConfigFileExists].emplace(Value{any_file});
-    fact.fields[kConfigExists].emplace(Value{effective.has_value()});
-    fact.fields[kConfigDefaulted].emplace(Value{!effective && query.default_value.has_value()});
-    fact.fields[kConfigValues].emplace(Value{std::move(values)});
-    if (effective) {
-        fact.fields[kConfigValue].emplace(Value{effective->value});
-        fact.fields[kConfigFile].emplace(Value{effective_file});
-        fact.fields[kConfigLine].emplace(Value{std::int64_t{effective->line}});
-    } else if (query.default_value) {
-        fact.fields[kConfigValue].emplace(Value{*query.default_value});
-    }
-    return {std::move(fact)};
 }
 
 }  // namespace triad::scanner

@@ -1,29 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-// The `config` collector: one key of a key/value configuration file (`KEY VALUE`,
-// `KEY=VALUE`, `KEY: VALUE`), with the repeat rule of the program that reads it
-// (sshd: first wins; login.defs, sysctl.d: last wins). Root or host scope.
+// The parser of key/value configuration files (`KEY VALUE`, `KEY=VALUE`, `KEY: VALUE`) and
+// of continued lines, shared by every collector and reader that reads such files (the
+// `config` collector among them). Pure functions of the text.
 #pragma once
 
-#include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "scanner/core/fact.h"
-#include "scanner/core/sysroot.h"
-
 namespace triad::scanner {
 
-enum ConfigField : std::size_t {
-    kConfigFileExists, kConfigExists, kConfigValue, kConfigValues, kConfigFile, kConfigLine,
-    kConfigDefaulted, kConfigFieldCount
-};
-
-std::span<const FieldSpec> config_fields();
-
 enum class ConfigSeparator { automatic, whitespace, equals, colon };
-enum class ConfigRepeat { first, last };
 
 struct ConfigEntry {
     std::string key;
@@ -53,14 +40,7 @@ struct LogicalLine {
 // comments are left to the caller (sudoers, whose "#include" is a directive).
 std::vector<LogicalLine> logical_lines(std::string_view text, bool strip_hash_comments);
 
-struct ConfigQuery {
-    std::vector<std::string> paths;  // globs allowed; files read in sorted order as one stream
-    std::string key;
-    ConfigSyntax syntax;
-    ConfigRepeat repeat = ConfigRepeat::last;
-    std::optional<std::string> default_value;  // the program's built-in default
-};
-
-FactSet collect_config(const Sysroot& root, const ConfigQuery& query);
+// Whether two keys are the same for a program that reads keys with or without case.
+bool config_keys_equal(std::string_view a, std::string_view b, bool case_insensitive);
 
 }  // namespace triad::scanner

@@ -31,4 +31,8 @@ std::optional<std::int64_t> SelectArgs::integer(std::string_view name) const {
     return std::nullopt;
 }
 
+FactSet collect_left_out(const CollectContext&, const SelectArgs&) {
+    return {Fact::error("collector", "this collector is not built into this triad")};
+}
+
 }  // namespace triad::scanner

@@ -78,17 +78,46 @@ struct WalkScope {
 };
 using WalkScopeFn = WalkScope (*)(const SelectArgs&);
 
-// One collector. Exactly one of `collect` and `walk` is set: a collector either returns
-// facts for a select, or asks for the entries of the shared file-system walk (their fields
-// are the walk entry's, scanner/walk/file_entry.h).
+// One collector, defined beside its code (`const CollectorEntry kPamCollector` in pam.cpp)
+// and listed in the registry table. Exactly one of `collect` and `walk` is set: a collector
+// either returns facts for a select, or asks for the entries of the shared file-system walk
+// (their fields are the walk entry's, scanner/walk/file_entry.h).
 struct CollectorEntry {
     const char* name;
     Scope scope;
     std::span<const FieldSpec> fields;
     std::span<const ArgSpec> args;
     CollectFn collect;
+    // What it reads and produces. The first line is the summary `triad collectors` lists;
+    // a paragraph may follow after a blank line. docs/collectors/NAME.md is generated from
+    // this and the specs.
     const char* doc;
     WalkScopeFn walk = nullptr;
+    // Set only on the entry the registry keeps for a collector this build left out: the
+    // CMake option that was OFF ("TRIAD_WITH_SELINUX"). See left_out().
+    const char* left_out_by = nullptr;
 };
+
+// A collector that needs a library keeps its entry's specs in its header, with `collect`
+// unset (kSelinuxCollectorSpec), so that a build without the library still has them; its
+// source file adds the function (kSelinuxCollector = with_collect(kSelinuxCollectorSpec, ...)).
+constexpr CollectorEntry with_collect(CollectorEntry spec, CollectFn collect) {
+    spec.collect = collect;
+    return spec;
+}
+
+// Reports that the collector is not built; the engine gives such checks the verdict error
+// before it would call this, so it only guards against a caller that does not look.
+FactSet collect_left_out(const CollectContext& ctx, const SelectArgs& args);
+
+// The entry the registry keeps for a collector this build left out (its `option` was OFF):
+// the specs stay, so a policy that selects it still loads and is validated as usual, and
+// its checks get the verdict error saying which option was off.
+constexpr CollectorEntry left_out(CollectorEntry spec, const char* option) {
+    spec.collect = collect_left_out;
+    spec.walk = nullptr;
+    spec.left_out_by = option;
+    return spec;
+}
 
 }  // namespace triad::scanner

@@ -362,4 +362,27 @@ FactSet collect_groups(const CollectContext& ctx, const SelectArgs&) {
     return out;
 }
 
+const CollectorEntry kAccountsCollector{
+    "accounts", Scope::root, kAccountFields, {}, collect_accounts,
+    "each /etc/passwd entry with its shadow password state (algorithm only), aging and groups\n"
+    "\n"
+    "One object per /etc/passwd line, named by the user, joined with its /etc/shadow "
+    "entry and with the /etc/group entries that list it. A password hash never leaves the "
+    "collector: `password` says whether one is set, empty, locked or disabled, and "
+    "`hash_algorithm` and `hash_cost` how it was made. When /etc/passwd, /etc/shadow or "
+    "/etc/group cannot be read the whole select is one error with the reason; a malformed "
+    "line is an error for that entry.",
+};
+
+const CollectorEntry kGroupsCollector{
+    "groups", Scope::root, kGroupFields, {}, collect_groups,
+    "each /etc/group entry with its members and gshadow state\n"
+    "\n"
+    "One object per /etc/group line, named by the group, joined with /etc/gshadow and "
+    "with the accounts of /etc/passwd whose primary group it is. Like `accounts`, a group "
+    "password is reported only as its state and algorithm. An unreadable /etc/group, "
+    "/etc/gshadow or /etc/passwd makes the whole select one error; a malformed line is an "
+    "error for that entry.",
+};
+
 }  // namespace triad::scanner

@@ -30,4 +30,7 @@ std::span<const FieldSpec> group_fields();
 FactSet collect_accounts(const CollectContext& ctx, const SelectArgs& args);
 FactSet collect_groups(const CollectContext& ctx, const SelectArgs& args);
 
+extern const CollectorEntry kAccountsCollector;
+extern const CollectorEntry kGroupsCollector;
+
 }  // namespace triad::scanner

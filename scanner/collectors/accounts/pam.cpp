@@ -203,4 +203,25 @@ FactSet collect_pam(const CollectContext& ctx, const SelectArgs& args) {
     return out;
 }
 
+namespace {
+
+constexpr ArgSpec kArgs[] = {
+    {"service", ArgKind::list, false, "service files under /etc/pam.d to read (default: all)"},
+    {"option", ArgKind::string, false, "a module argument to read into option_set / option_value (deny, remember...)"},
+};
+
+}  // namespace
+
+const CollectorEntry kPamCollector{
+    "pam", Scope::root, kFields, kArgs, collect_pam,
+    "each module line of the /etc/pam.d services, includes expanded\n"
+    "\n"
+    "One object per module line of each service's stack, in the order PAM runs it: "
+    "`@include`, `include` and `substack` are expanded in place (`file` and `line` say "
+    "where each line is written) and `position` counts the lines of one type. Continued "
+    "lines and comments are read as PAM reads them. Without /etc/pam.d the collector is "
+    "not_applicable; a named service that does not exist is not_applicable for that "
+    "service; an unreadable file or an include loop is an error for its service.",
+};
+
 }  // namespace triad::scanner

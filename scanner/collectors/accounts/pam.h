@@ -32,4 +32,6 @@ std::vector<PamLine> read_pam_service(const Sysroot& root, const std::string& se
 std::span<const FieldSpec> pam_fields();
 FactSet collect_pam(const CollectContext& ctx, const SelectArgs& args);
 
+extern const CollectorEntry kPamCollector;
+
 }  // namespace triad::scanner

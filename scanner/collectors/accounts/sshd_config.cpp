@@ -416,4 +416,26 @@ FactSet collect_sshd(const CollectContext& ctx, const SelectArgs& args) {
     return out;
 }
 
+namespace {
+
+constexpr ArgSpec kSshdArgs[] = {
+    {"key", ArgKind::string, false, "any other sshd keyword, read into the `value` field"},
+    {"default", ArgKind::string, false, "what `value` is when `key` is not set"},
+};
+
+}  // namespace
+
+const CollectorEntry kSshdCollector{
+    "sshd", Scope::root, sshd_fields(), kSshdArgs, collect_sshd,
+    "effective OpenSSH server settings: global and per Match block, Include and defaults applied\n"
+    "\n"
+    "Reads /etc/ssh/sshd_config as sshd does: Include globs relative to /etc/ssh, "
+    "keywords without case, the first value of a keyword wins, and the built-in defaults "
+    "of Debian 12's OpenSSH 9.2 for keywords that are not set. One object, `sshd`, for "
+    "the global settings and one per Match block with that block's settings over the "
+    "global ones, as a connection that matches only that block sees them. Without "
+    "/etc/ssh/sshd_config the collector is not_applicable (no OpenSSH server is "
+    "configured); an unreadable file or a value sshd would reject is an error.",
+};
+
 }  // namespace triad::scanner

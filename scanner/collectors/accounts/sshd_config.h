@@ -16,4 +16,6 @@ namespace triad::scanner {
 std::span<const FieldSpec> sshd_fields();
 FactSet collect_sshd(const CollectContext& ctx, const SelectArgs& args);
 
+extern const CollectorEntry kSshdCollector;
+
 }  // namespace triad::scanner

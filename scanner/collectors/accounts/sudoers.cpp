@@ -423,4 +423,26 @@ FactSet collect_sudo_rules(const CollectContext& ctx, const SelectArgs&) {
     return out;
 }
 
+const CollectorEntry kSudoDefaultsCollector{
+    "sudo_defaults", Scope::root, kDefaultFields, {}, collect_sudo_defaults,
+    "each Defaults parameter of /etc/sudoers and its includes\n"
+    "\n"
+    "One object per parameter of every Defaults line, in the order sudo reads them: "
+    "`#include`/`@include` and `#includedir`/`@includedir` are followed as sudo follows "
+    "them, and `scope` and `binding` say whom a Defaults line applies to. Without "
+    "/etc/sudoers the collector is not_applicable (sudo is not configured); an unreadable "
+    "file, an include loop or includes nested too deep make it an error.",
+};
+
+const CollectorEntry kSudoRulesCollector{
+    "sudo_rules", Scope::root, kRuleFields, {}, collect_sudo_rules,
+    "each sudoers user specification: users, commands, NOPASSWD, authentication\n"
+    "\n"
+    "One object per user specification of /etc/sudoers and the files it includes, with "
+    "its users, hosts, run-as lists, commands and tags, and whether sudo asks for a "
+    "password once the Defaults that apply to its users are taken into account. Without "
+    "/etc/sudoers the collector is not_applicable; an unreadable file or an include loop "
+    "makes it an error.",
+};
+
 }  // namespace triad::scanner

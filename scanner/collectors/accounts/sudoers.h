@@ -17,4 +17,7 @@ std::span<const FieldSpec> sudo_rule_fields();
 FactSet collect_sudo_defaults(const CollectContext& ctx, const SelectArgs& args);
 FactSet collect_sudo_rules(const CollectContext& ctx, const SelectArgs& args);
 
+extern const CollectorEntry kSudoDefaultsCollector;
+extern const CollectorEntry kSudoRulesCollector;
+
 }  // namespace triad::scanner

@@ -24,43 +24,6 @@
 namespace triad::scanner {
 namespace {
 
-constexpr FieldSpec kFields[] = {
-    {"path", ValueKind::string, "path of the binary inside the audited root"},
-    {"kind", ValueKind::string, "exec, pie, dso, static or static-pie"},
-    {"pie", ValueKind::boolean, "position independent: loaded at a random address (ET_DYN)"},
-    {"nx", ValueKind::boolean, "PT_GNU_STACK without PF_X (no PT_GNU_STACK means an executable stack)"},
-    {"canary", ValueKind::boolean, "__stack_chk_fail or __stack_chk_guard in .dynsym or .symtab"},
-    {"relro", ValueKind::string, "full (PT_GNU_RELRO and BIND_NOW), partial (PT_GNU_RELRO) or none"},
-    {"fortified", ValueKind::integer, "distinct glibc __*_chk functions imported"},
-    {"fortifiable", ValueKind::integer, "distinct imported functions that have a __*_chk variant (fortified included)"},
-    {"rpath", ValueKind::list, "DT_RPATH entries"},
-    {"runpath", ValueKind::list, "DT_RUNPATH entries"},
-    {"unsafe_rpath", ValueKind::list, "RPATH/RUNPATH entries that are relative, missing or world-writable; absent if none"},
-    {"cet_ibt", ValueKind::boolean, "x86 indirect branch tracking (.note.gnu.property)"},
-    {"cet_shstk", ValueKind::boolean, "x86 shadow stack (.note.gnu.property)"},
-    {"stripped", ValueKind::boolean, "no .symtab"},
-    {"textrel", ValueKind::boolean, "text relocations: code pages written at load time"},
-    {"interpreter", ValueKind::string, "PT_INTERP (the dynamic loader); absent for static binaries and most libraries"},
-    {"bits", ValueKind::integer, "32 or 64"},
-    {"endian", ValueKind::string, "little or big"},
-    {"machine", ValueKind::string, "x86-64, i386, aarch64, ..."},
-    {"setuid", ValueKind::boolean, "set-user-id bit"},
-    {"setgid", ValueKind::boolean, "set-group-id bit"},
-    {"capabilities", ValueKind::string, "file capabilities as getcap prints them; absent if none"},
-    {"listening", ValueKind::boolean, "a running process of this binary listens on a non-loopback address (false without /proc)"},
-    {"listening_on", ValueKind::list, "what its processes listen on (\"tcp 0.0.0.0:22\"), loopback included; absent if not listening"},
-    {"exposed", ValueKind::boolean, "setuid, setgid, file capabilities or listening: reachable by an attacker"},
-};
-static_assert(std::size(kFields) == kElfFieldCount);
-
-constexpr ArgSpec kArgs[] = {
-    {"paths", ArgKind::paths, true, "directories or files to examine"},
-    {"recursive", ArgKind::boolean, false, "descend below directories (default: true)"},
-    {"names", ArgKind::list, false, "file-name globs to examine, e.g. [\"*.so\", \"*.so.*\"] (default: every file)"},
-    {"exclude", ArgKind::globs, false, "path globs to leave out; DIR/** skips the subtree"},
-    {"one_filesystem", ArgKind::boolean, false, "stay on each start directory's file system (default: true)"},
-};
-
 bool name_selected(const std::vector<std::string>& globs, const std::string& path) {
     if (globs.empty()) return true;
     const std::string name = path.substr(path.rfind('/') + 1);
@@ -100,9 +63,6 @@ std::string who_can_create(const Sysroot& root, std::string dir) {
 }
 
 }  // namespace
-
-std::span<const FieldSpec> elf_fields() { return kFields; }
-std::span<const ArgSpec> elf_args() { return kArgs; }
 
 Fact elf_info_fact(const std::string& path, const ElfInfo& info) {
     Fact f;
@@ -265,5 +225,7 @@ FactSet collect_elf_files(const CollectContext& ctx, const SelectArgs& args) {
     // Checks sharing this select get these facts from the engine's per-scan cache.
     return collect_elf(ctx.root, ctx.ids, ctx.proc, q, ctx.exec(), ctx.cancel, ctx.memo ? &ctx.memo->get<ElfMemo>() : nullptr);
 }
+
+const CollectorEntry kElfCollector = with_collect(kElfCollectorSpec, collect_elf_files);
 
 }  // namespace triad::scanner

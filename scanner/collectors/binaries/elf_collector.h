@@ -6,6 +6,7 @@
 // tree and is false without one (an offline image runs nothing).
 #pragma once
 
+#include <iterator>
 #include <span>
 #include <string>
 #include <vector>
@@ -24,8 +25,63 @@ enum ElfField : std::size_t {
     kElfListeningOn, kElfExposed, kElfFieldCount
 };
 
-std::span<const FieldSpec> elf_fields();
-std::span<const ArgSpec> elf_args();
+// The collector's specs are here rather than in elf_collector.cpp so that a build without
+// libelf (TRIAD_WITH_ELF=OFF) still has them: policies that select `elf` then load as usual
+// and their checks say the collector is not built (left_out() in scanner/core/collector.h).
+inline constexpr FieldSpec kElfFields[] = {
+    {"path", ValueKind::string, "path of the binary inside the audited root"},
+    {"kind", ValueKind::string, "exec, pie, dso, static or static-pie"},
+    {"pie", ValueKind::boolean, "position independent: loaded at a random address (ET_DYN)"},
+    {"nx", ValueKind::boolean, "PT_GNU_STACK without PF_X (no PT_GNU_STACK means an executable stack)"},
+    {"canary", ValueKind::boolean, "__stack_chk_fail or __stack_chk_guard in .dynsym or .symtab"},
+    {"relro", ValueKind::string, "full (PT_GNU_RELRO and BIND_NOW), partial (PT_GNU_RELRO) or none"},
+    {"fortified", ValueKind::integer, "distinct glibc __*_chk functions imported"},
+    {"fortifiable", ValueKind::integer, "distinct imported functions that have a __*_chk variant (fortified included)"},
+    {"rpath", ValueKind::list, "DT_RPATH entries"},
+    {"runpath", ValueKind::list, "DT_RUNPATH entries"},
+    {"unsafe_rpath", ValueKind::list, "RPATH/RUNPATH entries that are relative, missing or world-writable; absent if none"},
+    {"cet_ibt", ValueKind::boolean, "x86 indirect branch tracking (.note.gnu.property)"},
+    {"cet_shstk", ValueKind::boolean, "x86 shadow stack (.note.gnu.property)"},
+    {"stripped", ValueKind::boolean, "no .symtab"},
+    {"textrel", ValueKind::boolean, "text relocations: code pages written at load time"},
+    {"interpreter", ValueKind::string, "PT_INTERP (the dynamic loader); absent for static binaries and most libraries"},
+    {"bits", ValueKind::integer, "32 or 64"},
+    {"endian", ValueKind::string, "little or big"},
+    {"machine", ValueKind::string, "x86-64, i386, aarch64, ..."},
+    {"setuid", ValueKind::boolean, "set-user-id bit"},
+    {"setgid", ValueKind::boolean, "set-group-id bit"},
+    {"capabilities", ValueKind::string, "file capabilities as getcap prints them; absent if none"},
+    {"listening", ValueKind::boolean, "a running process of this binary listens on a non-loopback address (false without /proc)"},
+    {"listening_on", ValueKind::list, "what its processes listen on (\"tcp 0.0.0.0:22\"), loopback included; absent if not listening"},
+    {"exposed", ValueKind::boolean, "setuid, setgid, file capabilities or listening: reachable by an attacker"},
+};
+static_assert(std::size(kElfFields) == kElfFieldCount);
+
+inline constexpr ArgSpec kElfArgs[] = {
+    {"paths", ArgKind::paths, true, "directories or files to examine"},
+    {"recursive", ArgKind::boolean, false, "descend below directories (default: true)"},
+    {"names", ArgKind::list, false, "file-name globs to examine, e.g. [\"*.so\", \"*.so.*\"] (default: every file)"},
+    {"exclude", ArgKind::globs, false, "path globs to leave out; DIR/** skips the subtree"},
+    {"one_filesystem", ArgKind::boolean, false, "stay on each start directory's file system (default: true)"},
+};
+
+inline constexpr CollectorEntry kElfCollectorSpec{
+    "elf", Scope::root, kElfFields, kElfArgs, nullptr,
+    "ELF executables and shared objects: PIE, NX, canary, RELRO, FORTIFY, RPATH, CET, and their exposure\n"
+    "\n"
+    "One object per ELF executable or shared object found under `paths` (names filtered "
+    "by `names`, subtrees left out by `exclude`), read on every core; files that are not "
+    "ELF, and relocatable objects, are left out, and symlinks are not followed (their "
+    "targets are judged where they live). Exposure is joined in: set-id bits, file "
+    "capabilities, and whether a running process of the binary listens on the network, "
+    "which needs the running system (`listening` is false without it, as an offline image "
+    "runs nothing). A damaged binary or an unreadable file or directory is an error "
+    "naming the problem. `triad binaries` lists the same properties from the command "
+    "line.",
+};
+
+// The spec with its collect function (elf_collector.cpp).
+extern const CollectorEntry kElfCollector;
 
 struct ElfQuery {
     std::vector<std::string> paths;    // directories or files inside the root

@@ -45,4 +45,27 @@ FactSet collect_file(const Sysroot& root, const IdentityTable& ids, const std::v
     return out;
 }
 
+namespace {
+
+constexpr ArgSpec kArgs[] = {
+    {"path", ArgKind::paths, true, "path or glob (or a list of them) inside the audited root"},
+    {"if_missing", ArgKind::choice, false, "a named path that does not exist is left out (skip, default) or fails the check", "skip|fail"},
+};
+
+FactSet run_file(const CollectContext& ctx, const SelectArgs& args) {
+    return collect_file(ctx.root, ctx.ids, args.list("path"));
+}
+
+}  // namespace
+
+const CollectorEntry kFileCollector{
+    "file", Scope::root, file_fields(), kArgs, run_file,
+    "named paths: type, mode, owner, ACL, capabilities, attributes\n"
+    "\n"
+    "One object per path that `path` names, globs expanded inside the audited root; a symlink "
+    "is reported as the link itself, never followed. A named path that does not exist is an "
+    "object with `exists: false` (see `if_missing`); one that cannot be read is an error "
+    "with the reason. Use `files` to judge every object under a directory.",
+};
+
 }  // namespace triad::scanner

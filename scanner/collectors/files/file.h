@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "scanner/core/collector.h"
 #include "scanner/core/fact.h"
 #include "scanner/identity/identity.h"
 #include "scanner/walk/file_entry.h"
@@ -15,5 +16,7 @@ namespace triad::scanner {
 // The `file` collector. A path that does not exist yields a fact with exists=false; an
 // unreadable one yields an error fact with the reason.
 FactSet collect_file(const Sysroot& root, const IdentityTable& ids, const std::vector<std::string>& paths);
+
+extern const CollectorEntry kFileCollector;
 
 }  // namespace triad::scanner

@@ -80,4 +80,14 @@ FactSet collect_cpu(const CollectContext& ctx, const SelectArgs&) {
     return {f};
 }
 
+const CollectorEntry kCpuCollector{
+    "cpu", Scope::host, kFields, {}, collect_cpu,
+    "processor features from /proc/cpuinfo (NX)\n"
+    "\n"
+    "One object, `cpu`: the flags every processor lists and the bugs any processor lists, "
+    "above all whether the processors enforce no-execute pages (`nx`), which firmware can "
+    "hide. On arm64 NX is part of the architecture; on an architecture whose "
+    "/proc/cpuinfo does not say, the object is not_applicable.",
+};
+
 }  // namespace triad::scanner

@@ -31,4 +31,6 @@ CpuInfo parse_cpuinfo(std::string_view text);
 std::span<const FieldSpec> cpu_fields();
 FactSet collect_cpu(const CollectContext& ctx, const SelectArgs& args);
 
+extern const CollectorEntry kCpuCollector;
+
 }  // namespace triad::scanner

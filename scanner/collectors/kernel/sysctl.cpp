@@ -212,7 +212,6 @@ Fact configured_fact(const std::vector<ConfigFile>& files, const std::string& ke
 }  // namespace
 
 std::span<const FieldSpec> sysctl_fields() { return kFields; }
-std::span<const ArgSpec> sysctl_args() { return kArgs; }
 
 FactSet collect_sysctl(const CollectContext& ctx, const SelectArgs& args) {
     FactSet out;
@@ -229,5 +228,18 @@ FactSet collect_sysctl(const CollectContext& ctx, const SelectArgs& args) {
     }
     return out;
 }
+
+const CollectorEntry kSysctlCollector{
+    "sysctl", Scope::root, kFields, kArgs, collect_sysctl,
+    "a kernel parameter: live (/proc/sys) or configured (sysctl.d, systemd-sysctl's order)\n"
+    "\n"
+    "One object per `key`. `source: live` reads the running kernel's value under "
+    "/proc/sys, so it needs the running system: without it, or when the kernel has no "
+    "such parameter, the object is not_applicable with the reason. `source: configured` "
+    "reads what systemd-sysctl applies at boot from the audited root's sysctl.d "
+    "directories and /etc/sysctl.conf (a name in /etc hides the same name below it; the "
+    "last setting wins), so it works on an offline root; a key no file sets is "
+    "not_applicable unless `default` gives the kernel's value.",
+};
 
 }  // namespace triad::scanner

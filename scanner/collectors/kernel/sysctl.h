@@ -17,8 +17,9 @@ enum SysctlField : std::size_t {
 };
 
 std::span<const FieldSpec> sysctl_fields();
-std::span<const ArgSpec> sysctl_args();
 
 FactSet collect_sysctl(const CollectContext& ctx, const SelectArgs& args);
+
+extern const CollectorEntry kSysctlCollector;
 
 }  // namespace triad::scanner

@@ -309,4 +309,36 @@ FactSet collect_apparmor_processes(const CollectContext& ctx, const SelectArgs&)
     return out;
 }
 
+const CollectorEntry kApparmorCollector{
+    "apparmor", Scope::root, kFields, {}, collect_apparmor,
+    "AppArmor installed, enabled, boot parameters and profile counts by mode\n"
+    "\n"
+    "One object, `apparmor`. What the audited root says (/etc/apparmor.d, the kernel "
+    "lines of /boot/grub/grub.cfg, profiles on disk) is always read; the live state (the "
+    "module's `enabled` parameter under the sys root, loaded profiles from securityfs) "
+    "only when the scan has a sys root, and those fields are absent otherwise. An "
+    "unreadable /etc/apparmor.d is an error.",
+};
+
+const CollectorEntry kApparmorProfilesCollector{
+    "apparmor_profiles", Scope::root, kProfileFields, {}, collect_apparmor_profiles,
+    "each AppArmor profile loaded or under /etc/apparmor.d, with its mode\n"
+    "\n"
+    "One object per profile, named by the profile: those loaded in the kernel "
+    "(securityfs, when the scan has a sys root) and those defined by the files directly "
+    "under /etc/apparmor.d, with the loaded mode when loaded and the file's otherwise, "
+    "and whether /etc/apparmor.d/disable keeps it from loading at boot. With no profile "
+    "at all the collector is not_applicable, saying whether AppArmor is installed.",
+};
+
+const CollectorEntry kApparmorProcessesCollector{
+    "apparmor_processes", Scope::host, kProcFields, {}, collect_apparmor_processes,
+    "AppArmor confinement of each running process and whether it listens on the network\n"
+    "\n"
+    "One object per process (`PID NAME`), with its label from /proc/PID/attr, the profile "
+    "and mode that confine it, and the TCP/UDP sockets it listens on, so a check can find "
+    "network daemons that run unconfined. Needs the running system; not_applicable when "
+    "AppArmor is not enabled there.",
+};
+
 }  // namespace triad::scanner

@@ -34,4 +34,8 @@ FactSet collect_apparmor(const CollectContext& ctx, const SelectArgs& args);
 FactSet collect_apparmor_profiles(const CollectContext& ctx, const SelectArgs& args);
 FactSet collect_apparmor_processes(const CollectContext& ctx, const SelectArgs& args);
 
+extern const CollectorEntry kApparmorCollector;
+extern const CollectorEntry kApparmorProfilesCollector;
+extern const CollectorEntry kApparmorProcessesCollector;
+
 }  // namespace triad::scanner

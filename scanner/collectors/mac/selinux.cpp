@@ -27,48 +27,18 @@ enum SelinuxField : std::size_t {
     kSeConfigExists, kSeConfiguredMode, kSePolicyType, kSePolicyInstalled, kSeEnabled, kSeLiveMode,
     kSeModeMatches, kSeFieldCount
 };
-constexpr FieldSpec kSelinuxFields[] = {
-    {"config_exists", ValueKind::boolean, "/etc/selinux/config exists in the audited root"},
-    {"configured_mode", ValueKind::string, "SELINUX= of /etc/selinux/config: enforcing, permissive or disabled"},
-    {"policy_type", ValueKind::string, "SELINUXTYPE= of /etc/selinux/config (targeted, default, mls...)"},
-    {"policy_installed", ValueKind::boolean, "a compiled policy exists under /etc/selinux/<policy_type>/policy/"},
-    {"enabled", ValueKind::boolean, "live: selinuxfs is present under the sys root; absent without one"},
-    {"live_mode", ValueKind::string, "live: enforcing, permissive or disabled; absent without a sys root"},
-    {"mode_matches", ValueKind::boolean, "the live mode is the configured one; absent when either is unknown"},
-};
 static_assert(std::size(kSelinuxFields) == kSeFieldCount);
 
 enum FileField : std::size_t {
     kSfPath, kSfExists, kSfContext, kSfType, kSfExpected, kSfExpectedType, kSfLabeled, kSfCustomizable,
     kSfRelabel, kSfFieldCount
 };
-constexpr FieldSpec kFileFields[] = {
-    {"path", ValueKind::string, "path inside the audited root"},
-    {"exists", ValueKind::boolean, "the path exists"},
-    {"context", ValueKind::string, "the security.selinux label; absent when the file has none"},
-    {"type", ValueKind::string, "the type of that label (etc_t)"},
-    {"expected", ValueKind::string, "the label file_contexts gives this path; absent when no entry matches or it says <<none>>"},
-    {"expected_type", ValueKind::string, "the type of the expected label"},
-    {"labeled", ValueKind::boolean, "the file carries a security.selinux label"},
-    {"customizable", ValueKind::boolean, "its type is in customizable_types: restorecon keeps it without -F"},
-    {"relabel", ValueKind::boolean, "restorecon -n would change the type (unlabeled, or another type than expected)"},
-};
-static_assert(std::size(kFileFields) == kSfFieldCount);
+static_assert(std::size(kSelinuxFileFields) == kSfFieldCount);
 
 enum ProcField : std::size_t {
     kSpPid, kSpComm, kSpExe, kSpContext, kSpType, kSpUnconfined, kSpListening, kSpSockets, kSpFieldCount
 };
-constexpr FieldSpec kProcFields[] = {
-    {"pid", ValueKind::integer, "process id"},
-    {"comm", ValueKind::string, "process name"},
-    {"exe", ValueKind::string, "executable path"},
-    {"context", ValueKind::string, "SELinux context from /proc/PID/attr/current"},
-    {"type", ValueKind::string, "the domain (type) of that context"},
-    {"unconfined", ValueKind::boolean, "the domain is unconfined_t, unconfined_service_t, initrc_t or kernel_t"},
-    {"listening", ValueKind::boolean, "listens on a TCP/UDP socket not bound to loopback only"},
-    {"sockets", ValueKind::list, "the listening sockets (tcp 0.0.0.0:22)"},
-};
-static_assert(std::size(kProcFields) == kSpFieldCount);
+static_assert(std::size(kSelinuxProcessFields) == kSpFieldCount);
 
 // libselinux reports through a process-wide log callback; messages of the thread that is
 // inside a libselinux call are kept for its error, never printed.
@@ -235,8 +205,8 @@ std::set<std::string> customizable_types(const Sysroot& root, const std::string&
 }  // namespace
 
 std::span<const FieldSpec> selinux_fields() { return kSelinuxFields; }
-std::span<const FieldSpec> selinux_file_fields() { return kFileFields; }
-std::span<const FieldSpec> selinux_process_fields() { return kProcFields; }
+std::span<const FieldSpec> selinux_file_fields() { return kSelinuxFileFields; }
+std::span<const FieldSpec> selinux_process_fields() { return kSelinuxProcessFields; }
 
 FactSet collect_selinux(const CollectContext& ctx, const SelectArgs&) {
     auto config = read_config(ctx.root);
@@ -362,5 +332,9 @@ FactSet collect_selinux_processes(const CollectContext& ctx, const SelectArgs&) 
     }
     return out;
 }
+
+const CollectorEntry kSelinuxCollector = with_collect(kSelinuxCollectorSpec, collect_selinux);
+const CollectorEntry kSelinuxFilesCollector = with_collect(kSelinuxFilesCollectorSpec, collect_selinux_files);
+const CollectorEntry kSelinuxProcessesCollector = with_collect(kSelinuxProcessesCollectorSpec, collect_selinux_processes);
 
 }  // namespace triad::scanner

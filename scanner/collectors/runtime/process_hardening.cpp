@@ -9,36 +9,7 @@
 namespace triad::scanner {
 namespace {
 
-constexpr FieldSpec kFields[] = {
-    {"pid", ValueKind::integer, "process id"},
-    {"name", ValueKind::string, "command name (Name: in /proc/PID/status)"},
-    {"exe", ValueKind::string, "the binary (/proc/PID/exe), as a path inside the audited root"},
-    {"deleted", ValueKind::boolean, "the binary was deleted or replaced since the process started"},
-    {"uid", ValueKind::integer, "real user id"},
-    {"seccomp", ValueKind::string, "disabled, strict or filter; absent if the kernel has no seccomp"},
-    {"no_new_privs", ValueKind::boolean, "NoNewPrivs: execve cannot gain privileges"},
-    {"listening", ValueKind::boolean, "listens (TCP) or is bound (UDP) on a non-loopback address: reachable from the network"},
-    {"listening_on", ValueKind::list, "every socket it listens on (\"tcp 0.0.0.0:22\"), loopback included; absent if none"},
-    {"kind", ValueKind::string, "the binary's kind: exec, pie, dso, static, static-pie"},
-    {"pie", ValueKind::boolean, "the binary is position independent"},
-    {"nx", ValueKind::boolean, "the binary asks for a non-executable stack"},
-    {"canary", ValueKind::boolean, "the binary uses stack canaries"},
-    {"relro", ValueKind::string, "full, partial or none"},
-    {"fortified", ValueKind::integer, "distinct __*_chk functions the binary imports"},
-    {"fortifiable", ValueKind::integer, "distinct imported functions with a __*_chk variant"},
-    {"cet_ibt", ValueKind::boolean, "x86 indirect branch tracking"},
-    {"cet_shstk", ValueKind::boolean, "x86 shadow stack"},
-};
-static_assert(std::size(kFields) == kProcFieldCount);
-
-constexpr ArgSpec kArgs[] = {
-    {"listening", ArgKind::boolean, false, "only processes listening on a network address (true) or not (false)"},
-};
-
 }  // namespace
-
-std::span<const FieldSpec> process_fields() { return kFields; }
-std::span<const ArgSpec> process_args() { return kArgs; }
 
 FactSet collect_processes(const CollectContext& ctx, const SelectArgs& args) {
     if (!ctx.proc) return {Fact::not_applicable("processes", "needs the running system (/proc)")};
@@ -90,5 +61,7 @@ FactSet collect_processes(const CollectContext& ctx, const SelectArgs& args) {
     }
     return out;
 }
+
+const CollectorEntry kProcessesCollector = with_collect(kProcessesCollectorSpec, collect_processes);
 
 }  // namespace triad::scanner

@@ -8,7 +8,7 @@
 
 #include "rules/load/validate.h"
 #include "rules/load/yaml_reader.h"
-#include "scanner/config/config_file.h"
+#include "scanner/collectors/files/config.h"
 #include "scanner/core/registry.h"
 #include "scanner/walk/file_entry.h"
 
