@@ -46,4 +46,4 @@ fuzz: bootstrap
 	$(FUZZ_DIR)/elf_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(MINIMAL_BUILD_DIR)
