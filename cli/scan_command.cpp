@@ -77,6 +77,10 @@ int run_scan(int argc, char** argv, int first) {
         print_error(*err + " (see 'triad scan --help')");
         return kExitUsage;
     }
+    // From here on Ctrl-C asks the scan to stop instead of killing it, whatever stage it has
+    // reached (loading policies included): exit 3, and no report written.
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
     if (args.flag("help")) {
         std::cout << kScanUsage;
         return kExitOk;
@@ -155,9 +159,9 @@ int run_scan(int argc, char** argv, int first) {
     report::JsonLinesSink events(std::cout);
     if (streaming) sinks.push_back(&events);
 
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
     auto scanned = rules::run_scan(request, sinks, g_cancel);
+    // A signal that lands after the last check still means "stop": no report either.
+    if (scanned && g_cancel.cancelled()) scanned = Error{ErrorCode::cancelled, "scan cancelled", ""};
     if (!scanned) {
         if (scanned.error().code == ErrorCode::cancelled) {
             print_error("scan cancelled; no report written");

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -50,10 +51,17 @@ int interrupt_at(const std::vector<std::string>& args, const std::vector<int>& d
             MESSAGE("the scan ended before the signal at " << delay << " ms");
             continue;
         }
-        ++interrupted;
         CAPTURE(r.err);
-        CHECK(r.exit_code == 3);
         CHECK(r.exit_after_signal_ms < 1000);
+        if (r.exit_code != 3) {
+            // The signal raced the very end of the scan (its report was being written): a
+            // whole new report, never a broken one, and this run does not count.
+            CHECK((r.exit_code == 0 || r.exit_code == 1));
+            CHECK(read_file(output).find("\"results\"") != std::string::npos);
+            MESSAGE("the signal at " << delay << " ms reached the scan as it wrote its report");
+            continue;
+        }
+        ++interrupted;
         CHECK(r.err.find("scan cancelled; no report written") != std::string::npos);
         CHECK(read_file(output) == kPrevious);
         struct stat st {};
@@ -85,16 +93,18 @@ checks:
     };
     for (const Phase& phase : phases) {
         CAPTURE(phase.name);
-        const double full_ms = run_ms(phase.args);
+        // The faster of two runs: the first may be slowed by a cold cache or by tests running
+        // beside this one, and a signal timed from a slow run can arrive after a fast one ended.
+        const double full_ms = std::min(run_ms(phase.args), run_ms(phase.args));
         if (full_ms < 150) {
             MESSAGE("skipped " << phase.name << ": the whole scan takes " << full_ms << " ms here, too short to interrupt");
             continue;
         }
-        // Early, middle and late in the scan; the last also with SIGTERM.
+        // Early, a fifth and two fifths into the fastest scan, and SIGTERM in between.
         std::vector<int> delays;
-        for (double f : {0.1, 0.4, 0.7}) delays.push_back(static_cast<int>(full_ms * f));
+        for (double f : {0.05, 0.2, 0.4}) delays.push_back(static_cast<int>(full_ms * f));
         int reached = interrupt_at(phase.args, delays, SIGINT, t / "report.json");
-        reached += interrupt_at(phase.args, {static_cast<int>(full_ms * 0.5)}, SIGTERM, t / "report.json");
+        reached += interrupt_at(phase.args, {static_cast<int>(full_ms * 0.3)}, SIGTERM, t / "report.json");
         CHECK(reached >= 2);  // not a test at all if every scan outran its signal
     }
 }
