@@ -5,12 +5,12 @@
 
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <memory>
 #include <optional>
 #include <type_traits>
 
 #include "rules/eval/condition.h"
+#include "rules/eval/outcome.h"
 #include "scanner/core/registry.h"
 #include "scanner/identity/identity.h"
 #include "scanner/walk/shared_walk.h"
@@ -20,117 +20,7 @@ namespace {
 
 using scanner::FieldSource;
 
-std::string expected_text(const Check& check);
 
-// What a check has seen of its objects so far. Thread-safe: walk threads feed it at once.
-class Outcome {
-public:
-    explicit Outcome(const Check& check) : check_(check) {}
-
-    void selected() { std::lock_guard l(mutex_); ++selected_; }
-    void satisfied() { std::lock_guard l(mutex_); ++satisfied_; }
-    void missing(const std::string& object) {
-        std::lock_guard l(mutex_);
-        if (missing_.size() < 3) missing_.push_back(object);
-        ++missing_total_;
-    }
-
-    void failed(Evidence e) {
-        std::lock_guard l(mutex_);
-        ++failures_;
-        keep(failing_, std::move(e));
-    }
-
-    void inapplicable(const std::string& reason) {
-        std::lock_guard l(mutex_);
-        if (inapplicable_.empty()) inapplicable_ = reason;
-    }
-
-    void errored(const std::string& object, const std::string& reason) {
-        std::lock_guard l(mutex_);
-        ++errors_;
-        keep(errors_list_, Evidence{object, {{"error", reason}}});
-    }
-
-    CheckResult finish(const Condition* condition) {
-        CheckResult r;
-        r.check = check_.info;
-        r.expected = expected_text(check_);
-        auto by_object = [](const Evidence& a, const Evidence& b) { return a.object < b.object; };
-        std::sort(failing_.begin(), failing_.end(), by_object);
-        std::sort(errors_list_.begin(), errors_list_.end(), by_object);
-        const bool any = check_.expect.objects == Quantifier::any;
-        if (failures_ > 0 && !(any && satisfied_ > 0)) {
-            r.verdict = Verdict::fail;
-            r.evidence = std::move(failing_);
-            r.evidence_total = failures_;
-            if (check_.expect.objects == Quantifier::none)
-                r.reason = plural(failures_, "object") + " selected where none may be";
-            else if (any)
-                r.reason = "no selected object satisfies " + describe(*condition);
-            else
-                r.reason = plural(failures_, "object") + " fail " + describe(*condition);
-        } else if (any && satisfied_ > 0) {
-            r.verdict = Verdict::pass;
-        } else if (errors_ > 0) {
-            r.verdict = Verdict::error;
-            r.reason = plural(errors_, "object") + " could not be read: " + errors_list_.front().object + ": " +
-                       errors_list_.front().observed.front().second;
-            r.evidence = std::move(errors_list_);
-            r.evidence_total = errors_;
-        } else if (selected_ == 0 && !inapplicable_.empty()) {
-            r.verdict = Verdict::not_applicable;
-            r.reason = inapplicable_;
-        } else if (selected_ == 0 && check_.expect.objects != Quantifier::none) {
-            if (any) {
-                r.verdict = Verdict::fail;
-                r.reason = "nothing selected";
-            } else {
-                r.verdict = Verdict::not_applicable;
-                r.reason = missing_total_ > 0 ? "does not exist: " + join(missing_) : "nothing selected";
-            }
-        } else {
-            r.verdict = Verdict::pass;
-        }
-        return r;
-    }
-
-private:
-    static std::string plural(std::uint64_t n, const char* word) {
-        return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-    }
-    static std::string join(const std::vector<std::string>& v) {
-        std::string out;
-        for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-        return out;
-    }
-    // Keeps the kMaxEvidence smallest objects, so the listed evidence does not depend on
-    // the order parallel walk threads happened to find things in.
-    static void keep(std::vector<Evidence>& list, Evidence e) {
-        auto cmp = [](const Evidence& a, const Evidence& b) { return a.object < b.object; };
-        if (list.size() < kMaxEvidence) {
-            list.push_back(std::move(e));
-            std::push_heap(list.begin(), list.end(), cmp);
-        } else if (e.object < list.front().object) {
-            std::pop_heap(list.begin(), list.end(), cmp);
-            list.back() = std::move(e);
-            std::push_heap(list.begin(), list.end(), cmp);
-        }
-    }
-
-    const Check& check_;
-    std::mutex mutex_;
-    std::uint64_t selected_ = 0, satisfied_ = 0, failures_ = 0, errors_ = 0, missing_total_ = 0;
-    std::vector<std::string> missing_;
-    std::string inapplicable_;  // the first reason a collector gave for having nothing to judge
-    std::vector<Evidence> failing_, errors_list_;
-};
-
-std::string expected_text(const Check& check) {
-    if (check.expect.objects == Quantifier::none)
-        return check.select.where ? "no object where " + describe(*check.select.where) : "no object selected";
-    return (check.expect.objects == Quantifier::any ? "some object: " : "") + describe(*check.expect.condition);
-}
 
 Evidence make_evidence(const Check& check, const FieldSource& object,
                        std::vector<std::pair<std::string, std::string>> observed) {

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "rules/eval/outcome.h"
+
+#include <algorithm>
+
+#include "rules/eval/condition.h"
+
+namespace triad::rules {
+namespace {
+
+std::string plural(std::uint64_t n, const char* word) {
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+std::string join(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+    return out;
+}
+
+}  // namespace
+
+void Outcome::keep(std::vector<Evidence>& list, Evidence e) {
+    auto cmp = [](const Evidence& a, const Evidence& b) { return a.object < b.object; };
+    if (list.size() < kMaxEvidence) {
+        list.push_back(std::move(e));
+        std::push_heap(list.begin(), list.end(), cmp);
+    } else if (e.object < list.front().object) {
+        std::pop_heap(list.begin(), list.end(), cmp);
+        list.back() = std::move(e);
+        std::push_heap(list.begin(), list.end(), cmp);
+    }
+}
+
+CheckResult Outcome::finish(const Condition* condition) {
+    CheckResult r;
+    r.check = check_.info;
+    r.expected = expected_text(check_);
+    auto by_object = [](const Evidence& a, const Evidence& b) { return a.object < b.object; };
+    std::sort(failing_.begin(), failing_.end(), by_object);
+    std::sort(errors_list_.begin(), errors_list_.end(), by_object);
+    const bool any = check_.expect.objects == Quantifier::any;
+    if (failures_ > 0 && !(any && satisfied_ > 0)) {
+        r.verdict = Verdict::fail;
+        r.evidence = std::move(failing_);
+        r.evidence_total = failures_;
+        if (check_.expect.objects == Quantifier::none)
+            r.reason = plural(failures_, "object") + " selected where none may be";
+        else if (any)
+            r.reason = "no selected object satisfies " + describe(*condition);
+        else
+            r.reason = plural(failures_, "object") + " fail " + describe(*condition);
+    } else if (any && satisfied_ > 0) {
+        r.verdict = Verdict::pass;
+    } else if (errors_ > 0) {
+        r.verdict = Verdict::error;
+        r.reason = plural(errors_, "object") + " could not be read: " + errors_list_.front().object + ": " +
+                   errors_list_.front().observed.front().second;
+        r.evidence = std::move(errors_list_);
+        r.evidence_total = errors_;
+    } else if (selected_ == 0 && !inapplicable_.empty()) {
+        r.verdict = Verdict::not_applicable;
+        r.reason = inapplicable_;
+    } else if (selected_ == 0 && check_.expect.objects != Quantifier::none) {
+        if (any) {
+            r.verdict = Verdict::fail;
+            r.reason = "nothing selected";
+        } else {
+            r.verdict = Verdict::not_applicable;
+            r.reason = missing_total_ > 0 ? "does not exist: " + join(missing_) : "nothing selected";
+        }
+    } else {
+        r.verdict = Verdict::pass;
+    }
+    return r;
+}
+
+std::string expected_text(const Check& check) {
+    if (check.expect.objects == Quantifier::none)
+        return check.select.where ? "no object where " + describe(*check.select.where) : "no object selected";
+    return (check.expect.objects == Quantifier::any ? "some object: " : "") + describe(*check.expect.condition);
+}
+
+}  // namespace triad::rules

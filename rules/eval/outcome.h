@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+// What a check has seen of its objects so far, and the verdict that follows: the quantifier
+// (all, any, none), failures with bounded evidence, errors, objects that do not exist, and a
+// collector's reason for having nothing to judge. Thread-safe: walk threads feed it at once.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "rules/model/policy.h"
+#include "rules/model/result.h"
+
+namespace triad::rules {
+
+class Outcome {
+public:
+    explicit Outcome(const Check& check) : check_(check) {}
+
+    void selected() { std::lock_guard l(mutex_); ++selected_; }
+    void satisfied() { std::lock_guard l(mutex_); ++satisfied_; }
+    void missing(const std::string& object) {
+        std::lock_guard l(mutex_);
+        if (missing_.size() < 3) missing_.push_back(object);
+        ++missing_total_;
+    }
+
+    void failed(Evidence e) {
+        std::lock_guard l(mutex_);
+        ++failures_;
+        keep(failing_, std::move(e));
+    }
+
+    void inapplicable(const std::string& reason) {
+        std::lock_guard l(mutex_);
+        if (inapplicable_.empty()) inapplicable_ = reason;
+    }
+
+    void errored(const std::string& object, const std::string& reason) {
+        std::lock_guard l(mutex_);
+        ++errors_;
+        keep(errors_list_, Evidence{object, {{"error", reason}}});
+    }
+
+    // The verdict, with the reason and the evidence kept.
+    CheckResult finish(const Condition* condition);
+
+private:
+    // Keeps the kMaxEvidence smallest objects, so the listed evidence does not depend on
+    // the order parallel walk threads happened to find things in.
+    static void keep(std::vector<Evidence>& list, Evidence e);
+
+    const Check& check_;
+    std::mutex mutex_;
+    std::uint64_t selected_ = 0, satisfied_ = 0, failures_ = 0, errors_ = 0, missing_total_ = 0;
+    std::vector<std::string> missing_;
+    std::string inapplicable_;  // the first reason a collector gave for having nothing to judge
+    std::vector<Evidence> failing_, errors_list_;
+};
+
+// What every failing object was held to ("mode at_most 0640"), for the result.
+std::string expected_text(const Check& check);
+
+}  // namespace triad::rules
