@@ -135,11 +135,14 @@ Truth evaluate(const Condition& c, const scanner::FieldSource& object, std::stri
                std::vector<std::pair<std::string, std::string>>* observed) {
     switch (c.kind) {
         case Condition::Kind::leaf: {
-            if (const std::string* error = object.field_error(c.field)) {
-                if (why_unknown && why_unknown->empty()) *why_unknown = c.field_name + ": " + *error;
-                return Truth::unknown;
-            }
             const Value* raw = object.field(c.field);
+            // A field that could not be read has no value; only then is its error looked up
+            // (the walk evaluates every check's `where` on every entry).
+            if (!raw)
+                if (const std::string* error = object.field_error(c.field)) {
+                    if (why_unknown && why_unknown->empty()) *why_unknown = c.field_name + ": " + *error;
+                    return Truth::unknown;
+                }
             std::string leaf_why;
             const Truth t = test_leaf(c, raw, &leaf_why);
             if (t == Truth::unknown && why_unknown && why_unknown->empty()) *why_unknown = c.field_name + ": " + leaf_why;

@@ -66,7 +66,8 @@ public:
     // value lives as long as the source and until the source is reset.
     virtual const Value* field(std::size_t index) const = 0;
     // Non-null when the field could not be read (an xattr the kernel refused): the reason.
-    // A condition on such a field is undecided, and the object becomes an error.
+    // Such a field has no value (field() is null). A condition on it is undecided, and the
+    // object becomes an error.
     virtual const std::string* field_error(std::size_t /*index*/) const { return nullptr; }
 };
 
