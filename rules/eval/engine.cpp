@@ -245,11 +245,12 @@ std::vector<CheckResult> run_checks(std::span<const Check* const> checks, const 
     }
 
     // Collect: every distinct select and the one shared walk, side by side on the executor.
+    // The walk, the longest task, is taken first; threads that finish the collectors join it.
     std::vector<scanner::FactSet> facts(selects.size());
-    const std::size_t tasks = selects.size() + (walk_checks.empty() ? 0 : 1);
-    executor.parallel_for(tasks, options.cancel, [&](std::size_t t) {
-        if (t < selects.size()) facts[t] = collect_guarded(*selects[t], ctx);
-        else run_walk(walk_checks, root, ids, executor, options);
+    const std::size_t walks = walk_checks.empty() ? 0 : 1;
+    executor.parallel_for(walks + selects.size(), options.cancel, [&](std::size_t t) {
+        if (t < walks) run_walk(walk_checks, root, ids, executor, options);
+        else facts[t - walks] = collect_guarded(*selects[t - walks], ctx);
     });
 
     // Decide, and report in the order of `checks`.
