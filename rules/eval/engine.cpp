@@ -114,14 +114,17 @@ CheckResult run_collected(const Check& check, const scanner::FactSet& facts) {
             case scanner::FactStatus::absent:
                 if (check.select.if_missing == IfMissing::fail) {
                     out.selected();
-                    out.failed(Evidence{fact.object, {{"exists", "false"}}});
+                    std::vector<std::pair<std::string, std::string>> observed{{"exists", "false"}};
+                    if (!fact.reason.empty()) observed.emplace_back("reason", fact.reason);
+                    out.failed(Evidence{fact.object, std::move(observed)});
                 } else {
-                    out.missing(fact.object);
+                    out.missing(fact.object, fact.reason);
                 }
                 continue;
             case scanner::FactStatus::ok: break;
         }
         if (is_excluded(check, fact.object)) continue;
+        out.seen();
         if (check.select.where) {
             std::string why_unknown;
             const Truth selected = evaluate(*check.select.where, fact, &why_unknown);
@@ -227,7 +230,8 @@ std::vector<CheckResult> run_checks(std::span<const Check* const> checks, const 
         } else if (collector.scope == scanner::Scope::host && !options.proc) {
             results[i].check = check.info;
             results[i].verdict = Verdict::not_applicable;
-            results[i].reason = "needs the running system (/proc); not available for an offline root";
+            results[i].reason = "the " + std::string(collector.name) +
+                                " collector reads the running system (/proc), which an offline root does not have";
             decided[i] = true;
         } else if (std::string why = identity_problem(check, ids); !why.empty()) {
             results[i].check = check.info;

@@ -2,6 +2,8 @@
 #include "rules/eval/outcome.h"
 
 #include <algorithm>
+#include <type_traits>
+#include <variant>
 
 #include "rules/eval/condition.h"
 
@@ -18,7 +20,47 @@ std::string join(const std::vector<std::string>& v) {
     return out;
 }
 
+// "service=common-password, type=password": the arguments that say what was looked for.
+std::string describe_args(const scanner::SelectArgs& args) {
+    std::string out;
+    for (const auto& [name, value] : args.values) {
+        std::string text;
+        std::visit(
+            [&text](const auto& v) {
+                using T = std::decay_t<decltype(v)>;
+                if constexpr (std::is_same_v<T, bool>) text = v ? "true" : "false";
+                else if constexpr (std::is_same_v<T, std::int64_t>) text = std::to_string(v);
+                else if constexpr (std::is_same_v<T, std::string>) text = v;
+                else
+                    for (const auto& item : v) text += (text.empty() ? "" : ",") + item;
+            },
+            value);
+        out += (out.empty() ? "" : ", ") + name + "=" + text;
+    }
+    return out;
+}
+
 }  // namespace
+
+std::string nothing_selected_reason(const Check& check, std::uint64_t seen, bool walked) {
+    const Selection& s = check.select;
+    std::string source = "the " + std::string(s.collector->name) + " collector";
+    if (std::string args = describe_args(s.args); !args.empty()) source += " (" + args + ")";
+    std::string out = "nothing selected: ";
+    if (walked) {
+        out += "no object that " + source + " walked";
+        out += s.where ? " has " + describe(*s.where) : std::string(" was found");
+        return out;
+    }
+    if (seen == 0) return out + source + " found no object to judge";
+    if (seen == 1) {
+        out += "the one object that " + source + " gave";
+        return out + (s.where ? " does not have " + describe(*s.where) : std::string(" was excluded"));
+    }
+    out += "none of the " + plural(seen, "object") + " that " + source + " gave";
+    out += s.where ? " has " + describe(*s.where) : std::string(" was left after exclusions");
+    return out;
+}
 
 void Outcome::keep(std::vector<Evidence>& list, Evidence e) {
     auto cmp = [](const Evidence& a, const Evidence& b) { return a.object < b.object; };
@@ -62,12 +104,15 @@ CheckResult Outcome::finish(const Condition* condition) {
         r.verdict = Verdict::not_applicable;
         r.reason = inapplicable_;
     } else if (selected_ == 0 && check_.expect.objects != Quantifier::none) {
+        const bool walked = check_.select.collector->walk != nullptr;
         if (any) {
             r.verdict = Verdict::fail;
-            r.reason = "nothing selected";
+            r.reason = missing_total_ > 0 ? "does not exist: " + join(missing_)
+                                          : nothing_selected_reason(check_, seen_, walked);
         } else {
             r.verdict = Verdict::not_applicable;
-            r.reason = missing_total_ > 0 ? "does not exist: " + join(missing_) : "nothing selected";
+            r.reason = missing_total_ > 0 ? "does not exist: " + join(missing_)
+                                          : nothing_selected_reason(check_, seen_, walked);
         }
     } else {
         r.verdict = Verdict::pass;

@@ -20,9 +20,14 @@ public:
 
     void selected() { std::lock_guard l(mutex_); ++selected_; }
     void satisfied() { std::lock_guard l(mutex_); ++satisfied_; }
-    void missing(const std::string& object) {
+    // An object the collector gave, before `where`: counted so that "nothing selected" can say
+    // how many objects there were to choose from (collected checks only; the walk does not count).
+    void seen() { std::lock_guard l(mutex_); ++seen_; }
+    // A named object that does not exist, with the collector's reason when it gave one (the
+    // kernel has no such parameter: the Yama LSM is not in this kernel).
+    void missing(const std::string& object, const std::string& reason = {}) {
         std::lock_guard l(mutex_);
-        if (missing_.size() < 3) missing_.push_back(object);
+        if (missing_.size() < 3) missing_.push_back(reason.empty() ? object : object + " (" + reason + ")");
         ++missing_total_;
     }
 
@@ -53,7 +58,7 @@ private:
 
     const Check& check_;
     std::mutex mutex_;
-    std::uint64_t selected_ = 0, satisfied_ = 0, failures_ = 0, errors_ = 0, missing_total_ = 0;
+    std::uint64_t selected_ = 0, satisfied_ = 0, failures_ = 0, errors_ = 0, missing_total_ = 0, seen_ = 0;
     std::vector<std::string> missing_;
     std::string inapplicable_;  // the first reason a collector gave for having nothing to judge
     std::vector<Evidence> failing_, errors_list_;
@@ -61,5 +66,10 @@ private:
 
 // What every failing object was held to ("mode at_most 0640"), for the result.
 std::string expected_text(const Check& check);
+
+// Why a check selected nothing, said specifically: what was looked for (the collector and
+// its arguments), how many objects it gave (`seen`, when counted), and the `where` none of
+// them met. A walk check (`walked`) names the paths walked instead of a count.
+std::string nothing_selected_reason(const Check& check, std::uint64_t seen, bool walked);
 
 }  // namespace triad::rules

@@ -212,8 +212,9 @@ const std::map<std::string, Mutation>& mutations() {
              triad::test::run({"setfattr", "-n", "security.selinux", "-v", "system_u:object_r:etc_t:s0", t.root + "/etc/shadow"});
          }},
         {"SELINUX-UNCONFINED-LISTENERS", helper_listens},
-        {"AA-INSTALLED", [](const Tree& t) { triad::test::sh("rm -rf '" + t.root + "/etc/apparmor.d'"); }},
-        {"AA-ENABLED", [](const Tree& t) { write_file(t.sys + "/module/apparmor/parameters/enabled", "N\n"); }},
+        // /etc/apparmor.d alone (man-db ships a profile there) is not AppArmor installed.
+        {"AA-INSTALLED", [](const Tree& t) { std::remove((t.root + "/usr/sbin/apparmor_parser").c_str()); }},
+        {"AA-ENABLED", [](const Tree& t) { write_file(t.sys + "/kernel/security/lsm", "lockdown,capability,yama,selinux"); }},
         {"AA-BOOTLOADER", [](const Tree& t) { write_file(t.root + "/boot/grub/grub.cfg", "linux /vmlinuz root=/dev/sda1 ro quiet\n"); }},
         {"AA-PROFILES-ENFORCE-OR-COMPLAIN", [](const Tree& t) {
              write_file(t.root + "/etc/apparmor.d/usr.bin.x", "/usr/bin/x flags=(unconfined) {\n}\n");
@@ -386,5 +387,83 @@ TEST_CASE("access-control policy: no password hash or password reaches a report"
         auto r = triad::test::run_triad({"scan", "--policy", policy_path(), "--root", root.path(), "--format", format});
         if (r.exit_code == 2) continue;  // a format this build does not have
         for (const std::string& h : hashes) CHECK_MESSAGE(r.out.find(h) == std::string::npos, format << " report holds a hash");
+    }
+}
+
+// Issue 9, class 1: a check about a mechanism's settings passes only when the mechanism is in
+// effect. Each case starts from the hardened root (where the check passes) and takes away
+// the mechanism, leaving its configuration files exactly as they were.
+TEST_CASE("access-control policy: configured is not active") {
+    Base base;
+    auto fresh = [&](TempDir& root, TempDir& proc, TempDir& sys) {
+        copy_tree(base.root.path(), root.path());
+        copy_tree(base.proc.path(), proc.path());
+        copy_tree(base.sys.path(), sys.path());
+        return Tree{root.path(), proc.path(), sys.path()};
+    };
+
+    SUBCASE("AppArmor profiles on disk and loaded, on a kernel whose LSM list lacks AppArmor") {
+        TempDir root, proc, sys;
+        const Tree t = fresh(root, proc, sys);
+        write_file(t.sys + "/kernel/security/lsm", "lockdown,capability,yama,selinux");
+        std::string json;
+        auto v = scan(t, {"--only", "apparmor"}, &json);
+        for (const char* id : {"AA-ENABLED", "AA-PROFILES-ENFORCING", "AA-PROFILES-ENFORCE-OR-COMPLAIN", "AA-UNCONFINED-LISTENERS"})
+            CHECK_MESSAGE(v[id] == "fail", id << " is " << v[id]);
+        CHECK(v["AA-INSTALLED"] == "pass");
+        CHECK(json.find("do not include apparmor") != std::string::npos);
+    }
+    SUBCASE("no securityfs and no AppArmor module: the machine this was found on") {
+        TempDir root, proc, sys;
+        const Tree t = fresh(root, proc, sys);
+        triad::test::sh("rm -rf '" + t.sys + "/kernel/security' '" + t.sys + "/module/apparmor'");
+        std::string json;
+        auto v = scan(t, {"--only", "apparmor"}, &json);
+        for (const char* id : {"AA-ENABLED", "AA-PROFILES-ENFORCING", "AA-UNCONFINED-LISTENERS"})
+            CHECK_MESSAGE(v[id] == "fail", id << " is " << v[id]);
+        CHECK(json.find("AppArmor is not in the running kernel") != std::string::npos);
+    }
+    SUBCASE("SELinux configured to enforce, but not running") {
+        TempDir root, proc, sys;
+        const Tree t = fresh(root, proc, sys);
+        triad::test::sh("rm -rf '" + t.sys + "/fs/selinux'");
+        auto v = scan(t, {"--only", "selinux"});
+        for (const char* id : {"SELINUX-ENFORCING", "SELINUX-UNCONFINED-LISTENERS"})
+            CHECK_MESSAGE(v[id] == expected(id, "fail"), id << " is " << v[id]);
+    }
+    SUBCASE("pwquality.conf and faillock.conf of modules that no PAM stack runs") {
+        TempDir root, proc, sys;
+        const Tree t = fresh(root, proc, sys);
+        set_line(t.root + "/etc/pam.d/common-password", "password\trequisite\t\t\tpam_pwquality", "");
+        write_file(t.root + "/etc/pam.d/common-auth", "auth\t[success=1 default=ignore]\tpam_unix.so\nauth\trequisite\tpam_deny.so\n");
+        std::string json;
+        auto v = scan(t, {"--only", "pwquality", "--only", "lockout"}, &json);
+        for (const char* id : {"PWQ-MINLEN", "PWQ-DIFOK", "PWQ-MAXREPEAT", "PWQ-DICTCHECK", "PWQ-ENFORCING",
+                               "PWQ-ENFORCE-FOR-ROOT", "PAM-FAILLOCK-DENY", "PAM-FAILLOCK-UNLOCK"})
+            CHECK_MESSAGE(v[id] == "fail", id << " is " << v[id]);
+        // The evidence still shows what the settings file says, beside in_stack.
+        CHECK(json.find("/etc/security/pwquality.conf:2") != std::string::npos);
+        CHECK(json.find("\"in_stack\": \"false\"") != std::string::npos);
+    }
+    SUBCASE("a stack line whose module is not installed") {
+        TempDir root, proc, sys;
+        const Tree t = fresh(root, proc, sys);
+        std::remove((t.root + "/usr/lib/x86_64-linux-gnu/security/pam_pwquality.so").c_str());
+        std::remove((t.root + "/usr/lib/x86_64-linux-gnu/security/pam_faillock.so").c_str());
+        auto v = scan(t, {"--only", "pam", "--only", "pwquality"});
+        for (const char* id : {"PAM-PWQUALITY", "PWQ-MINLEN", "PAM-FAILLOCK", "PAM-FAILLOCK-DENY"})
+            CHECK_MESSAGE(v[id] == "fail", id << " is " << v[id]);
+        CHECK(v["PAM-PWHISTORY"] == "pass");
+    }
+    SUBCASE("an argument on the module's line overrides its settings file") {
+        TempDir root, proc, sys;
+        const Tree t = fresh(root, proc, sys);
+        set_line(t.root + "/etc/pam.d/common-password", "password\trequisite\t\t\tpam_pwquality",
+                 "password\trequisite\tpam_pwquality.so retry=3 minlen=8");
+        std::string json;
+        auto v = scan(t, {"--only", "PWQ-MINLEN", "--only", "PWQ-DIFOK"}, &json);
+        CHECK(v["PWQ-MINLEN"] == "fail");
+        CHECK(v["PWQ-DIFOK"] == "pass");
+        CHECK(json.find("argument at /etc/pam.d/common-password:1") != std::string::npos);
     }
 }

@@ -74,6 +74,11 @@ void build_access_root(const std::string& root, bool selinux_labels) {
     make_dirs(root + "/etc/security/pwquality.conf.d");
     write_file(root + "/etc/security/faillock.conf", "deny = 5\nunlock_time = 900\n");
 
+    // The modules the stacks name are installed (their presence is what the PAM collectors
+    // check, not their code), in Debian's multiarch module directory.
+    for (const char* module : {"pam_unix.so", "pam_deny.so", "pam_permit.so", "pam_faillock.so", "pam_pwquality.so",
+                               "pam_pwhistory.so", "pam_rootok.so", "pam_wheel.so", "pam_google_authenticator.so"})
+        write_file(root + "/usr/lib/x86_64-linux-gnu/security/" + module, "", 0644);
     write_file(root + "/etc/pam.d/common-auth",
                "auth\trequired\t\t\tpam_faillock.so preauth\n"
                "auth\t[success=1 default=ignore]\tpam_unix.so\n"
@@ -157,6 +162,7 @@ void build_access_root(const std::string& root, bool selinux_labels) {
     for (const char* bin : {"/usr/sbin/sshd", "/usr/bin/sudo", "/usr/bin/passwd", "/usr/bin/su"})
         write_file(root + bin, "#!/bin/sh\n", 0755);
 
+    write_file(root + "/usr/sbin/apparmor_parser", "#!/bin/sh\n", 0755);
     make_dirs(root + "/etc/apparmor.d/disable");
     make_dirs(root + "/etc/apparmor.d/tunables");
     write_file(root + "/etc/apparmor.d/tunables/global", "@{HOME}=/home/*/ /root/\n");
@@ -220,6 +226,7 @@ void build_live_trees(const std::string& proc, const std::string& sys) {
     }
     write_file(sys + "/fs/selinux/enforce", "1");
     write_file(sys + "/module/apparmor/parameters/enabled", "Y\n");
+    write_file(sys + "/kernel/security/lsm", "lockdown,capability,landlock,yama,apparmor,selinux");
     write_file(sys + "/kernel/security/apparmor/profiles", "/usr/sbin/sshd (enforce)\n");
 }
 

@@ -20,7 +20,8 @@ inline constexpr const char* kFixturePassword = "correct horse battery staple";
 void build_access_root(const std::string& root, bool selinux_labels = true);
 
 // proc and sys trees of a running system with one sshd (pid 100) listening on 0.0.0.0:22,
-// confined by SELinux (sshd_t) and AppArmor (enforce), and a loopback-only helper (pid 200).
+// confined by SELinux (sshd_t) and AppArmor (enforce), and a loopback-only helper (pid 200);
+// the kernel's LSM list (sys/kernel/security/lsm) names both.
 void build_live_trees(const std::string& proc, const std::string& sys);
 
 // Runs `sshd -t` (with `-T` when dump is true) on root/etc/ssh/sshd_config the way sshd reads

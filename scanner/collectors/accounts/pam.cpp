@@ -13,7 +13,7 @@ namespace {
 
 enum PamField : std::size_t {
     kPamService, kPamType, kPamControl, kPamModule, kPamModulePath, kPamArgs, kPamOptionalModule, kPamPosition,
-    kPamFile, kPamLine, kPamOptionSet, kPamOptionValue, kPamFieldCount
+    kPamFile, kPamLine, kPamOptionSet, kPamOptionValue, kPamModuleFound, kPamModuleFile, kPamFieldCount
 };
 constexpr FieldSpec kFields[] = {
     {"service", ValueKind::string, "the service file under /etc/pam.d (common-auth, sshd, su...)"},
@@ -28,6 +28,8 @@ constexpr FieldSpec kFields[] = {
     {"line", ValueKind::integer, "line number in that file"},
     {"option_set", ValueKind::boolean, "the argument named by select's `option` is given (deny, remember...)"},
     {"option_value", ValueKind::string, "the value of `option=VALUE`; empty for a bare flag; absent when not given"},
+    {"module_found", ValueKind::boolean, "the module file exists in the audited root (PAM's module directories, or the path as written): a line whose module is missing protects nothing"},
+    {"module_file", ValueKind::string, "where the module file was found; absent when it was not"},
 };
 static_assert(std::size(kFields) == kPamFieldCount);
 
@@ -141,6 +143,32 @@ std::vector<PamLine> read_pam_service(const Sysroot& root, const std::string& se
     return std::move(e.out);
 }
 
+std::string find_pam_module(const Sysroot& root, const std::string& module_path) {
+    if (module_path.empty()) return {};
+    if (module_path.front() == '/') return root.lstat(module_path) ? module_path : std::string();
+    // PAM resolves a relative name in its own compiled-in directory; distributions differ in
+    // which one, so each of them is tried.
+    for (const char* dir : {"/lib/security/", "/lib64/security/", "/usr/lib/security/", "/usr/lib64/security/",
+                            "/lib/*/security/", "/usr/lib/*/security/"}) {
+        auto found = expand_path_glob(root, dir + module_path);
+        if (!found) continue;
+        for (const std::string& path : *found)
+            if (root.lstat(path)) return path;
+    }
+    return {};
+}
+
+Result<std::vector<std::string>> pam_service_names(const Sysroot& root) {
+    std::vector<std::string> services;
+    auto files = expand_path_glob(root, "/etc/pam.d/*");
+    if (!files) return files.error();
+    for (const std::string& f : *files) {
+        auto fst = root.lstat(f);
+        if (fst && S_ISREG(fst->stx_mode)) services.push_back(base_name(f));
+    }
+    return services;
+}
+
 std::span<const FieldSpec> pam_fields() { return kFields; }
 
 FactSet collect_pam(const CollectContext& ctx, const SelectArgs& args) {
@@ -148,14 +176,12 @@ FactSet collect_pam(const CollectContext& ctx, const SelectArgs& args) {
     if (services.empty()) {
         auto st = ctx.root.lstat("/etc/pam.d");
         if (!st) return {Fact::not_applicable("/etc/pam.d", "/etc/pam.d does not exist: PAM is not configured")};
-        auto files = expand_path_glob(ctx.root, "/etc/pam.d/*");
-        if (!files) return {Fact::error("/etc/pam.d", files.error().describe())};
-        for (const std::string& f : *files) {
-            auto fst = ctx.root.lstat(f);
-            if (fst && S_ISREG(fst->stx_mode)) services.push_back(base_name(f));
-        }
+        auto names = pam_service_names(ctx.root);
+        if (!names) return {Fact::error("/etc/pam.d", names.error().describe())};
+        services.assign(names->begin(), names->end());
     }
     const std::string* option = args.string("option");
+    std::map<std::string, std::string> module_files;  // module as written -> where found
     FactSet out;
     for (const std::string& service : services) {
         if (ctx.cancelled()) break;
@@ -183,6 +209,10 @@ FactSet collect_pam(const CollectContext& ctx, const SelectArgs& args) {
             f.fields[kPamPosition] = Value{std::int64_t{l.position}};
             f.fields[kPamFile] = Value{l.file};
             f.fields[kPamLine] = Value{std::int64_t{l.line}};
+            auto [found, fresh] = module_files.try_emplace(l.module_path);
+            if (fresh) found->second = find_pam_module(ctx.root, l.module_path);
+            f.fields[kPamModuleFound] = Value{!found->second.empty()};
+            if (!found->second.empty()) f.fields[kPamModuleFile] = Value{found->second};
             if (option) {
                 bool set = false;
                 for (const std::string& a : l.args) {
@@ -218,7 +248,9 @@ const CollectorEntry kPamCollector{
     "\n"
     "One object per module line of each service's stack, in the order PAM runs it: "
     "`@include`, `include` and `substack` are expanded in place (`file` and `line` say "
-    "where each line is written) and `position` counts the lines of one type. Continued "
+    "where each line is written) and `position` counts the lines of one type; "
+    "`module_found` says whether the module file is installed, since a line naming a "
+    "missing module protects nothing. Continued "
     "lines and comments are read as PAM reads them. Without /etc/pam.d the collector is "
     "not_applicable; a named service that does not exist is not_applicable for that "
     "service; an unreadable file or an include loop is an error for its service.",

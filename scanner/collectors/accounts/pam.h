@@ -29,6 +29,15 @@ struct PamLine {
 // could not be read or an include loop.
 std::vector<PamLine> read_pam_service(const Sysroot& root, const std::string& service, std::string& error);
 
+// Where the module a PAM line names is installed in the audited root: the path itself when
+// absolute, else the first of PAM's module directories (/lib/security, the multiarch
+// /lib/<triplet>/security and their /usr and lib64 forms) that has it; "" when none does.
+// PAM skips a missing module of a "-type" line and fails the stack for any other line.
+std::string find_pam_module(const Sysroot& root, const std::string& module_path);
+
+// The service names of the audited root: the regular files directly under /etc/pam.d.
+Result<std::vector<std::string>> pam_service_names(const Sysroot& root);
+
 std::span<const FieldSpec> pam_fields();
 FactSet collect_pam(const CollectContext& ctx, const SelectArgs& args);
 

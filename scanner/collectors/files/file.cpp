@@ -50,9 +50,28 @@ namespace {
 constexpr ArgSpec kArgs[] = {
     {"path", ArgKind::paths, true, "path or glob (or a list of them) inside the audited root"},
     {"if_missing", ArgKind::choice, false, "a named path that does not exist is left out (skip, default) or fails the check", "skip|fail"},
+    {"program", ArgKind::paths, false,
+     "the program the named files belong to (a path or list, /usr/sbin/cron): when none exists in the audited root "
+     "the collector is not_applicable, the program not being installed"},
 };
 
 FactSet run_file(const CollectContext& ctx, const SelectArgs& args) {
+    // Files of a program that is not installed (cron.daily left by packages that drop jobs
+    // there for a cron that was never installed) configure nothing that runs.
+    if (const StringList programs = args.list("program"); !programs.empty()) {
+        bool installed = false;
+        std::string names;
+        for (const std::string& pattern : programs) {
+            names += (names.empty() ? "" : ", ") + pattern;
+            auto found = expand_path_glob(ctx.root, pattern);
+            if (!found) return {Fact::error(pattern, found.error().message)};
+            for (const std::string& path : *found)
+                if (ctx.root.lstat(path)) installed = true;
+        }
+        if (!installed)
+            return {Fact::not_applicable(programs.front(), "the program these files configure is not installed: none of " +
+                                                               names + " exists")};
+    }
     return collect_file(ctx.root, ctx.ids, args.list("path"));
 }
 
@@ -65,7 +84,8 @@ const CollectorEntry kFileCollector{
     "One object per path that `path` names, globs expanded inside the audited root; a symlink "
     "is reported as the link itself, never followed. A named path that does not exist is an "
     "object with `exists: false` (see `if_missing`); one that cannot be read is an error "
-    "with the reason. Use `files` to judge every object under a directory.",
+    "with the reason. With `program`, files of a program that is not installed are "
+    "not_applicable as a whole, saying so. Use `files` to judge every object under a directory.",
 };
 
 }  // namespace triad::scanner

@@ -94,6 +94,10 @@ constexpr ArgSpec kArgs[] = {
     {"key", ArgKind::list, true, "parameter name(s), dotted or slashed"},
     {"source", ArgKind::choice, true, "live value or configured value", "live|configured"},
     {"default", ArgKind::string, false, "configured: the kernel's value when no file sets it"},
+    {"if_missing", ArgKind::choice, false,
+     "live: a parameter this kernel does not have is left out (skip, default: not_applicable with the reason) or fails "
+     "the check (fail: the parameter belongs to a protection the kernel lacks, like Yama's ptrace_scope)",
+     "skip|fail"},
 };
 
 constexpr const char* kConfigDirs[] = {"/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d",
@@ -121,7 +125,13 @@ Fact live_fact(const CollectContext& ctx, const std::string& key) {
     const std::string path = key_to_path(key);
     auto text = ctx.proc->read_file("sys/" + path, 64 * 1024);
     if (!text) {
-        if (text.error().code == ErrorCode::not_found) return Fact::not_applicable(key, absent_reason(key, path));
+        if (text.error().code == ErrorCode::not_found) {
+            // Absent, with the reason: the check's if_missing decides whether that is a
+            // failure (a missing protection) or nothing to judge.
+            Fact missing = Fact::error(key, absent_reason(key, path));
+            missing.status = FactStatus::absent;
+            return missing;
+        }
         return Fact::error(key, text.error().describe());
     }
     std::string value(*text);
@@ -234,8 +244,10 @@ const CollectorEntry kSysctlCollector{
     "a kernel parameter: live (/proc/sys) or configured (sysctl.d, systemd-sysctl's order)\n"
     "\n"
     "One object per `key`. `source: live` reads the running kernel's value under "
-    "/proc/sys, so it needs the running system: without it, or when the kernel has no "
-    "such parameter, the object is not_applicable with the reason. `source: configured` "
+    "/proc/sys, so it needs the running system: without it the object is not_applicable. "
+    "A parameter the kernel does not have is an absent object with the reason (the Yama "
+    "LSM is not active): not_applicable by default, a failure with `if_missing: fail`, "
+    "for a parameter whose absence means a protection is missing. `source: configured` "
     "reads what systemd-sysctl applies at boot from the audited root's sysctl.d "
     "directories and /etc/sysctl.conf (a name in /etc hides the same name below it; the "
     "last setting wins), so it works on an offline root; a key no file sets is "

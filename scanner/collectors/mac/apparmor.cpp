@@ -12,11 +12,15 @@ namespace triad::scanner {
 namespace {
 
 enum AaField : std::size_t {
-    kAaInstalled, kAaEnabled, kAaSecurityfs, kAaBootParam, kAaLoaded, kAaEnforce, kAaComplain, kAaOtherMode,
-    kAaOnDisk, kAaDisabled, kAaComplainOnDisk, kAaFieldCount
+    kAaInstalled, kAaPolicyDir, kAaActive, kAaActiveReason, kAaKernelLsms, kAaEnabled, kAaSecurityfs, kAaBootParam,
+    kAaLoaded, kAaEnforce, kAaComplain, kAaOtherMode, kAaOnDisk, kAaDisabled, kAaComplainOnDisk, kAaFieldCount
 };
 constexpr FieldSpec kFields[] = {
-    {"installed", ValueKind::boolean, "/etc/apparmor.d exists in the audited root"},
+    {"installed", ValueKind::boolean, "apparmor_parser (which loads profiles into the kernel) exists in the audited root"},
+    {"policy_dir", ValueKind::boolean, "/etc/apparmor.d exists (other packages create it too: it does not mean AppArmor is installed)"},
+    {"active", ValueKind::boolean, "live: the running kernel's LSM list (/sys/kernel/security/lsm) names apparmor and its securityfs directory exists; absent without a sys root"},
+    {"active_reason", ValueKind::string, "live: what `active` was decided from (the LSM list, or what is missing from /sys)"},
+    {"kernel_lsms", ValueKind::string, "live: /sys/kernel/security/lsm as the kernel gives it; absent when securityfs is not mounted"},
     {"enabled", ValueKind::boolean, "live: the apparmor module parameter 'enabled' is Y; absent without a sys root"},
     {"securityfs", ValueKind::boolean, "live: AppArmor's securityfs directory is readable; absent without a sys root"},
     {"boot_param", ValueKind::boolean, "every kernel line of /boot/grub/grub.cfg has apparmor=1 and security=apparmor; absent without grub.cfg"},
@@ -31,7 +35,7 @@ constexpr FieldSpec kFields[] = {
 static_assert(std::size(kFields) == kAaFieldCount);
 
 enum ProfileField : std::size_t {
-    kPrName, kPrMode, kPrLoaded, kPrOnDisk, kPrFile, kPrDisabled, kPrFieldCount
+    kPrName, kPrMode, kPrLoaded, kPrOnDisk, kPrFile, kPrDisabled, kPrActive, kPrActiveReason, kPrFieldCount
 };
 constexpr FieldSpec kProfileFields[] = {
     {"name", ValueKind::string, "profile name (often the confined program's path)"},
@@ -40,11 +44,14 @@ constexpr FieldSpec kProfileFields[] = {
     {"on_disk", ValueKind::boolean, "a file under /etc/apparmor.d defines it"},
     {"file", ValueKind::string, "the file that defines it; absent for a profile only loaded"},
     {"disabled", ValueKind::boolean, "its file is linked in /etc/apparmor.d/disable: it is not loaded at boot"},
+    {"active", ValueKind::boolean, "AppArmor is active in the running kernel (the apparmor collector's `active`): without it no profile confines anything"},
+    {"active_reason", ValueKind::string, "what `active` was decided from"},
 };
 static_assert(std::size(kProfileFields) == kPrFieldCount);
 
 enum ProcField : std::size_t {
-    kApPid, kApComm, kApExe, kApLabel, kApProfile, kApMode, kApUnconfined, kApListening, kApSockets, kApFieldCount
+    kApPid, kApComm, kApExe, kApLabel, kApProfile, kApMode, kApUnconfined, kApListening, kApSockets, kApActive,
+    kApFieldCount
 };
 constexpr FieldSpec kProcFields[] = {
     {"pid", ValueKind::integer, "process id"},
@@ -56,6 +63,7 @@ constexpr FieldSpec kProcFields[] = {
     {"unconfined", ValueKind::boolean, "no profile confines it (or the profile is in unconfined mode)"},
     {"listening", ValueKind::boolean, "listens on a TCP/UDP socket not bound to loopback only"},
     {"sockets", ValueKind::list, "the listening sockets (tcp 0.0.0.0:22)"},
+    {"active", ValueKind::boolean, "AppArmor is active in the running kernel; when it is not, every process is unconfined"},
 };
 static_assert(std::size(kProcFields) == kApFieldCount);
 
@@ -143,6 +151,58 @@ bool apparmor_enabled(const Sysroot* sys) {
     return v && !v->empty() && (*v)[0] == 'Y';
 }
 
+// Whether AppArmor is in effect in the running kernel, and what says so. Configuration on
+// disk never counts: the kernel must list AppArmor among its active LSMs (securityfs'
+// "lsm" file) and AppArmor's securityfs directory, through which profiles are loaded, must
+// exist. A kernel without AppArmor has no /sys/module/apparmor; the reason says which.
+struct ActiveState {
+    bool active = false;
+    std::string reason;
+    std::optional<std::string> lsms;  // the lsm file, when readable
+};
+
+Result<ActiveState> apparmor_active(const Sysroot& sys) {
+    ActiveState s;
+    auto lsm = sys.read_file("/kernel/security/lsm", 4096);
+    if (!lsm) {
+        if (lsm.error().code != ErrorCode::not_found) return lsm.error();
+        const bool built_in = sys.lstat("/module/apparmor").has_value();
+        s.reason = built_in ? "securityfs is not mounted (no /sys/kernel/security/lsm): no AppArmor profile can be loaded"
+                            : "AppArmor is not in the running kernel: no /sys/module/apparmor, and no "
+                              "/sys/kernel/security/lsm (securityfs is not mounted)";
+        return s;
+    }
+    std::string list = trim(*lsm);
+    s.lsms = list;
+    bool listed = false;
+    for (std::size_t at = 0; at <= list.size();) {
+        std::size_t comma = list.find(',', at);
+        if (list.substr(at, comma == std::string::npos ? std::string::npos : comma - at) == "apparmor") listed = true;
+        if (comma == std::string::npos) break;
+        at = comma + 1;
+    }
+    if (!listed) {
+        s.reason = "the kernel's active LSMs (/sys/kernel/security/lsm: " + (list.empty() ? "none" : list) +
+                   ") do not include apparmor";
+        return s;
+    }
+    if (!sys.lstat("/kernel/security/apparmor")) {
+        s.reason = "/sys/kernel/security/lsm lists apparmor but /sys/kernel/security/apparmor does not exist";
+        return s;
+    }
+    s.active = true;
+    s.reason = "/sys/kernel/security/lsm lists apparmor (" + list + ")";
+    return s;
+}
+
+// apparmor_parser is what loads profiles; without it /etc/apparmor.d is only files (man-db,
+// for one, ships a profile there whether or not AppArmor is installed).
+bool parser_installed(const Sysroot& root) {
+    for (const char* path : {"/usr/sbin/apparmor_parser", "/sbin/apparmor_parser"})
+        if (auto st = root.lstat(path); st && S_ISREG(st->stx_mode)) return true;
+    return false;
+}
+
 // Whether every kernel line of grub.cfg turns AppArmor on; nullopt without grub.cfg.
 std::optional<bool> grub_enables_apparmor(const Sysroot& root) {
     auto text = root.read_file("/boot/grub/grub.cfg");
@@ -221,8 +281,14 @@ FactSet collect_apparmor(const CollectContext& ctx, const SelectArgs&) {
     f.object = "apparmor";
     f.fields.resize(kAaFieldCount);
     auto dir = ctx.root.lstat("/etc/apparmor.d");
-    f.fields[kAaInstalled] = Value{dir && S_ISDIR(dir->stx_mode)};
+    f.fields[kAaPolicyDir] = Value{dir && S_ISDIR(dir->stx_mode)};
+    f.fields[kAaInstalled] = Value{parser_installed(ctx.root)};
     if (ctx.sys) {
+        auto active = apparmor_active(*ctx.sys);
+        if (!active) return {Fact::error("/sys/kernel/security/lsm", active.error().describe())};
+        f.fields[kAaActive] = Value{active->active};
+        f.fields[kAaActiveReason] = Value{active->reason};
+        if (active->lsms) f.fields[kAaKernelLsms] = Value{*active->lsms};
         f.fields[kAaEnabled] = Value{apparmor_enabled(ctx.sys)};
         f.fields[kAaSecurityfs] = Value{securityfs};
     }
@@ -257,9 +323,16 @@ FactSet collect_apparmor_profiles(const CollectContext& ctx, const SelectArgs&) 
     if (!profiles) return {Fact::error("/etc/apparmor.d", profiles.error().describe())};
     if (profiles->empty()) {
         auto dir = ctx.root.lstat("/etc/apparmor.d");
-        return {Fact::not_applicable("/etc/apparmor.d", dir ? "no AppArmor profile is defined or loaded"
+        return {Fact::not_applicable("/etc/apparmor.d", dir ? "no AppArmor profile is defined in /etc/apparmor.d or loaded"
                                                             : "AppArmor is not installed: /etc/apparmor.d does not exist")};
     }
+    // A profile protects only when the kernel enforces it: its file alone decides nothing.
+    if (!ctx.sys)
+        return {Fact::not_applicable("/etc/apparmor.d",
+                                     "whether these profiles are in effect needs the running kernel (/sys); an offline "
+                                     "root only has them on disk")};
+    auto active = apparmor_active(*ctx.sys);
+    if (!active) return {Fact::error("/sys/kernel/security/lsm", active.error().describe())};
     FactSet out;
     for (const auto& [name, p] : *profiles) {
         Fact f;
@@ -271,16 +344,23 @@ FactSet collect_apparmor_profiles(const CollectContext& ctx, const SelectArgs&) 
         f.fields[kPrOnDisk] = Value{p.on_disk};
         if (!p.file.empty()) f.fields[kPrFile] = Value{p.file};
         f.fields[kPrDisabled] = Value{p.disabled};
+        f.fields[kPrActive] = Value{active->active};
+        f.fields[kPrActiveReason] = Value{active->reason};
         out.push_back(std::move(f));
     }
     return out;
 }
 
 FactSet collect_apparmor_processes(const CollectContext& ctx, const SelectArgs&) {
-    if (!ctx.sys) return {Fact::not_applicable("apparmor", "the AppArmor state is unknown without a sys root")};
-    if (!apparmor_enabled(ctx.sys)) return {Fact::not_applicable("apparmor", "AppArmor is not enabled on the running system")};
-    // With stacked LSMs the AppArmor label has its own file; attr/current is the older place.
-    const auto procs = read_mac_processes(*ctx.proc, {"attr/apparmor/current", "attr/current"});
+    if (!ctx.sys)
+        return {Fact::not_applicable("apparmor", "whether AppArmor confines processes needs the running kernel's /sys; "
+                                                 "none was given")};
+    // Without AppArmor in the kernel every process is unconfined: that is the finding, not
+    // a reason to look away. The labels are not read then (attr/current may be another LSM's).
+    auto active = apparmor_active(*ctx.sys);
+    if (!active) return {Fact::error("/sys/kernel/security/lsm", active.error().describe())};
+    const auto procs = active->active ? read_mac_processes(*ctx.proc, {"attr/apparmor/current", "attr/current"})
+                                      : read_mac_processes(*ctx.proc, {});
     FactSet out;
     for (const MacProcess& p : procs) {
         if (ctx.cancelled()) break;
@@ -304,6 +384,7 @@ FactSet collect_apparmor_processes(const CollectContext& ctx, const SelectArgs&)
         f.fields[kApUnconfined] = Value{mode == "unconfined"};
         f.fields[kApListening] = Value{p.listens_on_network};
         f.fields[kApSockets] = Value{StringList(p.sockets)};
+        f.fields[kApActive] = Value{active->active};
         out.push_back(std::move(f));
     }
     return out;
@@ -311,13 +392,15 @@ FactSet collect_apparmor_processes(const CollectContext& ctx, const SelectArgs&)
 
 const CollectorEntry kApparmorCollector{
     "apparmor", Scope::root, kFields, {}, collect_apparmor,
-    "AppArmor installed, enabled, boot parameters and profile counts by mode\n"
+    "AppArmor installed, active in the kernel, boot parameters and profile counts by mode\n"
     "\n"
-    "One object, `apparmor`. What the audited root says (/etc/apparmor.d, the kernel "
-    "lines of /boot/grub/grub.cfg, profiles on disk) is always read; the live state (the "
-    "module's `enabled` parameter under the sys root, loaded profiles from securityfs) "
-    "only when the scan has a sys root, and those fields are absent otherwise. An "
-    "unreadable /etc/apparmor.d is an error.",
+    "One object, `apparmor`. What the audited root says (apparmor_parser, /etc/apparmor.d, "
+    "the kernel lines of /boot/grub/grub.cfg, profiles on disk) is always read; the live "
+    "state only when the scan has a sys root, and those fields are absent otherwise. "
+    "`active` is the one that says AppArmor is in effect: the kernel's LSM list "
+    "(/sys/kernel/security/lsm) names it and its securityfs directory exists; "
+    "`active_reason` says what it was decided from (a kernel without AppArmor has no "
+    "/sys/module/apparmor). An unreadable /etc/apparmor.d or LSM list is an error.",
 };
 
 const CollectorEntry kApparmorProfilesCollector{
@@ -327,8 +410,11 @@ const CollectorEntry kApparmorProfilesCollector{
     "One object per profile, named by the profile: those loaded in the kernel "
     "(securityfs, when the scan has a sys root) and those defined by the files directly "
     "under /etc/apparmor.d, with the loaded mode when loaded and the file's otherwise, "
-    "and whether /etc/apparmor.d/disable keeps it from loading at boot. With no profile "
-    "at all the collector is not_applicable, saying whether AppArmor is installed.",
+    "and whether /etc/apparmor.d/disable keeps it from loading at boot, and whether "
+    "AppArmor is `active` in the running kernel (a profile of a kernel without AppArmor "
+    "confines nothing). With no profile at all the collector is not_applicable, saying "
+    "whether AppArmor is installed; without a sys root (an offline root) it is "
+    "not_applicable too, because files on disk alone do not say a profile is in effect.",
 };
 
 const CollectorEntry kApparmorProcessesCollector{
@@ -337,8 +423,9 @@ const CollectorEntry kApparmorProcessesCollector{
     "\n"
     "One object per process (`PID NAME`), with its label from /proc/PID/attr, the profile "
     "and mode that confine it, and the TCP/UDP sockets it listens on, so a check can find "
-    "network daemons that run unconfined. Needs the running system; not_applicable when "
-    "AppArmor is not enabled there.",
+    "network daemons that run unconfined. Needs the running system. When AppArmor is not "
+    "active in the kernel every process is reported unconfined (`active: false`): the "
+    "missing protection is the finding, not a reason for not_applicable.",
 };
 
 }  // namespace triad::scanner

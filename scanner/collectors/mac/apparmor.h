@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The AppArmor collectors:
-//   apparmor           — installed (/etc/apparmor.d), enabled (module parameter under the sys
-//                        root) and profile counts by mode (securityfs when mounted).
+//   apparmor           — installed (apparmor_parser), active (the kernel's LSM list under the
+//                        sys root) and profile counts by mode (securityfs when mounted).
 //   apparmor_profiles  — each profile loaded (securityfs) or on disk under /etc/apparmor.d,
 //                        with its mode, and whether /etc/apparmor.d/disable turns it off.
 //   apparmor_processes — host scope: each process's confinement and whether it listens.

@@ -25,7 +25,7 @@ namespace {
 
 enum SelinuxField : std::size_t {
     kSeConfigExists, kSeConfiguredMode, kSePolicyType, kSePolicyInstalled, kSeEnabled, kSeLiveMode,
-    kSeModeMatches, kSeFieldCount
+    kSeModeMatches, kSeActive, kSeActiveReason, kSeFieldCount
 };
 static_assert(std::size(kSelinuxFields) == kSeFieldCount);
 
@@ -36,7 +36,7 @@ enum FileField : std::size_t {
 static_assert(std::size(kSelinuxFileFields) == kSfFieldCount);
 
 enum ProcField : std::size_t {
-    kSpPid, kSpComm, kSpExe, kSpContext, kSpType, kSpUnconfined, kSpListening, kSpSockets, kSpFieldCount
+    kSpPid, kSpComm, kSpExe, kSpContext, kSpType, kSpUnconfined, kSpListening, kSpSockets, kSpActive, kSpFieldCount
 };
 static_assert(std::size(kSelinuxProcessFields) == kSpFieldCount);
 
@@ -112,6 +112,20 @@ std::string live_mode(const Sysroot* sys) {
     auto enforce = sys->read_file("/fs/selinux/enforce", 64);
     if (!enforce) return "disabled";
     return !enforce->empty() && (*enforce)[0] == '1' ? "enforcing" : "permissive";
+}
+
+// Why SELinux is or is not running, for the `active_reason` field: what selinuxfs said,
+// and the kernel's LSM list when securityfs gives it.
+std::string active_reason(const Sysroot& sys, const std::string& live) {
+    std::string out = live == "disabled"
+                          ? "selinuxfs is not mounted (no /sys/fs/selinux/enforce): SELinux is not running"
+                          : "selinuxfs is mounted: SELinux runs in " + live + " mode";
+    if (auto lsm = sys.read_file("/kernel/security/lsm", 4096)) {
+        std::string list = *lsm;
+        while (!list.empty() && (list.back() == '\n' || list.back() == '\0')) list.pop_back();
+        out += " (/sys/kernel/security/lsm: " + (list.empty() ? std::string("none") : list) + ")";
+    }
+    return out;
 }
 
 // The file_contexts of the audited root, loaded into libselinux from memory: the files are
@@ -229,6 +243,8 @@ FactSet collect_selinux(const CollectContext& ctx, const SelectArgs&) {
         f.fields[kSeEnabled] = Value{live != "disabled"};
         f.fields[kSeLiveMode] = Value{live};
         if (!config->mode.empty()) f.fields[kSeModeMatches] = Value{live == config->mode};
+        f.fields[kSeActive] = Value{live != "disabled"};
+        f.fields[kSeActiveReason] = Value{active_reason(*ctx.sys, live)};
     }
     return {std::move(f)};
 }
@@ -308,8 +324,15 @@ FactSet collect_selinux_files(const CollectContext& ctx, const SelectArgs& args)
 FactSet collect_selinux_processes(const CollectContext& ctx, const SelectArgs&) {
     const std::string live = live_mode(ctx.sys);
     if (live.empty()) return {Fact::not_applicable("selinux", "the SELinux state is unknown without a sys root")};
-    if (live == "disabled") return {Fact::not_applicable("selinux", "SELinux is not enabled on the running system")};
-    const auto procs = read_mac_processes(*ctx.proc, {"attr/current"});
+    auto config = read_config(ctx.root);
+    if (!config) return {Fact::error("/etc/selinux/config", config.error().describe())};
+    if (live == "disabled" && !config->exists)
+        return {Fact::not_applicable("selinux", "SELinux is neither configured (no /etc/selinux/config) nor running "
+                                                "(no selinuxfs): this system does not use SELinux")};
+    // Configured but not running: every process is unconfined, which is the finding.
+    const bool active = live != "disabled";
+    const auto procs = read_mac_processes(*ctx.proc, active ? std::vector<std::string>{"attr/current"}
+                                                            : std::vector<std::string>{});
     FactSet out;
     for (const MacProcess& p : procs) {
         if (ctx.cancelled()) break;
@@ -328,6 +351,7 @@ FactSet collect_selinux_processes(const CollectContext& ctx, const SelectArgs&) 
         f.fields[kSpUnconfined] = Value{p.label.empty() || kUnconfined.count(type) > 0};
         f.fields[kSpListening] = Value{p.listens_on_network};
         f.fields[kSpSockets] = Value{StringList(p.sockets)};
+        f.fields[kSpActive] = Value{active};
         out.push_back(std::move(f));
     }
     return out;

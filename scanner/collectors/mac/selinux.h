@@ -27,6 +27,8 @@ inline constexpr FieldSpec kSelinuxFields[] = {
     {"enabled", ValueKind::boolean, "live: selinuxfs is present under the sys root; absent without one"},
     {"live_mode", ValueKind::string, "live: enforcing, permissive or disabled; absent without a sys root"},
     {"mode_matches", ValueKind::boolean, "the live mode is the configured one; absent when either is unknown"},
+    {"active", ValueKind::boolean, "live: SELinux runs in the kernel (selinuxfs is mounted under the sys root); absent without a sys root"},
+    {"active_reason", ValueKind::string, "live: what `active` was decided from"},
 };
 
 inline constexpr FieldSpec kSelinuxFileFields[] = {
@@ -50,6 +52,7 @@ inline constexpr FieldSpec kSelinuxProcessFields[] = {
     {"unconfined", ValueKind::boolean, "the domain is unconfined_t, unconfined_service_t, initrc_t or kernel_t"},
     {"listening", ValueKind::boolean, "listens on a TCP/UDP socket not bound to loopback only"},
     {"sockets", ValueKind::list, "the listening sockets (tcp 0.0.0.0:22)"},
+    {"active", ValueKind::boolean, "SELinux runs in the kernel; when it does not, every process is unconfined"},
 };
 
 inline constexpr ArgSpec kSelinuxFileArgs[] = {
@@ -64,8 +67,9 @@ inline constexpr CollectorEntry kSelinuxCollectorSpec{
     "One object, `selinux`: SELINUX= and SELINUXTYPE= of the audited root's "
     "/etc/selinux/config and whether that policy is installed, and, when the scan has a "
     "sys root, the live mode from selinuxfs and whether it is the configured one (absent "
-    "otherwise). When neither a configuration nor a live SELinux exists the collector is "
-    "not_applicable; an unreadable /etc/selinux/config is an error.",
+    "otherwise), and whether SELinux is `active` in the running kernel. When neither a "
+    "configuration nor a live SELinux exists the collector is not_applicable; an "
+    "unreadable /etc/selinux/config is an error.",
 };
 
 inline constexpr CollectorEntry kSelinuxFilesCollectorSpec{
@@ -87,7 +91,9 @@ inline constexpr CollectorEntry kSelinuxProcessesCollectorSpec{
     "One object per process (`PID NAME`), with its context from /proc/PID/attr/current, "
     "its domain, whether that domain is an unconfined one, and the TCP/UDP sockets it "
     "listens on, so a check can find network daemons that run unconfined. Needs the "
-    "running system; not_applicable when SELinux is not enabled there.",
+    "running system. When /etc/selinux/config asks for SELinux but the kernel does not run "
+    "it, every process is reported unconfined (`active: false`); only when SELinux is "
+    "neither configured nor running is the collector not_applicable.",
 };
 
 // The specs with their collect functions (selinux.cpp).

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "scanner/collectors/accounts/pam.h"
+#include "scanner/collectors/accounts/pam_option.h"
 
 #include <doctest/doctest.h>
 
@@ -134,4 +135,116 @@ TEST_CASE("@include fan-out in a hostile tree is cut off") {
     REQUIRE(facts.size() == 1);
     CHECK(facts[0].status == FactStatus::error);
     CHECK(facts[0].reason.find("more than") != std::string::npos);
+}
+
+// Issue 9, class 1: a PAM module protects only when it is installed, and its options and
+// settings file only where a stack runs it.
+TEST_CASE("module_found: a line naming a module that is not installed") {
+    TempDir dir;
+    triad::test::build_access_root(dir.path(), false);
+    std::remove((dir / "usr/lib/x86_64-linux-gnu/security/pam_faillock.so").c_str());
+    write_file(dir / "lib/security/pam_custom.so", "");
+    write_file(dir / "etc/pam.d/custom", "auth required pam_custom.so\nauth required /opt/pam/pam_abs.so\n");
+    FactSet facts = pam_of(dir.path());
+    auto f = pam_fields();
+    for (const Fact& fact : facts) {
+        CAPTURE(fact.object);
+        const std::string module = field_text(fact, f, "module");
+        const bool expected = module != "pam_faillock.so" && module != "pam_abs.so";
+        CHECK(field_text(fact, f, "module_found") == (expected ? "true" : "false"));
+    }
+    CHECK(field_text(*find_object(facts, "custom: auth required pam_custom.so (/etc/pam.d/custom:1)"), f, "module_file") ==
+          "/lib/security/pam_custom.so");
+    write_file(dir / "opt/pam/pam_abs.so", "");
+    CHECK(field_text(*find_object(pam_of(dir.path()), "custom: auth required /opt/pam/pam_abs.so (/etc/pam.d/custom:2)"), f,
+                     "module_found") == "true");
+}
+
+namespace {
+
+FactSet option_of(const std::string& dir, const std::string& module, const std::string& option, const std::string& type,
+                  StringList config, const char* default_value) {
+    auto root = Sysroot::open(dir).value();
+    IdentityTable ids = IdentityTable::load(root);
+    SelectArgs args;
+    args.values["module"] = module;
+    args.values["option"] = option;
+    args.values["type"] = type;
+    if (!config.empty()) args.values["config"] = config;
+    if (default_value) args.values["default"] = std::string(default_value);
+    return collect_pam_option(CollectContext{root, ids}, args);
+}
+
+}  // namespace
+
+TEST_CASE("pam_option: argument over settings file over default, where a stack runs the module") {
+    TempDir dir;
+    triad::test::build_access_root(dir.path(), false);
+    auto f = pam_option_fields();
+    const StringList pwq = {"/etc/security/pwquality.conf.d/*.conf", "/etc/security/pwquality.conf"};
+
+    // The settings file: one object per stack line, with every service that runs it.
+    FactSet minlen = option_of(dir.path(), "pam_pwquality.so", "minlen", "password", pwq, "8");
+    REQUIRE(minlen.size() == 1);
+    CHECK(minlen[0].object == "pam_pwquality.so minlen (/etc/pam.d/common-password:1)");
+    CHECK(field_text(minlen[0], f, "in_stack") == "true");
+    CHECK(field_text(minlen[0], f, "module_found") == "true");
+    CHECK(field_text(minlen[0], f, "value") == "14");
+    CHECK(field_text(minlen[0], f, "source") == "/etc/security/pwquality.conf:2");
+    CHECK(field_text(minlen[0], f, "services") == "common-password, sshd");
+    CHECK(field_text(minlen[0], f, "defaulted") == "false");
+
+    // A bare flag is set with an empty value; unset without a default, it has no value.
+    FactSet root_too = option_of(dir.path(), "pam_pwquality.so", "enforce_for_root", "password", pwq, nullptr);
+    CHECK(field_text(root_too[0], f, "set") == "true");
+    CHECK(field_text(root_too[0], f, "value") == "");
+    FactSet absent = option_of(dir.path(), "pam_pwquality.so", "badwords", "password", pwq, nullptr);
+    CHECK(field_text(absent[0], f, "set") == "false");
+    CHECK(field_text(absent[0], f, "value") == "(absent)");
+    CHECK(field_text(absent[0], f, "source") == "not set in /etc/security/pwquality.conf");
+
+    // The default, saying where it was looked for.
+    FactSet ocredit = option_of(dir.path(), "pam_pwquality.so", "ocredit", "password", pwq, "0");
+    CHECK(field_text(ocredit[0], f, "value") == "0");
+    CHECK(field_text(ocredit[0], f, "defaulted") == "true");
+    CHECK(field_text(ocredit[0], f, "source") == "default (not set in /etc/security/pwquality.conf)");
+
+    // The line's argument overrides the file; conf= names another settings file.
+    write_file(dir / "etc/pam.d/common-password", "password requisite pam_pwquality.so minlen=20\n");
+    CHECK(field_text(option_of(dir.path(), "pam_pwquality.so", "minlen", "password", pwq, "8")[0], f, "source") ==
+          "argument at /etc/pam.d/common-password:1");
+    write_file(dir / "etc/pam.d/common-auth", "auth required pam_faillock.so preauth conf=/etc/security/fl.conf\n");
+    write_file(dir / "etc/security/fl.conf", "# other\ndeny = 9\n");
+    FactSet deny = option_of(dir.path(), "pam_faillock.so", "deny", "auth", {"/etc/security/faillock.conf"}, "3");
+    REQUIRE(deny.size() == 1);
+    CHECK(field_text(deny[0], f, "value") == "9");
+    CHECK(field_text(deny[0], f, "source") == "/etc/security/fl.conf:2");
+
+    // A line of another type does not run the module for this option's purpose.
+    CHECK(option_of(dir.path(), "pam_faillock.so", "deny", "account", {"/etc/security/faillock.conf"}, "3")[0].object ==
+          "pam_faillock.so");
+}
+
+TEST_CASE("pam_option: settings of a module no stack runs apply to nothing") {
+    TempDir dir;
+    triad::test::build_access_root(dir.path(), false);
+    write_file(dir / "etc/pam.d/common-auth", "auth required pam_unix.so\n");
+    // A file nothing includes is still a service PAM could be asked for; one not under
+    // /etc/pam.d at all is not.
+    write_file(dir / "etc/pam-old/common-auth", "auth required pam_faillock.so preauth\n");
+    auto f = pam_option_fields();
+    FactSet deny = option_of(dir.path(), "pam_faillock.so", "deny", "auth", {"/etc/security/faillock.conf"}, "3");
+    REQUIRE(deny.size() == 1);
+    CHECK(deny[0].object == "pam_faillock.so");
+    CHECK(field_text(deny[0], f, "in_stack") == "false");
+    CHECK(field_text(deny[0], f, "value") == "5");  // what the file says, kept for the evidence
+    CHECK(field_text(deny[0], f, "services") == "");
+
+    // Without /etc/pam.d nothing runs PAM at all: not applicable, with the reason.
+    TempDir bare;
+    triad::test::make_dirs(bare / "etc");
+    FactSet none = option_of(bare.path(), "pam_faillock.so", "deny", "auth", {}, "3");
+    REQUIRE(none.size() == 1);
+    CHECK(none[0].status == FactStatus::not_applicable);
+    CHECK(none[0].reason.find("/etc/pam.d does not exist") != std::string::npos);
 }

@@ -73,6 +73,9 @@ TEST_CASE("AppArmor state, profiles on disk and loaded") {
     REQUIRE(state.size() == 1);
     auto f = apparmor_fields();
     CHECK(field_text(state[0], f, "installed") == "true");
+    CHECK(field_text(state[0], f, "policy_dir") == "true");
+    CHECK(field_text(state[0], f, "active") == "true");
+    CHECK(field_text(state[0], f, "kernel_lsms") == "lockdown,capability,landlock,yama,apparmor,selinux");
     CHECK(field_text(state[0], f, "enabled") == "true");
     CHECK(field_text(state[0], f, "boot_param") == "true");
     CHECK(field_text(state[0], f, "profiles_loaded") == "2");
@@ -92,11 +95,17 @@ TEST_CASE("AppArmor state, profiles on disk and loaded") {
     CHECK(field_text(*find_object(profiles, "/usr/bin/forced"), pf, "mode") == "complain");
     CHECK(field_text(*find_object(profiles, "snap.x"), pf, "on_disk") == "false");
     CHECK(find_object(profiles, "/usr/sbin/old") == nullptr);
+    CHECK(field_text(*find_object(profiles, "/usr/sbin/sshd"), pf, "active") == "true");
 
-    // Offline: nothing live is claimed.
+    // Offline: nothing live is claimed, and profiles on disk alone are not judged.
     FactSet offline = collect_apparmor(CollectContext{root, ids}, SelectArgs{});
     CHECK(field_text(offline[0], f, "enabled") == "(absent)");
+    CHECK(field_text(offline[0], f, "active") == "(absent)");
     CHECK(field_text(offline[0], f, "profiles_loaded") == "(absent)");
+    FactSet offline_profiles = collect_apparmor_profiles(CollectContext{root, ids}, SelectArgs{});
+    REQUIRE(offline_profiles.size() == 1);
+    CHECK(offline_profiles[0].status == FactStatus::not_applicable);
+    CHECK(offline_profiles[0].reason.find("running kernel") != std::string::npos);
     write_file(dir / "boot/grub/grub.cfg", "linux /vmlinuz root=/dev/sda1 ro apparmor=1\n");
     CHECK(field_text(collect_apparmor(ctx, SelectArgs{})[0], f, "boot_param") == "false");
 }
@@ -132,10 +141,65 @@ TEST_CASE("process confinement and unconfined listeners (host scope)") {
     CHECK(field_text(facts[1], pf, "unconfined") == "true");
     CHECK(field_text(facts[1], pf, "listening") == "false");
 
-    write_file(sys / "module/apparmor/parameters/enabled", "N\n");
+    // Without AppArmor in the kernel every process is unconfined, sshd's stale label
+    // notwithstanding: the missing protection is reported, not looked away from.
+    write_file(sys / "kernel/security/lsm", "lockdown,capability,yama");
     FactSet off = collect_apparmor_processes(ctx, SelectArgs{});
-    REQUIRE(off.size() == 1);
-    CHECK(off[0].status == FactStatus::not_applicable);
+    REQUIRE(off.size() == 2);
+    CHECK(off[0].status == FactStatus::ok);
+    CHECK(field_text(off[0], pf, "unconfined") == "true");
+    CHECK(field_text(off[0], pf, "listening") == "true");
+    CHECK(field_text(off[0], pf, "active") == "false");
+}
+
+// Issue 9, class 1: AppArmor counts as in effect only when the kernel says so. Each sys tree
+// below is shaped like one a real kernel gives.
+TEST_CASE("AppArmor is active only when the kernel lists it and securityfs has it") {
+    TempDir dir, sys;
+    triad::test::build_access_root(dir.path(), false);
+    write_file(sys / "kernel/security/apparmor/profiles", "/usr/sbin/sshd (enforce)\n");
+    auto root = Sysroot::open(dir.path()).value();
+    IdentityTable ids = IdentityTable::load(root);
+    auto f = apparmor_fields();
+    auto pf = apparmor_profile_fields();
+    auto state = [&] {
+        auto s = Sysroot::open(sys.path()).value();
+        CollectContext ctx{root, ids, nullptr, &s};
+        return std::make_pair(collect_apparmor(ctx, SelectArgs{}), collect_apparmor_profiles(ctx, SelectArgs{}));
+    };
+
+    write_file(sys / "kernel/security/lsm", "lockdown,capability,yama,apparmor");
+    auto [on, on_profiles] = state();
+    CHECK(field_text(on[0], f, "active") == "true");
+    CHECK(field_text(on_profiles[0], pf, "active") == "true");
+
+    // Another LSM took the slot: profiles on disk and a stale securityfs file do not count.
+    write_file(sys / "kernel/security/lsm", "lockdown,capability,selinux");
+    auto [other, other_profiles] = state();
+    CHECK(field_text(other[0], f, "active") == "false");
+    CHECK(field_text(other[0], f, "active_reason").find("do not include apparmor") != std::string::npos);
+    CHECK(field_text(other_profiles[0], pf, "active") == "false");
+    CHECK(field_text(other_profiles[0], pf, "mode") == "enforce");  // what the files say, kept apart
+
+    // Listed but AppArmor's securityfs directory is missing: nothing can be loaded.
+    write_file(sys / "kernel/security/lsm", "capability,apparmor");
+    triad::test::sh("rm -rf '" + sys / "kernel/security/apparmor" + "'");
+    CHECK(field_text(state().first[0], f, "active") == "false");
+
+    // No securityfs and no /sys/module/apparmor: a kernel built without AppArmor.
+    triad::test::sh("rm -rf '" + sys / "kernel/security" + "'");
+    auto [none, none_profiles] = state();
+    CHECK(field_text(none[0], f, "active") == "false");
+    CHECK(field_text(none[0], f, "kernel_lsms") == "(absent)");
+    CHECK(field_text(none[0], f, "active_reason").find("not in the running kernel") != std::string::npos);
+    // ... while built in but with securityfs unmounted, the reason says that instead.
+    triad::test::make_dirs(sys / "module/apparmor/parameters");
+    CHECK(field_text(state().first[0], f, "active_reason").find("securityfs is not mounted") != std::string::npos);
+
+    // /etc/apparmor.d without apparmor_parser (man-db ships a profile there) is not installed.
+    std::remove((dir / "usr/sbin/apparmor_parser").c_str());
+    CHECK(field_text(state().first[0], f, "installed") == "false");
+    CHECK(field_text(state().first[0], f, "policy_dir") == "true");
 }
 
 TEST_CASE("malformed AppArmor files are read without crashing") {

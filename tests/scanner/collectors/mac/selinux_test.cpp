@@ -49,6 +49,17 @@ TEST_CASE("configured and live SELinux modes") {
         CHECK(field_text(f[0], selinux_fields(), "enabled") == "true");
         CHECK(field_text(f[0], selinux_fields(), "live_mode") == "permissive");
         CHECK(field_text(f[0], selinux_fields(), "mode_matches") == "false");
+        CHECK(field_text(f[0], selinux_fields(), "active") == "true");
+    }
+    SUBCASE("configured to enforce, but the kernel runs no SELinux: not active") {
+        triad::test::make_dirs(sys / "fs");
+        write_file(sys / "kernel/security/lsm", "lockdown,capability,apparmor");
+        auto s = Sysroot::open(sys.path()).value();
+        FactSet f = collect_selinux(CollectContext{root, ids, nullptr, &s}, SelectArgs{});
+        REQUIRE(f.size() == 1);
+        CHECK(field_text(f[0], selinux_fields(), "configured_mode") == "enforcing");
+        CHECK(field_text(f[0], selinux_fields(), "active") == "false");
+        CHECK(field_text(f[0], selinux_fields(), "active_reason").find("lockdown,capability,apparmor") != std::string::npos);
     }
     SUBCASE("no configuration and no selinuxfs: not applicable") {
         std::remove((dir / "etc/selinux/config").c_str());
@@ -172,8 +183,16 @@ TEST_CASE("process domains and unconfined listeners (host scope)") {
     CHECK(field_text(facts[1], fields, "unconfined") == "true");
     CHECK(field_text(facts[1], fields, "listening") == "false");  // loopback only
 
+    // Configured but not running: every process is unconfined (a finding), not not_applicable.
     std::remove((sys / "fs/selinux/enforce").c_str());
     FactSet off = collect_selinux_processes(CollectContext{root, ids, &p, &s}, SelectArgs{});
-    REQUIRE(off.size() == 1);
-    CHECK(off[0].status == FactStatus::not_applicable);
+    REQUIRE(off.size() == 2);
+    CHECK(field_text(off[0], fields, "unconfined") == "true");
+    CHECK(field_text(off[0], fields, "active") == "false");
+    // Neither configured nor running: this system does not use SELinux.
+    std::remove((dir / "etc/selinux/config").c_str());
+    FactSet unused = collect_selinux_processes(CollectContext{root, ids, &p, &s}, SelectArgs{});
+    REQUIRE(unused.size() == 1);
+    CHECK(unused[0].status == FactStatus::not_applicable);
+    CHECK(unused[0].reason.find("neither configured") != std::string::npos);
 }
