@@ -55,10 +55,24 @@ std::string nothing_selected_reason(const Check& check, std::uint64_t seen, bool
     if (seen == 0) return out + source + " found no object to judge";
     if (seen == 1) {
         out += "the one object that " + source + " gave";
-        return out + (s.where ? " does not have " + describe(*s.where) : std::string(" was excluded"));
+        out += s.where ? " does not have " + describe(*s.where) : std::string(" was excluded");
+    } else {
+        out += "none of the " + plural(seen, "object") + " that " + source + " gave";
+        out += s.where ? " has " + describe(*s.where) : std::string(" was left after exclusions");
     }
-    out += "none of the " + plural(seen, "object") + " that " + source + " gave";
-    out += s.where ? " has " + describe(*s.where) : std::string(" was left after exclusions");
+    // A field that is absent for a reason (no grub.cfg, no sys root) says when in its
+    // description: that is the "why" a reader needs.
+    if (s.where) {
+        std::vector<std::size_t> used;
+        referenced_fields(*s.where, used);
+        std::string why;
+        for (std::size_t f : used) {
+            const scanner::FieldSpec& spec = s.collector->fields[f];
+            if (std::string_view(spec.doc).find("absent") == std::string_view::npos) continue;
+            why += (why.empty() ? "" : "; ") + std::string(spec.name) + ": " + spec.doc;
+        }
+        if (!why.empty()) out += " (" + why + ")";
+    }
     return out;
 }
 
