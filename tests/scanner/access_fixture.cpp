@@ -93,6 +93,9 @@ void build_access_root(const std::string& root, bool selinux_labels) {
                "password\trequisite\t\t\tpam_deny.so\n"
                "password\trequired\t\t\tpam_permit.so\n");
     write_file(root + "/etc/pam.d/common-account", "account\trequired\tpam_unix.so\n");
+    // The services that change passwords and take logins, as Debian writes them.
+    write_file(root + "/etc/pam.d/passwd", "@include common-password\n");
+    write_file(root + "/etc/pam.d/login", "@include common-auth\n@include common-account\n@include common-password\n");
     write_file(root + "/etc/pam.d/su",
                "auth       sufficient pam_rootok.so\n"
                "auth       required   pam_wheel.so use_uid group=sugroup\n"

@@ -105,7 +105,7 @@ TEST_CASE("every service under /etc/pam.d is read by default") {
         REQUIRE(f.status == FactStatus::ok);
         services.insert(field_text(f, pam_fields(), "service"));
     }
-    CHECK(services == std::set<std::string>{"common-account", "common-auth", "common-password", "sshd", "su"});
+    CHECK(services == std::set<std::string>{"common-account", "common-auth", "common-password", "login", "passwd", "sshd", "su"});
 }
 
 TEST_CASE("@include fan-out in a hostile tree is cut off") {
@@ -191,7 +191,7 @@ TEST_CASE("pam_option: argument over settings file over default, where a stack r
     CHECK(field_text(minlen[0], f, "module_found") == "true");
     CHECK(field_text(minlen[0], f, "value") == "14");
     CHECK(field_text(minlen[0], f, "source") == "/etc/security/pwquality.conf:2");
-    CHECK(field_text(minlen[0], f, "services") == "common-password, sshd");
+    CHECK(field_text(minlen[0], f, "services") == "common-password, login, passwd, sshd");
     CHECK(field_text(minlen[0], f, "defaulted") == "false");
 
     // A bare flag is set with an empty value; unset without a default, it has no value.
