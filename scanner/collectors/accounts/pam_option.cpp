@@ -143,6 +143,8 @@ FactSet collect_pam_option(const CollectContext& ctx, const SelectArgs& args) {
     }
 
     const StringList config = args.list("config");
+    // A stack that could not be read might run the module: "in no stack" would be a guess.
+    if (lines.empty() && !out.empty()) return out;
     if (lines.empty()) {
         // No stack runs the module: its settings apply to nothing. The object still shows what
         // the settings files say, so the evidence tells both facts apart.

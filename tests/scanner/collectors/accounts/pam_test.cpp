@@ -6,6 +6,9 @@
 
 #include <set>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "tests/scanner/access_fixture.h"
 #include "tests/scanner/fact_text.h"
 #include "tests/test_support.h"
@@ -239,6 +242,20 @@ TEST_CASE("pam_option: settings of a module no stack runs apply to nothing") {
     CHECK(field_text(deny[0], f, "in_stack") == "false");
     CHECK(field_text(deny[0], f, "value") == "5");  // what the file says, kept for the evidence
     CHECK(field_text(deny[0], f, "services") == "");
+
+    // A stack that cannot be read might run the module: an error, never "in no stack".
+    if (::geteuid() != 0) {
+        ::chmod((dir / "etc/pam.d/login").c_str(), 0);
+        FactSet unreadable = option_of(dir.path(), "pam_faillock.so", "deny", "auth", {}, "3");
+        REQUIRE(unreadable.size() == 1);
+        CHECK(unreadable[0].status == FactStatus::error);
+    } else {
+        write_file(dir / "etc/pam.d/login", "@include login\n");  // a loop: the same error path
+        FactSet looped = option_of(dir.path(), "pam_faillock.so", "deny", "auth", {"/etc/security/faillock.conf"}, "3");
+        REQUIRE(looped.size() == 1);
+        CHECK(looped[0].status == FactStatus::error);
+        CHECK(looped[0].reason.find("include loop") != std::string::npos);
+    }
 
     // Without /etc/pam.d nothing runs PAM at all: not applicable, with the reason.
     TempDir bare;
