@@ -63,3 +63,30 @@ TEST_CASE("scores and gains print with one decimal") {
     CHECK(format_gain(12.46) == "+12.5");
     CHECK(format_gain(1e-12) == "+0.0");
 }
+
+// ---------------------------------------------------------------- issue 9, class 7
+// Hostile strings (terminal escapes, a bidi override, invalid UTF-8) in every field a result
+// or a policy can carry must come out inert in every text format and in every message.
+
+TEST_CASE("terminal_safe escapes controls unambiguously, so a name can be copied back") {
+    CHECK(terminal_safe("a\x1b]0;title\x07z") == "a\\x1b]0;title\\x07z");
+    CHECK(terminal_safe("two\nlines\tand\r") == "two\\nlines\\tand\\r");
+    CHECK(terminal_safe("back\\slash") == "back\\\\slash");  // else "\x1b" would be ambiguous
+    CHECK(terminal_safe("\xC2\x9B" "31m") == "\\u009b31m");   // C1 CSI
+    CHECK(terminal_safe("file\xE2\x80\xAEtxt.exe") == "file\\u202etxt.exe");  // RIGHT-TO-LEFT OVERRIDE
+    CHECK(terminal_safe("\xE2\x81\xA6x\xE2\x81\xA9") == "\\u2066x\\u2069");    // isolates
+    CHECK(terminal_safe("bad\xFF\xC3") == "bad\\xff\\xc3");                    // invalid UTF-8, byte by byte
+    CHECK(terminal_safe("caf\xC3\xA9 \xF0\x9F\x94\x92") == "caf\xC3\xA9 \xF0\x9F\x94\x92");  // text stays text
+    CHECK(terminal_safe(std::string("nul\0x", 5)) == "nul\\x00x");
+}
+
+TEST_CASE("markdown and CSV neutralise controls and bidi overrides too") {
+    CHECK(markdown_escape("a\x1b[31mb") == "a\\\\x1b\\[31mb");
+    CHECK(markdown_escape("x\xE2\x80\xAEy") == "x\\\\u202ey");
+    CHECK(markdown_escape("line\nbreak") == "line\\\\nbreak");
+    CHECK(csv_untrusted_field("/tmp/\x1b]0;t\x07") == "/tmp/\\x1b]0;t\\x07");
+    CHECK(csv_untrusted_field("a\nb") == "a\\nb");
+    CHECK(csv_untrusted_field("\t=1+1") == "\\t=1+1");  // no longer starts a formula either
+    CHECK(html_escape("x\xE2\x80\xAEy\xC2\x9B") == "x\xEF\xBF\xBDy\xEF\xBF\xBD");
+    CHECK(xml_escape("x\xE2\x80\xAEy") == "x\xEF\xBF\xBDy");
+}
