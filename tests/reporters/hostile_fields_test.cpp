@@ -5,6 +5,10 @@
 
 #include <string>
 
+#include <cstdio>
+#include <cstdlib>
+
+#include "reporters/event_stream.h"
 #include "reporters/reporter.h"
 #include "rules/score/scoring.h"
 #include "tests/test_support.h"
@@ -82,6 +86,31 @@ TEST_CASE("hostile fields: no text format passes a control character or bidi ove
     // The console escapes so that the name can be read back: ESC as \x1b, RLO as \u202e.
     const std::string console = report::render_console(result, {});
     CHECK(console.find("x\\x1b]0;owned\\x07\\x1b[31m\\u009b2J\\u202etxt.sh\\xff") != std::string::npos);
+}
+
+TEST_CASE("hostile fields: the progress line shows a hostile check id inert") {
+    const rules::ScanResult result = hostile_result();
+    char* buffer = nullptr;
+    std::size_t size = 0;
+    std::FILE* terminal = ::open_memstream(&buffer, &size);
+    REQUIRE(terminal != nullptr);
+    {
+        report::ProgressSink progress(terminal);
+        progress.scan_started(result, result.results.size());
+        progress.finding(result.results.front());
+    }
+    std::fclose(terminal);
+    std::string out(buffer, size);
+    std::free(buffer);
+    // The line's own "erase line" sequence is the only escape sequence in it.
+    const std::string own = "\r\x1b[K";
+    REQUIRE(out.starts_with(own));
+    out.erase(0, own.size());
+    for (const char* raw : kRaw) {
+        CAPTURE(raw);
+        CHECK(out.find(raw) == std::string::npos);
+    }
+    CHECK(out.find("\\x1b]0;owned") != std::string::npos);
 }
 
 TEST_CASE("hostile fields: CLI messages and diagnostics are escaped") {
