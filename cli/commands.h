@@ -33,6 +33,8 @@ bool load_or_report(const std::vector<std::string>& paths, rules::LoadResult& ou
 
 // One-line error on stderr: "triad: message".
 void print_error(const std::string& message);
+// One line of a diagnostic list (FILE:LINE:COL: message), terminal-safe, to stderr.
+void print_diagnostic(const std::string& line);
 
 class Args;
 // --jobs N (1..256); 0 (one per core) when absent; nullopt after printing the error.

@@ -10,6 +10,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "reporters/text_escape.h"
 #include "rules/eval/condition.h"
 
 namespace triad::cli {
@@ -27,6 +28,9 @@ constexpr const char* kRulesUsage = R"(usage: triad rules list [--policy FILE|DI
 list     every loaded check: id, severity, C/I/A impact, collector, title
 explain  one check in full: rationale, remediation, what it selects and expects
 )";
+
+// Policies are input like any other: what they say is shown inert on the terminal.
+std::string t(std::string_view s) { return report::terminal_safe(s); }
 
 std::string impact_letters(const rules::CiaImpact& i) {
     auto letter = [](rules::Impact v) { return v == rules::Impact::high ? 'H' : v == rules::Impact::low ? 'L' : '-'; };
@@ -81,13 +85,13 @@ int rules_list(const Args& args, const rules::LoadResult& loaded) {
     }
     for (const auto& p : loaded.policies)
         for (const auto& c : p.checks) {
-            std::string id = c.info.id;
+            std::string id = t(c.info.id);
             id.resize(std::max<std::size_t>(id.size(), 28), ' ');
             std::string sev(to_string(c.info.severity));
             sev.resize(9, ' ');
             std::string coll = c.select.collector->name;
             coll.resize(std::max<std::size_t>(coll.size(), 7), ' ');
-            std::cout << id << ' ' << sev << impact_letters(c.info.impact) << "  " << coll << ' ' << c.info.title << "\n";
+            std::cout << id << ' ' << sev << impact_letters(c.info.impact) << "  " << coll << ' ' << t(c.info.title) << "\n";
         }
     return kExitOk;
 }
@@ -97,26 +101,26 @@ int rules_explain(const std::string& id, const rules::LoadResult& loaded) {
         for (const auto& c : p.checks) {
             if (c.info.id != id) continue;
             std::ostringstream out;
-            out << c.info.id << ": " << c.info.title << "\n"
-                << "  policy       " << p.id << " " << p.version << " (" << c.pos.str() << ")\n"
+            out << t(c.info.id) << ": " << t(c.info.title) << "\n"
+                << "  policy       " << t(p.id) << " " << t(p.version) << " (" << t(c.pos.str()) << ")\n"
                 << "  severity     " << to_string(c.info.severity) << "\n"
                 << "  impact       confidentiality " << to_string(c.info.impact.c) << ", integrity "
                 << to_string(c.info.impact.i) << ", availability " << to_string(c.info.impact.a) << "\n";
             if (!c.info.tags.empty()) {
                 out << "  tags        ";
-                for (const auto& t : c.info.tags) out << " " << t;
+                for (const auto& tag : c.info.tags) out << " " << t(tag);
                 out << "\n";
             }
             out << "  selects      collector " << c.select.collector->name;
-            for (const auto& [k, v] : c.select.args.values) out << ", " << k << ": " << arg_text(v);
+            for (const auto& [k, v] : c.select.args.values) out << ", " << k << ": " << t(arg_text(v));
             out << "\n";
-            if (c.select.where) out << "  where        " << rules::describe(*c.select.where) << "\n";
+            if (c.select.where) out << "  where        " << t(rules::describe(*c.select.where)) << "\n";
             if (c.expect.objects == rules::Quantifier::none) out << "  expects      no object selected\n";
             else
                 out << "  expects      " << (c.expect.objects == rules::Quantifier::any ? "some object: " : "every object: ")
-                    << rules::describe(*c.expect.condition) << "\n";
-            if (!c.info.rationale.empty()) out << "\nwhy: " << c.info.rationale << "\n";
-            if (!c.info.remediation.empty()) out << "fix: " << c.info.remediation << "\n";
+                    << t(rules::describe(*c.expect.condition)) << "\n";
+            if (!c.info.rationale.empty()) out << "\nwhy: " << t(c.info.rationale) << "\n";
+            if (!c.info.remediation.empty()) out << "fix: " << t(c.info.remediation) << "\n";
             std::cout << out.str();
             return kExitOk;
         }
@@ -126,7 +130,10 @@ int rules_explain(const std::string& id, const rules::LoadResult& loaded) {
 
 }  // namespace
 
-void print_error(const std::string& message) { std::cerr << "triad: " << message << "\n"; }
+// Messages quote file names, policy text and result files: never let them drive the terminal.
+void print_error(const std::string& message) { std::cerr << "triad: " << t(message) << "\n"; }
+
+void print_diagnostic(const std::string& line) { std::cerr << t(line) << "\n"; }
 
 std::string default_policy_dir() {
     if (const char* env = std::getenv("TRIAD_POLICY_DIR"); env && *env) return env;
@@ -141,7 +148,7 @@ std::string default_policy_dir() {
 
 bool load_or_report(const std::vector<std::string>& paths, rules::LoadResult& out) {
     out = rules::load_policies(paths);
-    for (const auto& d : out.diagnostics) std::cerr << d.str() << "\n";
+    for (const auto& d : out.diagnostics) print_diagnostic(d.str());
     return out.ok();
 }
 

@@ -2,6 +2,7 @@
 // `triad scan`: load policies, pick checks, audit the root, score, render, exit by --fail-on.
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -37,8 +38,10 @@ options:
   --output FILE         write the report to FILE atomically (mode 0640) instead of stdout
   --only ID|GLOB|TAG    run only matching checks (repeatable)
   --skip ID|GLOB|TAG    leave out matching checks (repeatable)
-  --fail-on LEVEL       exit 1 when a check of this severity or worse fails:
-                        info (default: any failure), low, medium, high, critical
+  --fail-on LEVEL       exit 1 when a check of this severity or worse fails, or cannot be
+                        decided (error): info (default: any), low, medium, high, critical
+  --allow-errors        checks that end in error do not make the exit code 1 (they are
+                        still reported, and still lower the coverage beside each score)
   --waivers FILE        accepted risks (YAML: check, reason, expires, optional owner and
                         objects globs); waived failures do not count, expired waivers stop
                         applying and are reported
@@ -58,9 +61,26 @@ CancelToken g_cancel;
 
 void on_signal(int) { g_cancel.cancel(); }
 
-bool fails_gate(const std::vector<rules::CheckResult>& results, rules::Severity threshold) {
-    for (const auto& r : results)
-        if (r.verdict == rules::Verdict::fail && r.check.severity >= threshold) return true;
+// A check that could not be decided may hide the very failure the gate is there to catch: it
+// counts like a failure unless --allow-errors says otherwise.
+bool fails_gate(const std::vector<rules::CheckResult>& results, rules::Severity threshold, bool allow_errors) {
+    for (const auto& r : results) {
+        if (r.check.severity < threshold) continue;
+        if (r.verdict == rules::Verdict::fail) return true;
+        if (r.verdict == rules::Verdict::error && !allow_errors) return true;
+    }
+    return false;
+}
+
+// With --baseline: an error counts when the check was not an error in the baseline already.
+bool new_errors(const rules::ScanResult& baseline, const rules::ScanResult& now, rules::Severity threshold) {
+    for (const auto& r : now.results) {
+        if (r.verdict != rules::Verdict::error || r.check.severity < threshold) continue;
+        const bool known = std::any_of(baseline.results.begin(), baseline.results.end(), [&](const auto& b) {
+            return b.check.id == r.check.id && b.verdict == rules::Verdict::error;
+        });
+        if (!known) return true;
+    }
     return false;
 }
 
@@ -72,7 +92,8 @@ int run_scan(int argc, char** argv, int first) {
                                {{"policy", true}, {"root", true}, {"proc", true}, {"sys", true}, {"format", true}, {"output", true},
                                 {"only", true}, {"skip", true}, {"fail-on", true}, {"requirements", true},
                                 {"jobs", true}, {"no-color", false}, {"help", false, 'h'}, {"waivers", true},
-                                {"baseline", true}, {"verbose", false, 'v'}, {"quiet", false, 'q'}},
+                                {"baseline", true}, {"verbose", false, 'v'}, {"quiet", false, 'q'},
+                                {"allow-errors", false}},
                                args)) {
         print_error(*err + " (see 'triad scan --help')");
         return kExitUsage;
@@ -119,7 +140,7 @@ int run_scan(int argc, char** argv, int first) {
     std::vector<rules::Waiver> waivers;
     if (auto file = args.value("waivers")) {
         rules::WaiverLoad w = rules::load_waivers_file(*file, rules::check_ids(loaded.policies));
-        for (const auto& d : w.diagnostics) std::cerr << d.str() << "\n";
+        for (const auto& d : w.diagnostics) print_diagnostic(d.str());
         if (!w.ok()) return kExitUsage;
         waivers = std::move(w.waivers);
     }
@@ -132,9 +153,12 @@ int run_scan(int argc, char** argv, int first) {
         }
         baseline = std::move(*read);
     }
+    const bool allow_errors = args.flag("allow-errors");
     auto gate = [&](const rules::ScanResult& r) {
-        if (baseline) return !rules::diff_results(*baseline, r).regressions(*threshold).empty();
-        return fails_gate(r.results, *threshold);
+        if (baseline)
+            return !rules::diff_results(*baseline, r).regressions(*threshold).empty() ||
+                   (!allow_errors && new_errors(*baseline, r, *threshold));
+        return fails_gate(r.results, *threshold, allow_errors);
     };
     rules::ScanRequest request;
     request.policies = loaded.policies;

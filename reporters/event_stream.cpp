@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "reporters/event_stream.h"
 
+#include "reporters/text_escape.h"
+
 namespace triad::report {
 
 void ProgressSink::scan_started(const rules::ScanResult&, std::size_t check_count) { total_ = check_count; }
 
 void ProgressSink::finding(const rules::CheckResult& r) {
     ++done_;
-    std::fprintf(out_, "\r\x1b[K[%zu/%zu] %s %s", done_, total_, r.check.id.c_str(),
+    // The id comes from a policy: shown inert like every other policy text.
+    std::fprintf(out_, "\r\x1b[K[%zu/%zu] %s %s", done_, total_, terminal_safe(r.check.id).c_str(),
                  std::string(to_string(r.verdict)).c_str());
     std::fflush(out_);
 }

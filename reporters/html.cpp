@@ -201,8 +201,11 @@ std::string summary_section(const rules::ScanResult& r) {
                       "<div><table class=\"scores\"><tbody>";
     for (Pillar p : kPillars)
         out += "<tr><th>" + pillar_title(p) + "</th><td id=\"score-" + std::string(to_string(p)) + "\">" +
-               format_score(s.of(p).score) + "</td></tr>";
-    out += "<tr><th>Overall</th><td id=\"score-overall\">" + format_score(s.overall) + "</td></tr></tbody></table>";
+               format_score(s.of(p).score) + "</td><td class=\"muted\" id=\"coverage-" + std::string(to_string(p)) +
+               "\">" + format_coverage(s.of(p).coverage) + "</td></tr>";
+    out += "<tr><th>Overall</th><td id=\"score-overall\">" + format_score(s.overall) +
+           "</td><td class=\"muted\" id=\"coverage-overall\">" + format_coverage(s.coverage) +
+           "</td></tr></tbody></table>";
     if (s.weakest)
         out += "<p id=\"weakest\">Weakest pillar: <strong>" + pillar_title(*s.weakest) + "</strong> (" +
                format_score(s.of(*s.weakest).score) + ")</p>";
@@ -216,9 +219,9 @@ std::string summary_section(const rules::ScanResult& r) {
 }
 
 std::string fixes_section(const rules::ScanResult& r) {
-    const auto fixes = rules::rank_fixes(r);
+    const auto fixes = rules::fixes_with_gain(r);
     std::string out = "<section id=\"fixes\"><h2>Top fixes by score gain</h2>";
-    if (fixes.empty()) return out + "<p>No failing checks: nothing to fix.</p></section>\n";
+    if (fixes.empty()) return out + "<p>No failing check would raise the score.</p></section>\n";
     out += "<p class=\"muted\">The score each fix would add if its check passed, largest first.</p><ol class=\"fixes\">";
     for (std::size_t n = 0; n < std::min(fixes.size(), kTopFixes); ++n) {
         const rules::FixGain& g = fixes[n];
@@ -230,7 +233,7 @@ std::string fixes_section(const rules::ScanResult& r) {
     }
     out += "</ol>";
     if (fixes.size() > kTopFixes)
-        out += "<p class=\"muted\">" + std::to_string(fixes.size() - kTopFixes) + " more failing checks below.</p>";
+        out += "<p class=\"muted\">" + std::to_string(fixes.size() - kTopFixes) + " more fixes among the failing checks below.</p>";
     return out + "</section>\n";
 }
 

@@ -106,6 +106,18 @@ Object::Ptr scores_json(const rules::Scores& s) {
     o->set("availability", score(s.availability.score));
     o->set("overall", score(s.overall));
     o->set("weakest", s.weakest ? Poco::Dynamic::Var(std::string(to_string(*s.weakest))) : Poco::Dynamic::Var());
+    auto coverage = [](const rules::Coverage& c) {
+        Object::Ptr v = object();
+        v->set("decided", static_cast<Poco::UInt64>(c.decided));
+        v->set("selected", static_cast<Poco::UInt64>(c.selected));
+        return v;
+    };
+    Object::Ptr cov = object();
+    cov->set("confidentiality", coverage(s.confidentiality.coverage));
+    cov->set("integrity", coverage(s.integrity.coverage));
+    cov->set("availability", coverage(s.availability.coverage));
+    cov->set("overall", coverage(s.coverage));
+    o->set("coverage", cov);
     return o;
 }
 

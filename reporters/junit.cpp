@@ -114,6 +114,10 @@ std::string render_junit(const rules::ScanResult& result, const RenderOptions&) 
         property("score.integrity", format_score(result.scores.integrity.score));
         property("score.availability", format_score(result.scores.availability.score));
         property("score.overall", format_score(result.scores.overall));
+        property("coverage.confidentiality", format_coverage(result.scores.confidentiality.coverage));
+        property("coverage.integrity", format_coverage(result.scores.integrity.coverage));
+        property("coverage.availability", format_coverage(result.scores.availability.coverage));
+        property("coverage.overall", format_coverage(result.scores.coverage));
         out += "    </properties>\n";
         for (const CheckResult* r : s.cases) out += testcase(*r);
         out += "  </testsuite>\n";

@@ -30,7 +30,7 @@ std::string code_block(const std::string& text) {
         longest = std::max(longest, run);
     }
     const std::string fence(std::max<std::size_t>(3, longest + 1), '`');
-    return fence + "\n" + valid_utf8(text) + "\n" + fence + "\n";
+    return fence + "\n" + text + "\n" + fence + "\n";
 }
 
 std::string pillar_title(Pillar p) {
@@ -44,9 +44,8 @@ std::string pillar_title(Pillar p) {
 
 void failure(std::string& out, const CheckResult& r, const std::vector<rules::WaiverRecord>& waivers) {
     out += "#### " + md(r.check.id) + ": " + md(r.check.title) + "\n\n";
-    out += "Severity **" + std::string(to_string(r.check.severity)) + "**, impact C " +
-           std::string(to_string(r.check.impact.c)) + " / I " + std::string(to_string(r.check.impact.i)) + " / A " +
-           std::string(to_string(r.check.impact.a)) + ", policy " + md(r.check.policy) + ".";
+    out += "Severity **" + std::string(to_string(r.check.severity)) + "**, hurts " + pillars_hurt(r.check.impact) +
+           ", policy " + md(r.check.policy) + ".";
     if (!r.reason.empty()) out += " " + md(r.reason);
     out += "\n\n";
     std::size_t shown = 0;
@@ -64,7 +63,8 @@ void failure(std::string& out, const CheckResult& r, const std::vector<rules::Wa
         if (w.check == r.check.id && w.applied && !w.waived_objects.empty())
             out += "Waived here: " + std::to_string(w.waived_objects.size()) + " object(s), " + md(w.reason) + " (until " +
                    md(w.expires) + ").\n\n";
-    if (!r.check.remediation.empty()) out += "Remediation:\n\n" + code_block(r.check.remediation) + "\n";
+    // A code block shows its text as is: controls and bidi overrides are escaped visibly first.
+    if (!r.check.remediation.empty()) out += "Remediation:\n\n" + code_block(terminal_safe(r.check.remediation)) + "\n";
 }
 
 }  // namespace
@@ -73,10 +73,11 @@ std::string render_markdown(const rules::ScanResult& result, const RenderOptions
     const rules::Scores& s = result.scores;
     const std::string host = result.target.hostname.empty() ? result.target.root : result.target.hostname;
     std::string out = "## triad: " + md(host) + ", overall " + format_score(s.overall) + "\n\n";
-    out += "| Pillar | Score |\n| --- | ---: |\n";
+    out += "| Pillar | Score | Checks decided |\n| --- | ---: | ---: |\n";
     for (Pillar p : {Pillar::confidentiality, Pillar::integrity, Pillar::availability})
-        out += "| " + pillar_title(p) + (s.weakest == p ? " (weakest)" : "") + " | " + format_score(s.of(p).score) + " |\n";
-    out += "| **Overall** | **" + format_score(s.overall) + "** |\n\n";
+        out += "| " + pillar_title(p) + (s.weakest == p ? " (weakest)" : "") + " | " + format_score(s.of(p).score) +
+               " | " + format_coverage(s.of(p).coverage) + " |\n";
+    out += "| **Overall** | **" + format_score(s.overall) + "** | " + format_coverage(s.coverage) + " |\n\n";
     const rules::Counts& c = result.counts;
     out += "**" + std::to_string(c.fail) + " failed**, " + std::to_string(c.pass) + " passed, " + std::to_string(c.error) +
            " error, " + std::to_string(c.not_applicable) + " not applicable, " + std::to_string(c.waived) +
@@ -84,17 +85,20 @@ std::string render_markdown(const rules::ScanResult& result, const RenderOptions
            ", scanned " + md(result.started_at) + " by triad " + md(result.tool_version) + ".\n";
 
     const auto fixes = rules::rank_fixes(result);
-    if (!fixes.empty()) {
+    const auto gains = rules::fixes_with_gain(result);
+    if (!gains.empty()) {
         out += "\n### Top fixes by score gain\n\n| # | Check | Severity | Overall | C | I | A |\n"
                "| ---: | --- | --- | ---: | ---: | ---: | ---: |\n";
-        for (std::size_t n = 0; n < std::min(fixes.size(), kTopFixes); ++n) {
-            const rules::FixGain& g = fixes[n];
+        for (std::size_t n = 0; n < std::min(gains.size(), kTopFixes); ++n) {
+            const rules::FixGain& g = gains[n];
             const CheckResult& r = result.results[g.index];
             out += "| " + std::to_string(n + 1) + " | " + md(r.check.id) + ": " + md(r.check.title) + " | " +
                    std::string(to_string(r.check.severity)) + " | " + format_gain(g.overall) + " | " +
                    format_gain(g.confidentiality) + " | " + format_gain(g.integrity) + " | " +
                    format_gain(g.availability) + " |\n";
         }
+    }
+    if (!fixes.empty()) {
         out += "\n### Failures\n\n";
         for (const rules::FixGain& g : fixes) failure(out, result.results[g.index], result.waivers);
     }

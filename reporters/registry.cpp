@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "reporters/reporter.h"
 
+#include <algorithm>
+
+#include "reporters/text_escape.h"
+
 namespace triad::report {
 namespace {
 
@@ -30,11 +34,31 @@ std::string reporter_names() {
     return names;
 }
 
-rules::Pillar primary_pillar(const rules::CiaImpact& impact) {
-    rules::Pillar best = rules::Pillar::confidentiality;
-    for (rules::Pillar p : {rules::Pillar::integrity, rules::Pillar::availability})
-        if (impact.of(p) > impact.of(best)) best = p;
-    return best;
+std::vector<rules::Pillar> top_pillars(const rules::CiaImpact& impact) {
+    constexpr rules::Pillar kAll[] = {rules::Pillar::confidentiality, rules::Pillar::integrity,
+                                      rules::Pillar::availability};
+    rules::Impact top = std::max({impact.c, impact.i, impact.a});
+    std::vector<rules::Pillar> out;
+    for (rules::Pillar p : kAll)
+        if (impact.of(p) == top) out.push_back(p);
+    return out;
+}
+
+std::string pillars_hurt(const rules::CiaImpact& impact) {
+    std::string out;
+    for (auto [letter, p] : {std::pair{"C", rules::Pillar::confidentiality}, std::pair{"I", rules::Pillar::integrity},
+                             std::pair{"A", rules::Pillar::availability}})
+        if (impact.of(p) != rules::Impact::none)
+            out += (out.empty() ? "" : ", ") + std::string(letter) + " " + std::string(to_string(impact.of(p)));
+    return out.empty() ? "none" : out;
+}
+
+std::string format_coverage(const rules::Coverage& c) {
+    return std::to_string(c.decided) + "/" + std::to_string(c.selected) + " decided";
+}
+
+std::string score_with_coverage(const std::optional<double>& score, const rules::Coverage& coverage) {
+    return format_score(score) + " (" + format_coverage(coverage) + ")";
 }
 
 }  // namespace triad::report

@@ -4,6 +4,7 @@
 
 #include <span>
 #include <string>
+#include <vector>
 
 #include "rules/model/result.h"
 
@@ -38,7 +39,17 @@ std::string render_csv(const rules::ScanResult& result, const RenderOptions& opt
 // "console, json, html, ..." for usage and error messages.
 std::string reporter_names();
 
-// The pillar a check is listed under: its highest impact (ties: C before I before A).
-rules::Pillar primary_pillar(const rules::CiaImpact& impact);
+// The pillars a check is listed under: those of its highest impact, all of them when several
+// tie (a check with C high and I high hurts both alike), in C, I, A order.
+std::vector<rules::Pillar> top_pillars(const rules::CiaImpact& impact);
+
+// The pillars a failing check hurts, with their impact: "C high, I low" ("none" for none).
+std::string pillars_hurt(const rules::CiaImpact& impact);
+
+// How many of the checks that bear on a score were decided: "120/124 decided".
+std::string format_coverage(const rules::Coverage& coverage);
+// A score as every text format shows it, with its coverage: "87.5 (120/124 decided)";
+// "n/a (40/124 decided)" when too little was decided to give one.
+std::string score_with_coverage(const std::optional<double>& score, const rules::Coverage& coverage);
 
 }  // namespace triad::report

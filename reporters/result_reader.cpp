@@ -13,6 +13,7 @@
 #include <limits>
 
 #include "reporters/text_escape.h"
+#include "rules/score/scoring.h"
 #include "base/file_read.h"
 
 namespace triad::report {
@@ -232,6 +233,9 @@ rules::ScanResult read_document(const Object::Ptr& doc) {
     Array::Ptr results = rr.array(required(doc, top, "results"));
     for (std::size_t i = 0; i < results->size(); ++i)
         result.results.push_back(read_check(rr.at(i), rr.at(i).object(results->get(i))));
+    // Coverage is a function of the verdicts: recomputed rather than trusted, so that a result
+    // written before scores carried it shows the same coverage as a fresh one.
+    rules::compute_coverage(result.results, result.scores);
 
     // Extensions (docs/result-schema.md): written only when they differ from the default.
     if (doc->has("requirements")) {

@@ -242,6 +242,18 @@ std::string render_sarif(const rules::ScanResult& result, const RenderOptions&) 
     scores->set("integrity", score(result.scores.integrity.score));
     scores->set("availability", score(result.scores.availability.score));
     scores->set("overall", score(result.scores.overall));
+    auto coverage = [](const rules::Coverage& c) {
+        Object::Ptr v = object();
+        v->set("decided", static_cast<Poco::UInt64>(c.decided));
+        v->set("selected", static_cast<Poco::UInt64>(c.selected));
+        return v;
+    };
+    Object::Ptr cov = object();
+    cov->set("confidentiality", coverage(result.scores.confidentiality.coverage));
+    cov->set("integrity", coverage(result.scores.integrity.coverage));
+    cov->set("availability", coverage(result.scores.availability.coverage));
+    cov->set("overall", coverage(result.scores.coverage));
+    scores->set("coverage", cov);
     props->set("scores", scores);
     props->set("hostname", valid_utf8(result.target.hostname));
 

@@ -46,6 +46,26 @@ void each_char(std::string_view s, Emit emit) {
     }
 }
 
+// Decodes one valid multi-byte sequence (utf8_length said so).
+std::uint32_t code_point(std::string_view c) {
+    const auto b = [&](std::size_t k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(c[k])); };
+    if (c.size() == 2) return ((b(0) & 0x1F) << 6) | (b(1) & 0x3F);
+    if (c.size() == 3) return ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
+    return ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
+}
+
+// C1 controls, and the bidirectional marks, embeddings, overrides and isolates that make a
+// terminal or a viewer show text in another order than it is (Trojan Source, CVE-2021-42574).
+std::optional<std::uint32_t> format_control(std::string_view c) {
+    if (c.size() < 2) return std::nullopt;
+    const std::uint32_t cp = code_point(c);
+    const bool c1 = cp >= 0x80 && cp <= 0x9F;
+    const bool bidi = cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+                      (cp >= 0x2066 && cp <= 0x2069);
+    if (c1 || bidi) return cp;
+    return std::nullopt;
+}
+
 bool is_number(std::string_view s) {
     std::size_t i = (s.size() > 1 && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
     bool digits = false, dot = false;
@@ -69,12 +89,41 @@ std::string valid_utf8(std::string_view s) {
 std::string terminal_safe(std::string_view s) {
     std::string out;
     out.reserve(s.size());
-    each_char(s, [&](std::string_view c) {
-        const auto b0 = static_cast<unsigned char>(c[0]);
-        const bool c1 = c.size() == 2 && b0 == 0xC2 && static_cast<unsigned char>(c[1]) < 0xA0;  // U+0080..U+009F
-        if ((c.size() == 1 && (b0 < 0x20 || b0 == 0x7F)) || c1) out += '?';
-        else out += c;
-    });
+    char buf[16];
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t n = utf8_length(s, i);
+        const auto b0 = static_cast<unsigned char>(s[i]);
+        if (n == 0) {  // not UTF-8: the byte itself, so the name can still be told apart
+            std::snprintf(buf, sizeof buf, "\\x%02x", b0);
+            out += buf;
+            ++i;
+            continue;
+        }
+        const std::string_view c = s.substr(i, n);
+        i += n;
+        if (n == 1) {
+            switch (b0) {
+                case '\\': out += "\\\\"; continue;
+                case '\n': out += "\\n"; continue;
+                case '\t': out += "\\t"; continue;
+                case '\r': out += "\\r"; continue;
+                default: break;
+            }
+            if (b0 < 0x20 || b0 == 0x7F) {
+                std::snprintf(buf, sizeof buf, "\\x%02x", b0);
+                out += buf;
+            } else {
+                out += c;
+            }
+            continue;
+        }
+        if (const auto cp = format_control(c)) {
+            std::snprintf(buf, sizeof buf, "\\u%04x", *cp);
+            out += buf;
+        } else {
+            out += c;
+        }
+    }
     return out;
 }
 
@@ -83,7 +132,7 @@ std::string html_escape(std::string_view s) {
     out.reserve(s.size() + s.size() / 8);
     each_char(s, [&](std::string_view c) {
         if (c.size() > 1) {
-            out += c;
+            out += format_control(c) ? kReplacement : c;
             return;
         }
         switch (c[0]) {
@@ -106,7 +155,7 @@ std::string xml_escape(std::string_view s) {
     std::string out;
     out.reserve(s.size() + s.size() / 8);
     each_char(s, [&](std::string_view c) {
-        if (c == "\xEF\xBF\xBE" || c == "\xEF\xBF\xBF") {  // U+FFFE, U+FFFF: not XML characters
+        if (c == "\xEF\xBF\xBE" || c == "\xEF\xBF\xBF" || format_control(c)) {  // U+FFFE, U+FFFF: not XML characters
             out += kReplacement;
             return;
         }
@@ -131,7 +180,10 @@ std::string xml_escape(std::string_view s) {
     return out;
 }
 
-std::string markdown_escape(std::string_view s) {
+std::string markdown_escape(std::string_view raw) {
+    // Controls, bidi overrides and invalid bytes first become visible escapes (\x1b, \u202e),
+    // whose backslashes are then escaped like any other punctuation.
+    const std::string s = terminal_safe(raw);
     std::string out;
     out.reserve(s.size() + s.size() / 4);
     each_char(s, [&](std::string_view c) {
@@ -162,7 +214,10 @@ std::string csv_field(std::string_view s) {
     return out + "\"";
 }
 
-std::string csv_untrusted_field(std::string_view s) {
+std::string csv_untrusted_field(std::string_view raw) {
+    // Controls and bidi overrides become visible escapes, so that neither a terminal showing
+    // the file nor a spreadsheet showing the cell is driven by them.
+    const std::string s = terminal_safe(raw);
     // OWASP "CSV injection": a cell starting with these is evaluated by spreadsheets.
     if (!s.empty() && std::string_view("=+-@\t\r").find(s[0]) != std::string_view::npos && !is_number(s))
         return csv_field("'" + std::string(s));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "rules/scan.h"
 
+#include <fcntl.h>
+
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -44,6 +46,10 @@ Result<ScanResult> run_scan(const ScanRequest& request, std::span<EventSink* con
 
     auto root = scanner::Sysroot::open(request.root);
     if (!root) return Error{root.error().code, "cannot open root " + request.root + ": " + root.error().message, ""};
+    // A root we may enter but not list (mode 000 or 0711 for this user) would turn every
+    // check into an error and leave scores of nothing: that is a scan that cannot run.
+    if (auto listing = root->open_path("/", O_RDONLY | O_DIRECTORY, /*follow_final=*/true); !listing)
+        return Error{listing.error().code, "cannot read root " + request.root + ": " + listing.error().message, ""};
     auto proc = open_live(request.proc, "/proc", root->is_host());
     if (!proc) return Error{proc.error().code, "cannot open --proc " + proc.error().describe(), ""};
     auto sys = open_live(request.sys, "/sys", root->is_host());

@@ -30,15 +30,28 @@ struct CheckResult {
     std::uint64_t evidence_total = 0;
 };
 
+// How much of a score rests on verdicts: of the selected checks that bear on a pillar (its
+// impact is not none), how many reached a verdict other than error. Reports show it beside
+// every score, so that a score over few decided checks is read as such.
+struct Coverage {
+    std::uint64_t decided = 0, selected = 0;
+    // More than half errored: a score would speak for checks that never ran (scoring.h).
+    bool too_low() const { return decided * 2 < selected; }
+    bool operator==(const Coverage&) const = default;
+};
+
 struct PillarScore {
-    std::optional<double> score;  // 0..100; absent when nothing decided weighs on the pillar
+    // 0..100; absent when nothing decided weighs on the pillar, or when coverage is too low.
+    std::optional<double> score;
     double passed_weight = 0;
     double decided_weight = 0;
+    Coverage coverage;
 };
 
 struct Scores {
     PillarScore confidentiality, integrity, availability;
     std::optional<double> overall;
+    Coverage coverage;  // over every selected check that bears on any pillar
     std::optional<Pillar> weakest;
     const PillarScore& of(Pillar p) const {
         return p == Pillar::confidentiality ? confidentiality : p == Pillar::integrity ? integrity : availability;

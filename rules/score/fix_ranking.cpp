@@ -47,4 +47,10 @@ std::vector<FixGain> rank_fixes(const ScanResult& result) {
     return fixes;
 }
 
+std::vector<FixGain> fixes_with_gain(const ScanResult& result) {
+    std::vector<FixGain> fixes = rank_fixes(result);
+    std::erase_if(fixes, [](const FixGain& g) { return g.overall < 0.05; });
+    return fixes;
+}
+
 }  // namespace triad::rules

@@ -23,4 +23,9 @@ struct FixGain {
 // Uses result.requirements, so the ranking agrees with the scores the scan reported.
 std::vector<FixGain> rank_fixes(const ScanResult& result);
 
+// The part of rank_fixes that reports list as fixes: those whose overall gain shows as at least
+// +0.1. A failing info check, or any failure while the score is withheld for low coverage,
+// would move no score; it is still a failure, listed with the others, but not a ranked fix.
+std::vector<FixGain> fixes_with_gain(const ScanResult& result);
+
 }  // namespace triad::rules

@@ -27,12 +27,39 @@ double impact_weight(Impact i) {
     return 0;
 }
 
+namespace {
+
+constexpr Pillar kPillars[] = {Pillar::confidentiality, Pillar::integrity, Pillar::availability};
+
+PillarScore& pillar_of(Scores& s, Pillar p) {
+    return p == Pillar::confidentiality ? s.confidentiality : p == Pillar::integrity ? s.integrity : s.availability;
+}
+
+}  // namespace
+
+void compute_coverage(std::span<const CheckResult> results, Scores& s) {
+    for (Pillar p : kPillars) pillar_of(s, p).coverage = {};
+    s.coverage = {};
+    for (const CheckResult& r : results) {
+        const bool decided = r.verdict != Verdict::error;
+        bool bears = false;
+        for (Pillar p : kPillars) {
+            if (r.check.impact.of(p) == Impact::none) continue;
+            bears = true;
+            Coverage& c = pillar_of(s, p).coverage;
+            ++c.selected;
+            if (decided) ++c.decided;
+        }
+        if (!bears) continue;
+        ++s.coverage.selected;
+        if (decided) ++s.coverage.decided;
+    }
+}
+
 Scores compute_scores(std::span<const CheckResult> results, const Requirements& requirements) {
     Scores s;
-    constexpr Pillar kPillars[] = {Pillar::confidentiality, Pillar::integrity, Pillar::availability};
-    auto pillar = [&s](Pillar p) -> PillarScore& {
-        return p == Pillar::confidentiality ? s.confidentiality : p == Pillar::integrity ? s.integrity : s.availability;
-    };
+    auto pillar = [&s](Pillar p) -> PillarScore& { return pillar_of(s, p); };
+    compute_coverage(results, s);
     // Only pass and fail are decided; error, not_applicable and waived weigh nothing.
     for (const CheckResult& r : results) {
         if (r.verdict != Verdict::pass && r.verdict != Verdict::fail) continue;
@@ -43,16 +70,18 @@ Scores compute_scores(std::span<const CheckResult> results, const Requirements& 
         }
     }
     double weighted = 0, total = 0;
+    bool withheld = s.coverage.too_low();
     for (Pillar p : kPillars) {
         PillarScore& ps = pillar(p);
-        if (ps.decided_weight <= 0) continue;
+        if (ps.coverage.too_low()) withheld = true;
+        if (ps.decided_weight <= 0 || ps.coverage.too_low()) continue;
         ps.score = 100.0 * ps.passed_weight / ps.decided_weight;
         double w = ps.decided_weight * requirements.of(p);
         weighted += *ps.score * w;
         total += w;
         if (!s.weakest || *ps.score < *pillar(*s.weakest).score) s.weakest = p;
     }
-    if (total > 0) s.overall = weighted / total;
+    if (total > 0 && !withheld) s.overall = weighted / total;
     return s;
 }
 

@@ -6,31 +6,34 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "base/pattern.h"
 
 namespace triad::scanner {
-namespace {
 
-std::vector<std::string> list_directory(const Sysroot& root, const std::string& dir, std::string* error) {
+Result<std::vector<std::string>> list_directory(const Sysroot& root, const std::string& dir) {
     std::vector<std::string> names;
-    auto fd = root.open_path(dir.empty() ? "/" : dir, O_RDONLY | O_DIRECTORY, /*follow_final=*/true);
+    const std::string path = dir.empty() ? "/" : dir;
+    auto fd = root.open_path(path, O_RDONLY | O_DIRECTORY, /*follow_final=*/true);
     if (!fd) {
-        if (fd.error().code != ErrorCode::not_found) *error = fd.error().describe();
-        return names;
+        if (fd.error().code == ErrorCode::not_found) return names;
+        return fd.error();
     }
     DIR* d = ::fdopendir(fd->get());
-    if (!d) return names;
+    if (!d) return error_from_errno(errno, path);
     fd->release();  // owned by d now
+    errno = 0;
     while (dirent* e = ::readdir(d)) {
         if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) names.emplace_back(e->d_name);
+        errno = 0;
     }
+    const int read_error = errno;
     ::closedir(d);
+    if (read_error != 0) return error_from_errno(read_error, path);
     return names;
 }
-
-}  // namespace
 
 Result<std::vector<std::string>> expand_path_glob(const Sysroot& root, const std::string& pattern) {
     if (!has_glob_chars(pattern)) return std::vector<std::string>{pattern};
@@ -49,10 +52,10 @@ Result<std::vector<std::string>> expand_path_glob(const Sysroot& root, const std
                 next.push_back(base + "/" + component);
                 continue;
             }
-            std::string error;
-            for (const std::string& name : list_directory(root, base, &error))
+            auto names = list_directory(root, base);
+            if (!names) return Error{ErrorCode::permission_denied, names.error().describe(), pattern};
+            for (const std::string& name : *names)
                 if (::fnmatch(component.c_str(), name.c_str(), FNM_PERIOD) == 0) next.push_back(base + "/" + name);
-            if (!error.empty()) return Error{ErrorCode::permission_denied, error, pattern};
         }
         current = std::move(next);
     }

@@ -34,6 +34,24 @@ std::string golden_with(const std::string& from, const std::string& to) {
 
 }  // namespace
 
+TEST_CASE("result reader: a result written before scores carried coverage gets it from its verdicts") {
+    const std::string text = test::read_file(golden_path("result.json"));
+    auto current = report::parse_result_json(text, "result.json");
+    REQUIRE(current.has_value());
+    // The same document without "coverage", as triad 0.1 wrote it.
+    const auto at = text.find(",\n    \"coverage\"");
+    REQUIRE(at != std::string::npos);
+    const auto end = text.find("\n    }", text.find("\"overall\": {", at));
+    REQUIRE(end != std::string::npos);
+    const std::string old = text.substr(0, at) + text.substr(end + 6);
+    auto parsed = report::parse_result_json(old, "old.json");
+    REQUIRE_MESSAGE(parsed.has_value(), (parsed ? "" : parsed.error().describe()));
+    CHECK(parsed->scores.coverage == current->scores.coverage);
+    CHECK(parsed->scores.integrity.coverage == current->scores.integrity.coverage);
+    // One result is an error that bears on integrity: it is counted, not decided.
+    CHECK(parsed->scores.integrity.coverage.decided + 1 == parsed->scores.integrity.coverage.selected);
+}
+
 TEST_CASE("result reader: render_json -> parse -> render_json is byte-identical") {
     for (const char* name : {"result.json", "result-new.json"}) {
         CAPTURE(name);

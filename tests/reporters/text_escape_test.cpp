@@ -30,10 +30,10 @@ TEST_CASE("xml_escape keeps XML 1.0 well-formed") {
 }
 
 TEST_CASE("markdown_escape: nothing becomes markup, links, HTML, mentions or table breaks") {
+    // A backslash shows as \\ (terminal_safe's escape of it), each half escaped for Markdown.
     CHECK(markdown_escape("*a* _b_ `c` [d](e) <f> | @g #h $i$ ~j~ \\") ==
-          "\\*a\\* \\_b\\_ \\`c\\` \\[d\\]\\(e\\) \\<f\\> \\| \\@g \\#h \\$i\\$ \\~j\\~ \\\\");
+          "\\*a\\* \\_b\\_ \\`c\\` \\[d\\]\\(e\\) \\<f\\> \\| \\@g \\#h \\$i\\$ \\~j\\~ \\\\\\\\");
     CHECK(markdown_escape("/etc/ssh/sshd_config") == "/etc/ssh/sshd\\_config");
-    CHECK(markdown_escape("line\nbreak") == "line break");
     CHECK(markdown_escape("https://x") == "https\\://x");
 }
 
@@ -50,16 +50,37 @@ TEST_CASE("csv fields follow RFC 4180 and neutralise formulas") {
     CHECK(csv_untrusted_field("/etc/passwd") == "/etc/passwd");
 }
 
-TEST_CASE("terminal_safe shows control characters as '?'") {
-    CHECK(terminal_safe("a\x1b]0;title\x07z") == "a?]0;title?z");
-    CHECK(terminal_safe("\xC2\x9B" "31m") == "?31m");  // C1 CSI
-    CHECK(terminal_safe("caf\xC3\xA9") == "caf\xC3\xA9");
-}
-
 TEST_CASE("scores and gains print with one decimal") {
     CHECK(format_score(std::nullopt) == "n/a");
     CHECK(format_score(87.25) == "87.2");
     CHECK(format_score(100.0) == "100.0");
     CHECK(format_gain(12.46) == "+12.5");
     CHECK(format_gain(1e-12) == "+0.0");
+}
+
+// ---------------------------------------------------------------- issue 9, class 7
+// Hostile strings (terminal escapes, a bidi override, invalid UTF-8) in every field a result
+// or a policy can carry must come out inert in every text format and in every message.
+
+TEST_CASE("terminal_safe escapes controls unambiguously, so a name can be copied back") {
+    CHECK(terminal_safe("a\x1b]0;title\x07z") == "a\\x1b]0;title\\x07z");
+    CHECK(terminal_safe("two\nlines\tand\r") == "two\\nlines\\tand\\r");
+    CHECK(terminal_safe("back\\slash") == "back\\\\slash");  // else "\x1b" would be ambiguous
+    CHECK(terminal_safe("\xC2\x9B" "31m") == "\\u009b31m");   // C1 CSI
+    CHECK(terminal_safe("file\xE2\x80\xAEtxt.exe") == "file\\u202etxt.exe");  // RIGHT-TO-LEFT OVERRIDE
+    CHECK(terminal_safe("\xE2\x81\xA6x\xE2\x81\xA9") == "\\u2066x\\u2069");    // isolates
+    CHECK(terminal_safe("bad\xFF\xC3") == "bad\\xff\\xc3");                    // invalid UTF-8, byte by byte
+    CHECK(terminal_safe("caf\xC3\xA9 \xF0\x9F\x94\x92") == "caf\xC3\xA9 \xF0\x9F\x94\x92");  // text stays text
+    CHECK(terminal_safe(std::string("nul\0x", 5)) == "nul\\x00x");
+}
+
+TEST_CASE("markdown and CSV neutralise controls and bidi overrides too") {
+    CHECK(markdown_escape("a\x1b[31mb") == "a\\\\x1b\\[31mb");
+    CHECK(markdown_escape("x\xE2\x80\xAEy") == "x\\\\u202ey");
+    CHECK(markdown_escape("line\nbreak") == "line\\\\nbreak");
+    CHECK(csv_untrusted_field("/tmp/\x1b]0;t\x07") == "/tmp/\\x1b]0;t\\x07");
+    CHECK(csv_untrusted_field("a\nb") == "a\\nb");
+    CHECK(csv_untrusted_field("\t=1+1") == "\\t=1+1");  // no longer starts a formula either
+    CHECK(html_escape("x\xE2\x80\xAEy\xC2\x9B") == "x\xEF\xBF\xBDy\xEF\xBF\xBD");
+    CHECK(xml_escape("x\xE2\x80\xAEy") == "x\xEF\xBF\xBDy");
 }

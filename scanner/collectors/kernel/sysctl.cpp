@@ -5,7 +5,6 @@
 // 99-sysctl.conf symlink), as procps' `sysctl --system` does.
 #include "scanner/collectors/kernel/sysctl.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <sys/stat.h>
@@ -16,6 +15,7 @@
 #include <set>
 
 #include "scanner/collectors/kernel/sysctl_internal.h"
+#include "scanner/core/path_glob.h"
 
 namespace triad::scanner {
 namespace sysctl_internal {
@@ -149,18 +149,12 @@ struct ConfigFile {
     std::vector<Assignment> assignments;
 };
 
-std::vector<std::string> list_conf(const Sysroot& root, const std::string& dir) {
-    std::vector<std::string> names;
-    auto fd = root.open_path(dir, O_RDONLY | O_DIRECTORY, /*follow_final=*/true);
-    if (!fd) return names;
-    DIR* d = ::fdopendir(fd->get());
-    if (!d) return names;
-    fd->release();  // owned by d now
-    while (dirent* e = ::readdir(d)) {
-        std::string_view n = e->d_name;
-        if (n.size() > 5 && n.ends_with(".conf") && n.front() != '.') names.emplace_back(n);
-    }
-    ::closedir(d);
+// The *.conf names of one sysctl.d directory; a directory that cannot be listed is an error
+// (list_directory), since any key might be set in a file we cannot see.
+Result<std::vector<std::string>> list_conf(const Sysroot& root, const std::string& dir) {
+    auto names = list_directory(root, dir);
+    if (!names) return Error{names.error().code, names.error().describe(), dir};
+    std::erase_if(*names, [](std::string_view n) { return !(n.size() > 5 && n.ends_with(".conf") && n.front() != '.'); });
     return names;
 }
 
@@ -176,7 +170,11 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> identity(const Sysroot& r
 // every key, because any of them might be set there.
 Result<std::vector<ConfigFile>> read_config(const Sysroot& root) {
     std::vector<std::pair<std::string, std::vector<std::string>>> listings;
-    for (const char* dir : kConfigDirs) listings.emplace_back(dir, list_conf(root, dir));
+    for (const char* dir : kConfigDirs) {
+        auto names = list_conf(root, dir);
+        if (!names) return names.error();
+        listings.emplace_back(dir, std::move(*names));
+    }
     std::vector<std::string> order = config_order(listings);
     const auto main_conf = identity(root, "/etc/sysctl.conf");
     if (main_conf && std::none_of(order.begin(), order.end(), [&](const std::string& p) { return identity(root, p) == main_conf; }))

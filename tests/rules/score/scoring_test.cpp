@@ -69,3 +69,31 @@ TEST_CASE("requirement specs") {
     CHECK_FALSE(parse_requirements("x=high").has_value());
     CHECK_FALSE(parse_requirements("c").has_value());
 }
+
+TEST_CASE("scoring coverage: decided out of selected per pillar; more than half errored withholds the score") {
+    // Example 1: D (error) bears on every pillar; A on C and I; B on all; C on I and A.
+    Scores s = compute_scores(example(Verdict::fail), Requirements{});
+    CHECK(s.confidentiality.coverage == Coverage{2, 3});
+    CHECK(s.integrity.coverage == Coverage{3, 4});
+    CHECK(s.availability.coverage == Coverage{2, 3});
+    CHECK(s.coverage == Coverage{3, 4});
+    // Exactly half errored still scores: one pass, one error on confidentiality only.
+    std::vector<CheckResult> half = {check(Severity::high, Impact::high, Impact::none, Impact::none, Verdict::pass),
+                                     check(Severity::high, Impact::high, Impact::none, Impact::none, Verdict::error)};
+    Scores h = compute_scores(half, Requirements{});
+    REQUIRE(h.confidentiality.score);
+    CHECK(*h.confidentiality.score == doctest::Approx(100.0));
+    CHECK(h.overall);
+    // One more error: most checks errored, and the lone pass would read as a clean 100.
+    half.push_back(check(Severity::low, Impact::high, Impact::none, Impact::none, Verdict::error));
+    Scores m = compute_scores(half, Requirements{});
+    CHECK(m.confidentiality.coverage == Coverage{1, 3});
+    CHECK_FALSE(m.confidentiality.score);
+    CHECK_FALSE(m.overall);
+    CHECK_FALSE(m.weakest);
+    // not_applicable and waived are decided: they do not lower the coverage.
+    std::vector<CheckResult> quiet = {check(Severity::high, Impact::high, Impact::none, Impact::none, Verdict::pass),
+                                      check(Severity::high, Impact::high, Impact::none, Impact::none, Verdict::not_applicable),
+                                      check(Severity::high, Impact::high, Impact::none, Impact::none, Verdict::waived)};
+    CHECK(compute_scores(quiet, Requirements{}).confidentiality.coverage == Coverage{3, 3});
+}
