@@ -62,7 +62,7 @@ ev = {}
 for r in doc["results"]:
     if r["id"] != "BENCH-LUKS": continue
     for e in r.get("evidence", []):
-        ev[e["object"]] = {o["field"] if isinstance(o, dict) else o[0]: (o["value"] if isinstance(o, dict) else o[1]) for o in e.get("observed", [])}
+        ev[e["object"]] = e.get("observed", {})
 agree = 0; images = sorted(glob.glob(os.path.join(work, "root/srv/images/*.img")))
 for img in images:
     out = subprocess.run(["cryptsetup", "--disable-locks", "luksDump", img], capture_output=True, text=True).stdout
@@ -79,7 +79,7 @@ print(f"agreement: {agree}/{len(images)} images (uuid, version, active keyslots)
 PY
 
 if command -v farm-bench >/dev/null; then
-  farm-bench -n "$runs" --vs "$work/dump-all.sh" -- "$triad scan --policy $work/luks.yml --root $work/root --format json"
+  farm-bench -n "$runs" --vs "$work/dump-all.sh" -- "$(realpath "$triad")" scan --policy "$work/luks.yml" --root "$work/root" --format json
 else
   time_of() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N); echo "$e - $s" | bc; }
   echo "luksDump loop: $(time_of "$work/dump-all.sh") s"

@@ -78,6 +78,16 @@ void format(const std::string& root, const std::string& name, const std::string&
 
 const char* kFastPbkdf2 = "--pbkdf pbkdf2 --pbkdf-force-iterations 1000";
 
+// A server certificate (CA:FALSE) in ROOT/etc/ssl/certs, made with the openssl tool.
+void make_certificate(const std::string& root, const std::string& name, const std::string& key, int days) {
+    write_file(root + "/tmp/req.cnf", "[req]\ndistinguished_name = dn\n[dn]\n");
+    auto r = triad::test::sh("mkdir -p '" + root + "/etc/ssl/certs' && openssl req -config '" + root +
+                             "/tmp/req.cnf' -x509 -nodes -keyout /dev/null -newkey " + key + " -subj /CN=" + name +
+                             " -days " + std::to_string(days) + " -addext basicConstraints=CA:FALSE -out '" + root +
+                             "/etc/ssl/certs/" + name + "' 2>&1; rc=$?; rm -f '" + root + "/tmp/req.cnf'; exit $rc");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out);
+}
+
 void build_root(const std::string& root) {
     write_file(root + "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\nwww-data:x:33:33::/var/www:/usr/sbin/nologin\n");
     write_file(root + "/etc/group", "root:x:0:\nssl-cert:x:111:\n");
@@ -105,6 +115,7 @@ void build_root(const std::string& root) {
     write_file(root + "/etc/ssh/sshd_config",
                "Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr\n"
                "MACs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com\n");
+    make_certificate(root, "server.pem", "rsa:2048", 400);
     // The LUKS device of the hardened machine, with the costs the policy asks for.
     format(root, "root.img",
            "--cipher aes-xts-plain64 --key-size 512 --pbkdf argon2id --pbkdf-memory 131072 "
@@ -204,6 +215,8 @@ const std::map<std::string, Mutation>& mutations() {
         {"ENC-TLS-CIPHERSTRING-NO-WEAK", [](const Tree& t) {
              replace_in(t.root + "/etc/ssl/openssl.d/tls.cnf", "DEFAULT:@SECLEVEL=2", "DEFAULT:RC4:@SECLEVEL=2");
          }},
+        {"ENC-TLS-CERT-EXPIRY", [](const Tree& t) { make_certificate(t.root, "soon.pem", "rsa:2048", 10); }},
+        {"ENC-TLS-CERT-RSA-2048", [](const Tree& t) { make_certificate(t.root, "weak.pem", "rsa:1024", 400); }},
         {"ENC-TLS-PRIVATE-KEYS", [](const Tree& t) { REQUIRE(::chmod((t.root + "/etc/ssl/private/server.key").c_str(), 0644) == 0); }},
         {"ENC-SSH-CIPHERS-MODERN", [](const Tree& t) { replace_in(t.root + "/etc/ssh/sshd_config", "aes256-ctr", "aes256-ctr,aes256-cbc"); }},
         {"ENC-SSH-MACS-ETM", [](const Tree& t) { replace_in(t.root + "/etc/ssh/sshd_config", "hmac-sha2-256-etm@openssh.com", "hmac-sha2-256"); }},

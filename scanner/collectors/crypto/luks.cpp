@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 
 #include "scanner/collectors/crypto/block_sysfs.h"
 #include "scanner/collectors/crypto/luks_header.h"
+#include "scanner/collectors/crypto/mounts_encryption.h"
 #include "scanner/core/path_glob.h"
 
 namespace triad::scanner {
@@ -92,18 +94,34 @@ std::string device_node(const Sysroot& sys, const std::string& name) {
     return "/dev/" + name;
 }
 
+// The device numbers ("254:0") of the block devices mounted as file systems: such a device
+// holds that file system, so it is not a LUKS container and need not be opened (a VM may
+// even forbid opening its root disk, as this test machine does).
+std::set<std::string> mounted_devices(const CollectContext& ctx) {
+    std::set<std::string> out;
+    if (!ctx.proc) return out;
+    auto text = ctx.proc->read_file("/self/mountinfo", 4 * 1024 * 1024);
+    if (!text) return out;
+    for (const MountinfoEntry& e : parse_mountinfo(*text, nullptr))
+        if (e.major != 0) out.insert(std::to_string(e.major) + ":" + std::to_string(e.minor));
+    return out;
+}
+
 // The block devices of a running system whose superblock libblkid calls crypto_LUKS.
 FactSet read_block_devices(const CollectContext& ctx, std::vector<ReadHeader>& out) {
     if (!ctx.sys)
         return {Fact::not_applicable("luks", "no sys root (offline --root): block devices cannot be listed; name image files with `images`")};
     auto names = list_block_devices(*ctx.sys);
     if (!names) return {Fact::error(ctx.sys->display("/class/block"), names.error().describe())};
+    const std::set<std::string> mounted = mounted_devices(ctx);
     FactSet errors;
     for (const std::string& name : *names) {
         if (ctx.cancelled()) break;
         // An empty device (an unused loop device, an empty drive) has nothing to probe.
         auto size = read_first_line(*ctx.sys, "/class/block/" + name + "/size");
         if (size && *size == "0") continue;
+        auto devnum = read_first_line(*ctx.sys, "/class/block/" + name + "/dev");
+        if (devnum && mounted.count(*devnum)) continue;
         const std::string node = device_node(*ctx.sys, name);
         auto fd = open_for_header(ctx.root, node, /*want_block=*/true);
         if (!fd) {
