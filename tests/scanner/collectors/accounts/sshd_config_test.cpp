@@ -76,6 +76,7 @@ void check_against_sshd(const Fact& f, const std::map<std::string, std::string>&
     CHECK(commas(field_text(f, sshd_fields(), "ciphers")) == at("ciphers"));
     CHECK(commas(field_text(f, sshd_fields(), "macs")) == at("macs"));
     CHECK(commas(field_text(f, sshd_fields(), "kex_algorithms")) == at("kexalgorithms"));
+    CHECK(commas(field_text(f, sshd_fields(), "host_key_algorithms")) == at("hostkeyalgorithms"));
 }
 
 }  // namespace
