@@ -278,6 +278,17 @@ std::vector<MountEntry> parse_mountinfo(std::string_view text) {
     return out;
 }
 
+std::vector<std::uint64_t> mount_ids(std::string_view mountinfo) {
+    std::vector<std::uint64_t> ids;
+    for (std::string_view line : lines_of(mountinfo, kMaxMounts)) {
+        const std::size_t sp = line.find(' ');
+        std::uint64_t id = 0;
+        if (sp != std::string_view::npos && parse_number(line.substr(0, sp), id)) ids.push_back(id);
+    }
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
 Result<ProcessIsolation> read_process_isolation(const Sysroot& proc, const std::string& dir) {
     auto dfd = proc.open_path(dir, O_RDONLY | O_DIRECTORY, /*follow_final=*/dir == "self");
     if (!dfd) return dfd.error();
@@ -292,6 +303,8 @@ Result<ProcessIsolation> read_process_isolation(const Sysroot& proc, const std::
         std::uint64_t mask = 0;
         if (e.key == "Pid" && parse_number(w[0], n)) p.pid = static_cast<int>(n);
         else if (e.key == "PPid" && parse_number(w[0], n)) p.ppid = static_cast<int>(n);
+        else if (e.key == "Kthread" && parse_number(w[0], n)) p.kernel_thread = n != 0;
+        else if (e.key == "NSpid") p.pid_levels = static_cast<int>(w.size());
         else if (e.key == "Uid" && parse_number(w[0], n)) p.uid = n;
         else if (e.key == "Seccomp" && parse_number(w[0], n)) p.seccomp = static_cast<int>(n);
         else if (e.key == "NoNewPrivs" && parse_number(w[0], n)) p.no_new_privs = n != 0;
@@ -301,6 +314,7 @@ Result<ProcessIsolation> read_process_isolation(const Sysroot& proc, const std::
         else if (e.key == "CapAmb" && parse_number(w[0], mask, 16)) p.cap_amb = mask;
     }
     if (p.pid == 0 && all_digits(dir)) p.pid = std::atoi(dir.c_str());
+    if (p.pid == 2 || p.ppid == 2) p.kernel_thread = true;  // kthreadd and its children (kernels without Kthread:)
 
     UniqueFd ns(::openat(dfd->get(), "ns", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!ns.valid()) {

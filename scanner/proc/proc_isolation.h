@@ -65,6 +65,8 @@ struct ProcessIsolation {
     int pid = 0;
     int ppid = 0;
     std::string name;
+    bool kernel_thread = false;  // Kthread: 1, or a child of kthreadd (pid 2)
+    int pid_levels = 0;          // entries of NSpid: 1 when in the reader's pid namespace
     std::optional<std::int64_t> uid;
     std::map<std::string, std::uint64_t> namespaces;  // type → inode of every readable link
     std::string namespace_error;                      // why the links could not be read (EACCES: hidden)
@@ -111,5 +113,8 @@ struct MountEntry {
     bool read_write() const { return has_option("rw"); }
 };
 std::vector<MountEntry> parse_mountinfo(std::string_view text);
+// The mount ids (first column) of a mountinfo, sorted: two processes with the same ids see
+// the same mounts, which a new mount namespace never does (its copies get new ids).
+std::vector<std::uint64_t> mount_ids(std::string_view mountinfo);
 
 }  // namespace triad::scanner

@@ -303,7 +303,24 @@ FactSet collect_containers(const CollectContext& ctx, const SelectArgs&) {
     // Container key → members, in pid order; the first member stands for the container.
     std::map<std::string, std::vector<const ProcessIsolation*>> groups;
     std::map<std::string, ContainerRef> refs;
+    // For a process whose ns links the kernel hides, the namespaces that decide whether it
+    // is a container can still be told from files it does show: NSpid with one entry puts
+    // it in the reader's pid namespace, and a mountinfo with the reader's mount ids in the
+    // reader's mount namespace. Only when the reader itself is in the initial ones does
+    // that make the hidden process a host process.
+    std::optional<ProcessIsolation> self;
+    if (auto s = read_process_isolation(*ctx.proc, "self"); s && s->namespace_error.empty()) self = std::move(*s);
+    std::vector<std::uint64_t> self_mounts;
+    if (auto mi = ctx.proc->read_file("self/mountinfo", kMaxMountinfo)) self_mounts = mount_ids(*mi);
+    const bool self_on_host = self && !self_mounts.empty() && self->namespaces.count("pid") && self->namespaces.count("mnt") &&
+                              self->own_namespaces().empty();
+    auto hidden_on_host = [&](const ProcessIsolation& p) {
+        if (!self_on_host || p.pid_levels != 1) return false;
+        auto mi = ctx.proc->read_file(std::to_string(p.pid) + "/mountinfo", kMaxMountinfo);
+        return mi && mount_ids(*mi) == self_mounts;
+    };
     for (const ProcessIsolation& p : table.processes) {
+        if (p.kernel_thread) continue;  // kernel threads (kdevtmpfs has a mount namespace of its own) are not containers
         const ContainerRef ref = p.container();
         if (!ref.engine.empty()) {
             const std::string key = ref.engine + " " + ref.id;
@@ -311,6 +328,7 @@ FactSet collect_containers(const CollectContext& ctx, const SelectArgs&) {
             refs[key] = ref;
             continue;
         }
+        if (!p.namespace_error.empty() && hidden_on_host(p)) continue;
         if (!p.namespace_error.empty()) {
             // The kernel hides its namespaces (EACCES on /proc/PID/ns): whether it is
             // isolated cannot be told, and it is not passed over in silence.

@@ -8,7 +8,9 @@
 
 #include <unistd.h>
 
+#include <iterator>
 #include <map>
+#include <vector>
 #include <string>
 
 #include "scanner/proc/proc_isolation.h"
@@ -29,6 +31,8 @@ struct FixtureIsolatedProcess {
     std::string mountinfo = "22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n";
     std::string exe = "/usr/bin/true";
     std::vector<unsigned long> sockets{};
+    bool hide_ns = false;  // ns is not a directory: its links cannot be read, as for a process the kernel hides
+    int nspid_levels = 1;  // entries of NSpid: in status
 };
 
 class IsolationProc {
@@ -40,12 +44,13 @@ public:
         const std::string base = dir_ / std::to_string(p.pid);
         const std::string uid = std::to_string(p.uid);
         write_file(base + "/status", "Name:\t" + p.name + "\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t" + std::to_string(p.pid) +
-                                         "\nPid:\t" + std::to_string(p.pid) + "\nPPid:\t1\nUid:\t" + uid + "\t" + uid + "\t" + uid + "\t" +
+                                         "\nPid:\t" + std::to_string(p.pid) + "\nNSpid:\t" + nspid(p) + "\nPPid:\t1\nUid:\t" + uid + "\t" + uid + "\t" + uid + "\t" +
                                          uid + "\nCapInh:\t0000000000000000\nCapPrm:\t" + p.cap_eff + "\nCapEff:\t" + p.cap_eff +
                                          "\nCapBnd:\t" + p.cap_bnd + "\nCapAmb:\t0000000000000000\nNoNewPrivs:\t" +
                                          std::to_string(p.no_new_privs) + "\nSeccomp:\t" + std::to_string(p.seccomp) + "\n");
-        make_dirs(base + "/ns");
-        for (const char* type : scanner::kNamespaceTypes) {
+        if (p.hide_ns) write_file(base + "/ns", "");
+        else make_dirs(base + "/ns");
+        for (const char* type : p.hide_ns ? std::vector<const char*>{} : std::vector<const char*>(std::begin(scanner::kNamespaceTypes), std::end(scanner::kNamespaceTypes))) {
             auto it = p.ns.find(type);
             const std::uint64_t inode = it != p.ns.end() ? it->second : *scanner::initial_namespace_inode(type);
             ::symlink((std::string(type) + ":[" + std::to_string(inode) + "]").c_str(), (base + "/ns/" + type).c_str());
@@ -65,6 +70,11 @@ public:
     void write(const std::string& rel, const std::string& text) { write_file(dir_ / rel, text); }
 
 private:
+    static std::string nspid(const FixtureIsolatedProcess& p) {
+        std::string out = std::to_string(p.pid);
+        for (int i = 1; i < p.nspid_levels; ++i) out += "\t" + std::to_string(i);
+        return out;
+    }
     TempDir dir_;
 };
 

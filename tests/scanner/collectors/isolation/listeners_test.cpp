@@ -146,8 +146,10 @@ TEST_CASE("listeners: real sockets on 127.0.0.1 and 0.0.0.0, cross-checked with 
 }
 
 TEST_CASE("listeners: a listener whose process the kernel hides is reported unattributed") {
+    // The kernel lets /proc/1/fd be listed but refuses each link (EACCES) when PID 1 holds
+    // capabilities the reader lacks.
     std::error_code ec;
-    std::filesystem::directory_iterator it("/proc/1/fd", ec);
+    (void)std::filesystem::read_symlink("/proc/1/fd/0", ec);
     if (ec != std::errc::permission_denied) {
         MESSAGE("PID 1's descriptors are readable here (" << ec.message() << "): no hidden process to test with");
         return;
