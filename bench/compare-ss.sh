@@ -53,7 +53,9 @@ for k, pid in sorted(theirs.items()):
         print(f"ss only: {k}")
         continue
     attributed, procs = o
-    same = (pid is None and attributed is False) or (pid is not None and any(str(p).startswith(pid + " ") for p in procs or []))
+    # Evidence values are shown as reports show them: "false", "123 sshd, 456 sshd".
+    named = [p.strip() for p in (procs or "").split(",") if p.strip()]
+    same = (pid is None and attributed == "false") or (pid is not None and any(p.startswith(pid + " ") for p in named))
     agree += same
     if not same: print(f"disagree: {k}: ss pid={pid}, triad {o}")
 print(f"listeners in this namespace: ss {len(theirs)}, agreeing with triad {agree}; triad (all namespaces) {len(ours)}")

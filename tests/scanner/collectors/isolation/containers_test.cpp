@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -328,8 +329,16 @@ TEST_CASE("containers: real cgroup v1 limits on a namespaced process") {
         return;
     }
     const std::string name = "triad-test-" + std::to_string(::getpid());
-    std::filesystem::create_directory(pids_dir + "/" + name);
-    std::filesystem::create_directory(memory_dir + "/" + name);
+    // Removes the cgroups even when an assertion stops the test early (once their
+    // processes are gone, which `box` below sees to first).
+    struct Cgroups {
+        std::vector<std::string> dirs;
+        ~Cgroups() {
+            for (const std::string& d : dirs)
+                for (int i = 0; i < 50 && ::rmdir(d.c_str()) != 0 && errno == EBUSY; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    } cgroups{{pids_dir + "/" + name, memory_dir + "/" + name}};
+    for (const std::string& d : cgroups.dirs) std::filesystem::create_directory(d);
     {
         NamedSleep sleeper("triad-ns-cg");
         Background box({"unshare", "-p", "-f", "-m", "--mount-proc", sleeper.path, "119"});
@@ -348,9 +357,8 @@ TEST_CASE("containers: real cgroup v1 limits on a namespaced process") {
         CHECK(field(*after, "memory_limit") == "67108864");
         CHECK(field(*after, "limits_from").find("/sys/fs/cgroup/pids/" + name + "/pids.max") != std::string::npos);
     }
-    // The processes are gone once `box` is destroyed; empty cgroups can be removed.
-    for (int i = 0; i < 50 && ::rmdir((pids_dir + "/" + name).c_str()) != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    for (int i = 0; i < 50 && ::rmdir((memory_dir + "/" + name).c_str()) != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    for (const std::string& d : cgroups.dirs)
+        for (int i = 0; i < 50 && ::rmdir(d.c_str()) != 0 && errno == EBUSY; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     CHECK_FALSE(std::filesystem::exists(pids_dir + "/" + name));
     CHECK_FALSE(std::filesystem::exists(memory_dir + "/" + name));
 }

@@ -81,16 +81,29 @@ TEST_CASE("/proc/net/unix: listening flag, abstract names, paths with spaces") {
     CHECK(socks[2].path == "/tmp/with space.sock");
 }
 
+// Removes what the test made even when an assertion stops it early.
+struct IpcCleanup {
+    int shm = -1, msg = -1, sem = -1;
+    std::string posix;
+    ~IpcCleanup() {
+        if (shm >= 0) ::shmctl(shm, IPC_RMID, nullptr);
+        if (msg >= 0) ::msgctl(msg, IPC_RMID, nullptr);
+        if (sem >= 0) ::semctl(sem, 0, IPC_RMID);
+        if (!posix.empty()) ::shm_unlink(posix.c_str());
+    }
+};
+
 TEST_CASE("ipc: real SysV, POSIX and Unix-socket objects, cross-checked with ipcs") {
     // World-writable objects of every SysV kind, and a private one.
-    const int shm = ::shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0666);
-    const int msg = ::msgget(IPC_PRIVATE, IPC_CREAT | 0622);
-    const int sem = ::semget(IPC_PRIVATE, 2, IPC_CREAT | 0600);
+    IpcCleanup cleanup;
+    const int shm = cleanup.shm = ::shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0666);
+    const int msg = cleanup.msg = ::msgget(IPC_PRIVATE, IPC_CREAT | 0622);
+    const int sem = cleanup.sem = ::semget(IPC_PRIVATE, 2, IPC_CREAT | 0600);
     REQUIRE(shm >= 0);
     REQUIRE(msg >= 0);
     REQUIRE(sem >= 0);
     void* at = ::shmat(shm, nullptr, SHM_RDONLY);
-    const std::string shm_name = "/triad-test-" + std::to_string(::getpid());
+    const std::string shm_name = cleanup.posix = "/triad-test-" + std::to_string(::getpid());
     const int posix = ::shm_open(shm_name.c_str(), O_CREAT | O_RDWR, 0600);
     ::fchmod(posix, 0666);  // the umask would have cut it
 
@@ -186,7 +199,8 @@ TEST_CASE("ipc: a private IPC namespace (unshare -i) sees none of the host's Sys
         MESSAGE("needs root and unshare");
         return;
     }
-    const int shm = ::shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0666);
+    IpcCleanup cleanup;
+    const int shm = cleanup.shm = ::shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0666);
     REQUIRE(shm >= 0);
     // The collector reads /proc/sysvipc of the reader's IPC namespace: inside unshare -i it is empty.
     auto r = triad::test::sh("unshare -i cat /proc/sysvipc/shm | wc -l");
