@@ -114,6 +114,10 @@ struct Fixture {
         ::chmod((root / "tmp/cache.sock").c_str(), 0777);
         write_file(root / ".dockerenv", "");
         write_file(root / "etc/sysctl.d/99-local.conf", "fs.protected_fifos = 0\n");
+        // ufw installed but never enabled, accepting input by default; no firewall service enabled.
+        write_file(root / "etc/ufw/ufw.conf", "# /etc/ufw/ufw.conf\nENABLED=no\nLOGLEVEL=low\n");
+        write_file(root / "etc/default/ufw", "IPV6=yes\nDEFAULT_INPUT_POLICY=\"ACCEPT\"\nDEFAULT_FORWARD_POLICY=\"DROP\"\n");
+        write_file(root / "etc/systemd/system/multi-user.target.wants/ssh.service", "");
     }
 };
 
@@ -178,6 +182,8 @@ TEST_CASE("isolation policy: every check's verdict on a fixture host with contai
         {"ISO-UNPRIV-BPF", "pass"},             {"ISO-UNPRIV-BPF-CONFIGURED", "not_applicable"},
         {"ISO-UNPRIV-USERNS", "not_applicable"}, {"ISO-PROTECTED-FIFOS", "fail"},    {"ISO-PROTECTED-REGULAR", "pass"},
         {"ISO-PROTECTED-SYMLINKS", "pass"},     {"ISO-PROTECTED-HARDLINKS", "pass"}, {"ISO-PROTECTED-LINKS-CONFIGURED", "fail"},
+        {"ISO-FW-SERVICE-ENABLED", "fail"},     {"ISO-FW-UFW-ENABLED", "fail"},      {"ISO-FW-UFW-INPUT-POLICY", "fail"},
+        {"ISO-FW-UFW-FORWARD-POLICY", "pass"},
     };
     for (const std::string& id : policy_ids()) {
         CAPTURE(id);
@@ -213,6 +219,17 @@ TEST_CASE("isolation policy on an offline root: live checks are not_applicable")
         CHECK_MESSAGE(verdict(s, id) == "not_applicable", id);
     CHECK(verdict(s, "ISO-IPC-FIFO-WORLD-WRITABLE") == "fail");  // a file-system object: judged in an image too
     CHECK(verdict(s, "ISO-PROTECTED-LINKS-CONFIGURED") == "fail");
+    CHECK(verdict(s, "ISO-FW-UFW-INPUT-POLICY") == "fail");  // configuration: judged in an image too
+}
+
+TEST_CASE("isolation policy: firewall configuration checks without ufw, and with nftables enabled") {
+    TempDir root;
+    write_file(root / "etc/systemd/system/sysinit.target.wants/nftables.service", "");
+    const Scan s = scan({"scan", "--root", root.path(), "--policy", policy_path(), "--only", "ISO-FW-*", "--format", "json"});
+    INFO(s.err);
+    CHECK(verdict(s, "ISO-FW-SERVICE-ENABLED") == "pass");
+    CHECK(verdict(s, "ISO-FW-UFW-ENABLED") == "not_applicable");  // no ufw: nothing to judge
+    CHECK(verdict(s, "ISO-FW-UFW-INPUT-POLICY") == "not_applicable");
 }
 
 TEST_CASE("self: triad scanning inside an unshare sandbox with dropped capabilities reports that sandbox") {
