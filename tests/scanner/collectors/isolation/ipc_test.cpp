@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <set>
+#include <sstream>
 
 #include "tests/scanner/fact_text.h"
 #include "tests/test_support.h"
@@ -161,24 +163,28 @@ TEST_CASE("ipc: real SysV, POSIX and Unix-socket objects, cross-checked with ipc
     CHECK(field(*as, "world_writable") == "true");
     CHECK(field(*as, "processes").find(me + " ") != std::string::npos);
 
-    // ipcs lists the same SysV identifiers as the collector (this IPC namespace).
-    auto ids_of = [](const char* opt) {
-        auto r = triad::test::sh(std::string("ipcs ") + opt + " | awk '$2 ~ /^[0-9]+$/ {print $2}' | sort -n");
-        return r.out;
-    };
-    auto ours = [&facts](const char* kind) {
-        std::vector<long> v;
-        for (const Fact& f : facts)
-            if (f.status == FactStatus::ok && field(f, "kind") == kind) v.push_back(std::stol(field(f, "id")));
-        std::sort(v.begin(), v.end());
-        std::string out;
-        for (long i : v) out += std::to_string(i) + "\n";
-        return out;
-    };
+    // ipcs lists the same SysV identifiers as the collector (this IPC namespace). Other tests
+    // may make or remove objects meanwhile: every id ipcs shows both before and after the
+    // collection must be ours, and every id of ours must be in one of the two listings.
     if (triad::test::sh("command -v ipcs >/dev/null").exit_code == 0) {
-        CHECK(ids_of("-m") == ours("sysv-shm"));
-        CHECK(ids_of("-q") == ours("sysv-msg"));
-        CHECK(ids_of("-s") == ours("sysv-sem"));
+        auto ids_of = [](const char* opt) {
+            std::set<long> ids;
+            std::istringstream in(triad::test::sh(std::string("ipcs ") + opt + " | awk '$2 ~ /^[0-9]+$/ {print $2}'").out);
+            for (long id; in >> id;) ids.insert(id);
+            return ids;
+        };
+        for (auto [opt, kind] : {std::pair{"-m", "sysv-shm"}, std::pair{"-q", "sysv-msg"}, std::pair{"-s", "sysv-sem"}}) {
+            CAPTURE(kind);
+            const std::set<long> before = ids_of(opt);
+            std::set<long> ours;
+            for (const Fact& f : live())
+                if (f.status == FactStatus::ok && field(f, "kind") == kind) ours.insert(std::stol(field(f, "id")));
+            const std::set<long> after = ids_of(opt);
+            for (long id : before)
+                if (after.count(id)) CHECK(ours.count(id) == 1);
+            for (long id : ours) CHECK((before.count(id) + after.count(id)) > 0);
+            CHECK(ours.count(kind == std::string("sysv-shm") ? shm : kind == std::string("sysv-msg") ? msg : sem) == 1);
+        }
     }
 
     ::shmdt(at);
