@@ -204,6 +204,10 @@ namespace {
 // Fills the facts one or more processes (the members of one container) share.
 std::string fill_members(Fact& f, const std::vector<const ProcessIsolation*>& members, const CollectContext& ctx, unsigned last_cap) {
     const ProcessIsolation& first = *members.front();
+    // Without its cgroups the limits cannot be judged, and without its uid_map whether its
+    // root is the host's: an error for the container, never a guess.
+    if (!first.cgroup_error.empty()) return "cannot read its cgroups: " + first.cgroup_error;
+    if (!first.uid_map_error.empty()) return "cannot read its user mapping: " + first.uid_map_error;
     auto put = [&f](IsolationField k, Value v) { f.fields[k] = std::move(v); };
     put(kIsoCgroup, Value{first.cgroup_path()});
     StringList pids;

@@ -430,3 +430,26 @@ TEST_CASE("containers: this machine's hidden PID 1 is placed on the host, kernel
         if (f.status == FactStatus::ok) CHECK(field(f, "pids").find(" kdevtmpfs") == std::string::npos);
     }
 }
+
+TEST_CASE("containers: hostile proc files are bounded and make the container an error, never a guess") {
+    IsolationProc proc;
+    TempDir sys;
+    // A cgroup file far beyond any real one (64 KiB limit), and garbage where links and maps belong.
+    proc.add({.pid = 300, .name = "huge", .ns = {{"pid", 4026532900}}, .cgroup = std::string(200 * 1024, 'x')});
+    proc.add({.pid = 301, .name = "garbage", .ns = {{"pid", 4026532901}}, .cgroup = "no colons here\n::\n",
+              .uid_map = "zero one two\n-1 -1 -1\n", .mountinfo = "- - -\n1\n"});
+    std::filesystem::remove(proc.path() + "/301/ns/mnt");
+    ::symlink("mnt:[not a number]", (proc.path() + "/301/ns/mnt").c_str());
+    const FactSet facts = collect(kContainersCollector, proc.path(), sys.path());
+    const Fact* huge = find_object(facts, "namespaces pid:[4026532900] mnt:[4026531832]");
+    REQUIRE(huge);
+    CHECK(huge->status == FactStatus::error);
+    CHECK(huge->reason.find("cgroup") != std::string::npos);
+    const Fact* garbage = find_object(facts, "namespaces pid:[4026532901] mnt:[?]");
+    REQUIRE(garbage);
+    CHECK(garbage->status == FactStatus::ok);
+    CHECK(field(*garbage, "uid_map") == "");               // no valid range: nothing maps
+    CHECK(field(*garbage, "root_is_host_root") == "true");  // no user namespace of its own
+    CHECK(field(*garbage, "sensitive_mounts") == "");
+    CHECK(field(*garbage, "rootfs_writable") == "(absent)");  // no root mount listed: unknown
+}
