@@ -20,6 +20,7 @@
 #include <set>
 
 #include "scanner/config/config_file.h"
+#include "scanner/proc/proc_files.h"
 
 namespace triad::scanner {
 namespace {
@@ -28,59 +29,9 @@ constexpr std::size_t kMaxStatusBytes = 64 * 1024;
 constexpr std::size_t kMaxNetTableBytes = 64 * 1024 * 1024;  // ~400k sockets
 constexpr const char* kNetTables[] = {"tcp", "tcp6", "udp", "udp6"};
 
-std::vector<std::string_view> split_ws(std::string_view line) {
-    std::vector<std::string_view> out;
-    std::size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-        std::size_t j = i;
-        while (j < line.size() && line[j] != ' ' && line[j] != '\t') ++j;
-        if (j > i) out.push_back(line.substr(i, j - i));
-        i = j;
-    }
-    return out;
-}
-
 bool parse_hex(std::string_view s, std::uint64_t& out) {
     auto r = std::from_chars(s.data(), s.data() + s.size(), out, 16);
     return r.ec == std::errc() && r.ptr == s.data() + s.size();
-}
-
-// Reads a small regular file below an already resolved proc directory. The name is one
-// component and O_NOFOLLOW: nothing can redirect it; a FIFO in a fixture is refused.
-Result<std::string> read_at(int dirfd, const char* name, std::size_t max_bytes, const std::string& where) {
-    UniqueFd fd(::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
-    if (!fd.valid()) return error_from_errno(errno, where);
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return error_from_errno(errno, where);
-    if (!S_ISREG(st.st_mode)) return Error{ErrorCode::invalid_input, "not a regular file; not read", where};
-    return read_all(fd.get(), max_bytes, where);
-}
-
-std::optional<std::string> link_at(int dirfd, const char* name) {
-    char buf[4096];
-    const ssize_t n = ::readlinkat(dirfd, name, buf, sizeof buf);
-    if (n < 0) return std::nullopt;
-    return std::string(buf, static_cast<std::size_t>(n));
-}
-
-std::vector<std::string> list_dir(int dirfd) {
-    std::vector<std::string> names;
-    const int dup = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dup < 0) return names;
-    DIR* d = ::fdopendir(dup);
-    if (!d) {
-        ::close(dup);
-        return names;
-    }
-    while (dirent* e = ::readdir(d))
-        if (e->d_name[0] != '.') names.emplace_back(e->d_name);
-    ::closedir(d);
-    return names;
-}
-
-bool all_digits(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 void parse_status(std::string_view text, ProcessInfo& p) {
@@ -90,7 +41,7 @@ void parse_status(std::string_view text, ProcessInfo& p) {
             p.name = e.value;
             continue;
         }
-        auto fields = split_ws(e.value);
+        auto fields = split_proc_words(e.value);
         if (fields.empty()) continue;
         std::int64_t n = 0;
         auto r = std::from_chars(fields[0].data(), fields[0].data() + fields[0].size(), n);
@@ -171,7 +122,7 @@ std::vector<ListeningSocket> parse_proc_net(std::string_view text, std::string_v
         std::size_t end = text.find('\n', pos + 1);
         std::string_view line = text.substr(pos + 1, end == std::string_view::npos ? std::string_view::npos : end - pos - 1);
         pos = end;
-        auto f = split_ws(line);
+        auto f = split_proc_words(line);
         if (f.size() < 10) continue;
         std::uint64_t state = 0, inode = 0;
         if (!parse_hex(f[3], state)) continue;
@@ -188,12 +139,13 @@ std::vector<ListeningSocket> parse_proc_net(std::string_view text, std::string_v
     return out;
 }
 
-std::vector<ProcessInfo> read_processes(const Sysroot& proc) {
-    std::vector<ProcessInfo> out;
+ProcessTable read_process_table(const Sysroot& proc) {
+    ProcessTable table;
+    std::vector<ProcessInfo>& out = table.processes;
     auto root = proc.open_path("/", O_RDONLY | O_DIRECTORY, /*follow_final=*/true);
-    if (!root) return out;
+    if (!root) return table;
     std::vector<int> pids;
-    for (const std::string& name : list_dir(root->get()))
+    for (const std::string& name : list_proc_dir(root->get()))
         if (all_digits(name) && name.size() < 10) pids.push_back(std::stoi(name));
     std::sort(pids.begin(), pids.end());
 
@@ -205,6 +157,7 @@ std::vector<ProcessInfo> read_processes(const Sysroot& proc) {
         auto ns = proc.read_link(std::to_string(pid) + "/ns/net");
         if (ns && namespaces.insert(*ns).second) add_net_tables(proc, "/" + std::to_string(pid) + "/net", sockets);
     }
+    for (auto& [inode, s] : sockets) table.listening.push_back(s);
 
     for (int pid : pids) {
         const std::string dir = std::to_string(pid);
@@ -212,10 +165,10 @@ std::vector<ProcessInfo> read_processes(const Sysroot& proc) {
         if (!dfd) continue;  // exited
         ProcessInfo p;
         p.pid = pid;
-        auto status = read_at(dfd->get(), "status", kMaxStatusBytes, proc.display(dir + "/status"));
+        auto status = read_proc_file_at(dfd->get(), "status", kMaxStatusBytes, proc.display(dir + "/status"));
         if (!status) continue;
         parse_status(*status, p);
-        if (auto exe = link_at(dfd->get(), "exe")) {
+        if (auto exe = read_proc_link_at(dfd->get(), "exe")) {
             constexpr std::string_view kDeleted = " (deleted)";
             if (exe->size() > kDeleted.size() && exe->ends_with(kDeleted)) {
                 exe->resize(exe->size() - kDeleted.size());
@@ -226,25 +179,38 @@ std::vector<ProcessInfo> read_processes(const Sysroot& proc) {
             p.exe_error = error_from_errno(errno, proc.display(dir + "/exe")).message;
         }
         UniqueFd fds(::openat(dfd->get(), "fd", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (fds.valid() && !sockets.empty()) {
+        if (!fds.valid()) {
+            // EACCES here is the kernel hiding the process's descriptors (a process with
+            // capabilities the reader lacks): its sockets cannot be attributed to it.
+            if (errno != ENOENT) p.fd_error = error_from_errno(errno, proc.display(dir + "/fd")).message;
+        } else {
             std::set<std::string> listening;
-            for (const std::string& n : list_dir(fds.get())) {
-                auto target = link_at(fds.get(), n.c_str());
-                if (!target || !target->starts_with("socket:[") || target->back() != ']') continue;
+            std::set<std::uint64_t> inodes;
+            for (const std::string& n : list_proc_dir(fds.get())) {
+                auto target = read_proc_link_at(fds.get(), n.c_str());
+                if (!target) {
+                    if (errno == EACCES || errno == EPERM) p.fd_error = error_from_errno(errno, proc.display(dir + "/fd/" + n)).message;
+                    continue;
+                }
+                if (!target->starts_with("socket:[") || target->back() != ']') continue;
                 std::uint64_t inode = 0;
                 auto digits = std::string_view(*target).substr(8, target->size() - 9);
                 if (std::from_chars(digits.data(), digits.data() + digits.size(), inode).ec != std::errc()) continue;
+                inodes.insert(inode);
                 if (auto it = sockets.find(inode); it != sockets.end()) {
                     listening.insert(it->second.describe());
                     p.listens_on_network = p.listens_on_network || !it->second.loopback;
                 }
             }
             p.listening.assign(listening.begin(), listening.end());
+            p.sockets.assign(inodes.begin(), inodes.end());
         }
         out.push_back(std::move(p));
     }
-    return out;
+    return table;
 }
+
+std::vector<ProcessInfo> read_processes(const Sysroot& proc) { return read_process_table(proc).processes; }
 
 std::map<std::string, std::vector<std::string>> listening_binaries(const std::vector<ProcessInfo>& processes) {
     std::map<std::string, std::vector<std::string>> out;

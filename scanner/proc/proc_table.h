@@ -35,6 +35,14 @@ struct ProcessInfo {
     std::optional<bool> no_new_privs;
     std::vector<std::string> listening;  // ListeningSocket::describe() of each, sorted
     bool listens_on_network = false;     // some listening socket is not loopback-only
+    std::vector<std::uint64_t> sockets;  // inode of every socket among its descriptors, sorted
+    std::string fd_error;                // why /proc/PID/fd could not be read (the kernel hides it)
+};
+
+// The processes and every listening socket of every network namespace they are in.
+struct ProcessTable {
+    std::vector<ProcessInfo> processes;
+    std::vector<ListeningSocket> listening;  // by inode
 };
 
 // Parses one of /proc/net/{tcp,tcp6,udp,udp6}; `proto` is the file's name.
@@ -50,6 +58,7 @@ const char* seccomp_mode_name(int mode);
 // Every process of the proc tree; threads are not listed separately. Processes that
 // vanish while being read are left out.
 std::vector<ProcessInfo> read_processes(const Sysroot& proc);
+ProcessTable read_process_table(const Sysroot& proc);
 
 // The binaries (exe targets, " (deleted)" removed) of processes listening on a network
 // (not loopback-only) address, each with everything it listens on.
