@@ -29,6 +29,11 @@ constexpr FieldSpec kFields[] = {
 };
 static_assert(std::size(kFields) == kIntegrityFieldCount);
 
+constexpr ArgSpec kArgs[] = {
+    {"mechanism", ArgKind::choice, false, "only this mechanism's object (one unreadable interface then leaves the others' checks alone)",
+     "lockdown|secure_boot|module_signatures"},
+};
+
 constexpr const char* kSecureBootVar = "firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-e0c6bd5c6d8c";
 
 Fact make(const char* mechanism, std::string state, bool enforced, std::string file) {
@@ -90,19 +95,24 @@ Fact module_signatures(const CollectContext& ctx) {
     return make("module_signatures", "not enforced", false, "/sys/module/module/parameters/sig_enforce (absent: no module signing)");
 }
 
-FactSet collect_boot_integrity(const CollectContext& ctx, const SelectArgs&) {
-    if (!ctx.sys) {
-        const char* why = "needs the running system (/sys); not available for an offline root";
-        return {Fact::not_applicable("lockdown", why), Fact::not_applicable("secure_boot", why),
-                Fact::not_applicable("module_signatures", why)};
+FactSet collect_boot_integrity(const CollectContext& ctx, const SelectArgs& args) {
+    const std::string* only = args.string("mechanism");
+    FactSet out;
+    for (const char* mechanism : {"lockdown", "secure_boot", "module_signatures"}) {
+        if (only && *only != mechanism) continue;
+        const std::string_view m = mechanism;
+        if (!ctx.sys) out.push_back(Fact::not_applicable(mechanism, "needs the running system (/sys); not available for an offline root"));
+        else if (m == "lockdown") out.push_back(lockdown(*ctx.sys));
+        else if (m == "secure_boot") out.push_back(secure_boot(*ctx.sys));
+        else out.push_back(module_signatures(ctx));
     }
-    return {lockdown(*ctx.sys), secure_boot(*ctx.sys), module_signatures(ctx)};
+    return out;
 }
 
 }  // namespace
 
 const CollectorEntry kBootIntegrityCollector{
-    "boot_integrity", Scope::host, kFields, {}, collect_boot_integrity,
+    "boot_integrity", Scope::host, kFields, kArgs, collect_boot_integrity,
     "kernel lockdown mode, UEFI Secure Boot and module signature enforcement (/sys)\n"
     "\n"
     "Three objects: `lockdown` (/sys/kernel/security/lockdown; a mounted securityfs without "
@@ -110,7 +120,8 @@ const CollectorEntry kBootIntegrityCollector{
     "EFI variable; a machine booted without EFI is `no EFI`, not enforced) and "
     "`module_signatures` (/sys/module/module/parameters/sig_enforce; a kernel without "
     "loadable modules needs none and counts as enforced). An interface that is not mounted "
-    "(securityfs, efivarfs) is an error for its object: the state cannot be read.",
+    "(securityfs, efivarfs) is an error for its object: the state cannot be read. "
+    "`mechanism` selects one of the three.",
 };
 
 }  // namespace triad::scanner

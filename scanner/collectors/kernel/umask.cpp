@@ -88,6 +88,10 @@ constexpr FieldSpec kFields[] = {
 };
 static_assert(std::size(kFields) == kUmaskFieldCount);
 
+constexpr ArgSpec kArgs[] = {
+    {"kind", ArgKind::choice, false, "login_defs: /etc/login.defs only; shell: the shell start-up files only", "login_defs|shell"},
+};
+
 constexpr std::size_t kMaxBytes = 1024 * 1024;
 constexpr std::size_t kMaxProfileD = 512;
 
@@ -106,22 +110,27 @@ Fact make(const std::string& file, std::optional<UmaskSetting> setting) {
     return f;
 }
 
-FactSet collect_umask(const CollectContext& ctx, const SelectArgs&) {
-    FactSet out;
-    // login.defs: the last UMASK line (login and pam_umask read it so).
-    if (auto text = ctx.root.read_file("/etc/login.defs", kMaxBytes)) {
-        std::optional<UmaskSetting> setting;
-        for (const ConfigEntry& e : parse_config(*text, ConfigSyntax{ConfigSeparator::whitespace, false, ""}))
-            if (e.key == "UMASK") {
-                if (auto m = parse_umask(e.value)) setting = UmaskSetting{*m, e.line};
-                else setting.reset();
-            }
-        out.push_back(make("/etc/login.defs", setting));
-    } else if (text.error().code == ErrorCode::not_found) {
-        out.push_back(make("/etc/login.defs", std::nullopt));
-    } else {
-        out.push_back(Fact::error("/etc/login.defs", text.error().describe()));
+// login.defs: the last UMASK line (login and pam_umask read it so).
+Fact login_defs_fact(const Sysroot& root) {
+    auto text = root.read_file("/etc/login.defs", kMaxBytes);
+    if (!text) {
+        if (text.error().code == ErrorCode::not_found) return make("/etc/login.defs", std::nullopt);
+        return Fact::error("/etc/login.defs", text.error().describe());
     }
+    std::optional<UmaskSetting> setting;
+    for (const ConfigEntry& e : parse_config(*text, ConfigSyntax{ConfigSeparator::whitespace, false, ""}))
+        if (e.key == "UMASK") {
+            if (auto m = parse_umask(e.value)) setting = UmaskSetting{*m, e.line};
+            else setting.reset();
+        }
+    return make("/etc/login.defs", setting);
+}
+
+FactSet collect_umask(const CollectContext& ctx, const SelectArgs& args) {
+    FactSet out;
+    const std::string* kind = args.string("kind");
+    if (!kind || *kind == "login_defs") out.push_back(login_defs_fact(ctx.root));
+    if (kind && *kind == "login_defs") return out;
     std::vector<std::string> shells{"/etc/profile", "/etc/bash.bashrc"};
     if (auto more = expand_path_glob(ctx.root, "/etc/profile.d/*.sh")) {
         if (more->size() > kMaxProfileD) more->resize(kMaxProfileD);
@@ -151,14 +160,15 @@ FactSet collect_umask(const CollectContext& ctx, const SelectArgs&) {
 }  // namespace
 
 const CollectorEntry kUmaskCollector{
-    "umask", Scope::root, kFields, {}, collect_umask,
+    "umask", Scope::root, kFields, kArgs, collect_umask,
     "the default umask: UMASK of /etc/login.defs and umask commands of /etc/profile, /etc/bash.bashrc, /etc/profile.d\n"
     "\n"
     "One object per file: /etc/login.defs (its last UMASK), /etc/profile and "
     "/etc/bash.bashrc (always reported; `set: false` when the file or its umask command is "
     "missing) and each /etc/profile.d/*.sh that runs `umask`. Shell files are not "
     "executed: a umask command at the start of a line or after `;`, `&&`, `then` or `else` "
-    "counts, the last one winning; octal and symbolic masks are understood.",
+    "counts, the last one winning; octal and symbolic masks are understood. `kind` "
+    "selects login.defs or the shell files alone.",
 };
 
 }  // namespace triad::scanner

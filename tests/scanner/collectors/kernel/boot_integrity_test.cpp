@@ -77,6 +77,20 @@ TEST_CASE("boot_integrity: what is missing fails, what cannot be read is an erro
     CHECK(find_object(f, "secure_boot")->status == FactStatus::error);
     CHECK(field(kBootIntegrityCollector, f, "module_signatures", "state") == "no loadable modules");
     CHECK(field(kBootIntegrityCollector, f, "module_signatures", "enforced") == "true");
+    // `mechanism` picks one object, so the unreadable lockdown leaves this one alone.
+    {
+        TempDir r;
+        auto root = Sysroot::open(r.path()).value();
+        const IdentityTable ids = IdentityTable::load(root);
+        auto s2 = Sysroot::open(sys2.path()).value();
+        auto p2 = Sysroot::open(proc2.path()).value();
+        SelectArgs one;
+        one.values.emplace("mechanism", std::string("module_signatures"));
+        FactSet only = kBootIntegrityCollector.collect(CollectContext{root, ids, &p2, &s2}, one);
+        REQUIRE(only.size() == 1);
+        CHECK(only[0].object == "module_signatures");
+        CHECK(only[0].status == FactStatus::ok);
+    }
 
     TempDir sys3;
     f = collect(kBootIntegrityCollector, sys3.path(), proc.path());

@@ -35,7 +35,7 @@ std::string debian_like_config() {
            "CONFIG_MODULE_SIG=y\nCONFIG_MODULE_SIG_ALL=y\n# CONFIG_MODULE_SIG_FORCE is not set\n"
            "CONFIG_SECURITY_YAMA=y\nCONFIG_SECURITY_LOCKDOWN_LSM=y\nCONFIG_LOCK_DOWN_KERNEL_FORCE_NONE=y\n"
            "CONFIG_LSM=\"landlock,lockdown,yama,loadpin,safesetid,integrity,apparmor,selinux,smack,tomoyo,bpf\"\n"
-           "CONFIG_KEXEC=y\nCONFIG_DEVMEM=y\nCONFIG_DEFAULT_MMAP_MIN_ADDR=65536\nCONFIG_MODULES=m\n";
+           "CONFIG_KEXEC=y\nCONFIG_DEVMEM=y\nCONFIG_DEFAULT_MMAP_MIN_ADDR=65536\nCONFIG_MODULES=y\n";
 }
 
 // What KSPP asks for where Debian differs.

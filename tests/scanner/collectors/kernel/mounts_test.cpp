@@ -145,7 +145,7 @@ TEST_CASE("mounts live: mountinfo with stacked mounts and super-block options") 
     auto proc_root = Sysroot::open(proc.path()).value();
     FactSet f = collect(root.path(), {"/dev/shm", "/var/tmp", "/run/media/alice/USB STICK"}, "live", &proc_root);
     CHECK(field(f, "/dev/shm", "noexec") == "true");  // the mount on top of the stack
-    CHECK(field(f, "/dev/shm", "options") == "rw,nosuid,nodev,noexec,rw,size=65536k");
+    CHECK(field(f, "/dev/shm", "options") == "rw, nosuid, nodev, noexec, rw, size=65536k");
     CHECK(field(f, "/var/tmp", "mount_point") == "/");
     CHECK(field(f, "/var/tmp", "separate") == "false");
     CHECK(field(f, "/run/media/alice/USB STICK", "noexec") == "false");

@@ -17,10 +17,12 @@ using triad::test::write_file;
 
 namespace {
 
-FactSet collect(const std::string& root_dir) {
+FactSet collect(const std::string& root_dir, const char* kind = nullptr) {
     auto root = Sysroot::open(root_dir).value();
     const IdentityTable ids = IdentityTable::load(root);
-    return kUmaskCollector.collect(CollectContext{root, ids}, SelectArgs{});
+    SelectArgs args;
+    if (kind) args.values.emplace("kind", std::string(kind));
+    return kUmaskCollector.collect(CollectContext{root, ids}, args);
 }
 
 std::string field(const FactSet& f, const std::string& object, const char* name) {
@@ -68,9 +70,16 @@ TEST_CASE("umask: login.defs, /etc/profile, bash.bashrc and profile.d") {
     CHECK(field(f, "/etc/bash.bashrc", "set") == "false");
     CHECK(field(f, "/etc/profile.d/50-weak.sh", "dir_mode") == "0775");
 
+    // kind: one side alone, so that an unreadable shell file does not touch login.defs' check.
+    CHECK(collect(root.path(), "login_defs").size() == 1);
+    CHECK(collect(root.path(), "shell").size() == 3);
+
     TempDir odd;
     triad::test::make_dirs(odd / "etc/profile");
     f = collect(odd.path());
     CHECK(find_object(f, "/etc/profile")->status == FactStatus::error);
     CHECK(field(f, "/etc/login.defs", "set") == "false");
+    f = collect(odd.path(), "login_defs");
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].status == FactStatus::ok);
 }
