@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "scanner/config/config_file.h"
+#include "scanner/core/path_glob.h"
 
 namespace triad::scanner {
 namespace {
@@ -88,6 +89,64 @@ const CollectorEntry kCpuCollector{
     "above all whether the processors enforce no-execute pages (`nx`), which firmware can "
     "hide. On arm64 NX is part of the architecture; on an architecture whose "
     "/proc/cpuinfo does not say, the object is not_applicable.",
+};
+
+namespace {
+
+constexpr FieldSpec kVulnFields[] = {
+    {"name", ValueKind::string, "the vulnerability as the kernel names it (spectre_v2, mds, l1tf, ...)"},
+    {"status", ValueKind::string, "the kernel's line: \"Not affected\", \"Mitigation: ...\" or \"Vulnerable...\""},
+    {"vulnerable", ValueKind::boolean, "the status starts with Vulnerable: the processor is exposed and no mitigation is active"},
+    {"mitigated", ValueKind::boolean, "the status starts with Mitigation"},
+    {"affected", ValueKind::boolean, "the processor has the flaw (status other than Not affected)"},
+    {"smt_vulnerable", ValueKind::boolean, "the status says SMT vulnerable: mitigated, but not across sibling threads"},
+};
+static_assert(std::size(kVulnFields) == kVulnFieldCount);
+
+constexpr std::size_t kMaxVulnerabilities = 256;
+
+FactSet collect_cpu_vulnerabilities(const CollectContext& ctx, const SelectArgs&) {
+    const std::string object = "cpu_vulnerabilities";
+    if (!ctx.sys) return {Fact::not_applicable(object, "needs the running system (/sys); not available for an offline root")};
+    auto files = expand_path_glob(*ctx.sys, "/devices/system/cpu/vulnerabilities/*");
+    if (!files) return {Fact::error(object, "/sys/devices/system/cpu/vulnerabilities: " + files.error().message)};
+    if (files->empty())
+        return {Fact::not_applicable(object, "this kernel reports no processor vulnerabilities (no /sys/devices/system/cpu/vulnerabilities; before Linux 4.15)")};
+    FactSet out;
+    for (const std::string& path : *files) {
+        if (ctx.cancelled() || out.size() == kMaxVulnerabilities) break;
+        const std::string name = path.substr(path.rfind('/') + 1);
+        auto text = ctx.sys->read_file(path, 4096);
+        if (!text) {
+            out.push_back(Fact::error(name, "/sys" + path + ": " + text.error().message));
+            continue;
+        }
+        std::string status = *text;
+        while (!status.empty() && (status.back() == '\n' || status.back() == ' ')) status.pop_back();
+        Fact f;
+        f.object = name;
+        f.fields.resize(kVulnFieldCount);
+        f.fields[kVulnName] = Value{name};
+        f.fields[kVulnStatus] = Value{status};
+        f.fields[kVulnVulnerable] = Value{status.starts_with("Vulnerable")};
+        f.fields[kVulnMitigated] = Value{status.starts_with("Mitigation")};
+        f.fields[kVulnAffected] = Value{!status.starts_with("Not affected")};
+        f.fields[kVulnSmtVulnerable] = Value{status.find("SMT vulnerable") != std::string::npos};
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+}  // namespace
+
+const CollectorEntry kCpuVulnerabilitiesCollector{
+    "cpu_vulnerabilities", Scope::host, kVulnFields, {}, collect_cpu_vulnerabilities,
+    "the kernel's state of each processor vulnerability (/sys/devices/system/cpu/vulnerabilities)\n"
+    "\n"
+    "One object per file, named like it (spectre_v2, mds, retbleed, ...), with the line the "
+    "kernel prints: `Not affected`, `Mitigation: HOW` or `Vulnerable...`. `cpu` reads the "
+    "bugs /proc/cpuinfo lists; this collector says whether each is mitigated. A kernel "
+    "without the directory (before 4.15) is not_applicable.",
 };
 
 }  // namespace triad::scanner

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The `cpu` collector: what /proc/cpuinfo of the proc tree says about the processors —
 // above all whether they enforce no-execute pages (the `nx` flag; firmware can hide it).
-// Host scope: one fact, "cpu".
+// Host scope: one fact, "cpu". The same file holds `cpu_vulnerabilities`, the kernel's
+// verdict on each known processor vulnerability.
 #pragma once
 
 #include <optional>
@@ -32,5 +33,14 @@ std::span<const FieldSpec> cpu_fields();
 FactSet collect_cpu(const CollectContext& ctx, const SelectArgs& args);
 
 extern const CollectorEntry kCpuCollector;
+
+// The `cpu_vulnerabilities` collector: what the running kernel says of each processor
+// vulnerability it knows (/sys/devices/system/cpu/vulnerabilities/NAME): not affected,
+// mitigated (and how) or vulnerable. Host scope: one fact per file.
+enum CpuVulnerabilityField : std::size_t {
+    kVulnName, kVulnStatus, kVulnVulnerable, kVulnMitigated, kVulnAffected, kVulnSmtVulnerable, kVulnFieldCount
+};
+
+extern const CollectorEntry kCpuVulnerabilitiesCollector;
 
 }  // namespace triad::scanner

@@ -81,18 +81,21 @@ using namespace sysctl_internal;
 
 constexpr FieldSpec kFields[] = {
     {"key", ValueKind::string, "the parameter, dotted (kernel.randomize_va_space)"},
-    {"source", ValueKind::string, "live (/proc/sys) or configured (sysctl.d files)"},
+    {"source", ValueKind::string, "live (/proc/sys), configured (sysctl.d files) or drift (both)"},
     {"value", ValueKind::string, "the value; compare numbers with `as: integer`"},
     {"set", ValueKind::boolean, "configured: some file sets it (else the default applies)"},
     {"file", ValueKind::string, "configured: the file whose assignment wins"},
     {"line", ValueKind::integer, "configured: its line"},
     {"defaulted", ValueKind::boolean, "configured: no file sets it; value is the select's `default`"},
+    {"configured", ValueKind::string, "drift: the value the winning configuration file sets (absent when no file sets it)"},
+    {"drift", ValueKind::boolean, "drift: a file sets the parameter and the live value differs from it"},
 };
 static_assert(std::size(kFields) == kSysctlFieldCount);
 
 constexpr ArgSpec kArgs[] = {
     {"key", ArgKind::list, true, "parameter name(s), dotted or slashed"},
-    {"source", ArgKind::choice, true, "live value or configured value", "live|configured"},
+    {"source", ArgKind::choice, true, "live value, configured value, or drift (the live value compared with the configured one)",
+     "live|configured|drift"},
     {"default", ArgKind::string, false, "configured: the kernel's value when no file sets it"},
     {"if_missing", ArgKind::choice, false,
      "live: a parameter this kernel does not have is left out (skip, default: not_applicable with the reason) or fails "
@@ -217,6 +220,45 @@ Fact configured_fact(const std::vector<ConfigFile>& files, const std::string& ke
     return f;
 }
 
+// Values compare as the kernel prints them: sysctl.d may separate the numbers of a vector
+// parameter (net.ipv4.ip_local_port_range) with spaces where /proc/sys prints a tab.
+std::string normalized(std::string_view v) {
+    std::string out;
+    bool blank = false;
+    for (char c : v) {
+        if (c == ' ' || c == '\t') {
+            blank = !out.empty();
+            continue;
+        }
+        if (blank) out += ' ';
+        blank = false;
+        out += c;
+    }
+    return out;
+}
+
+// The live value beside the configured one: a difference means the running kernel is not
+// in the state its configuration promises (systemd-sysctl did not run, or someone changed
+// it since with sysctl -w), and the next boot will change it back.
+Fact drift_fact(const CollectContext& ctx, const std::vector<ConfigFile>& files, const std::string& key) {
+    Fact f = live_fact(ctx, key);
+    if (f.status != FactStatus::ok) return f;
+    f.fields[kSysctlSource] = Value{std::string("drift")};
+    Fact configured = configured_fact(files, key, nullptr);
+    if (configured.status != FactStatus::ok) {  // no file sets it: nothing to drift from
+        f.fields[kSysctlSet] = Value{false};
+        f.fields[kSysctlDrift] = Value{false};
+        return f;
+    }
+    const std::string& want = std::get<std::string>(configured.fields[kSysctlValue]->data);
+    const std::string& have = std::get<std::string>(f.fields[kSysctlValue]->data);
+    f.fields[kSysctlConfigured] = Value{want};
+    f.fields[kSysctlFile] = configured.fields[kSysctlFile];
+    f.fields[kSysctlLine] = configured.fields[kSysctlLine];
+    f.fields[kSysctlDrift] = Value{normalized(want) != normalized(have)};
+    return f;
+}
+
 }  // namespace
 
 std::span<const FieldSpec> sysctl_fields() { return kFields; }
@@ -229,9 +271,16 @@ FactSet collect_sysctl(const CollectContext& ctx, const SelectArgs& args) {
         for (const std::string& key : args.list("key")) out.push_back(live_fact(ctx, key));
         return out;
     }
+    const bool drift = source && *source == "drift";
+    if (drift && !ctx.proc) {
+        for (const std::string& key : args.list("key"))
+            out.push_back(Fact::not_applicable(key, "needs the running system (/proc/sys) to compare with; not available for an offline root"));
+        return out;
+    }
     auto files = read_config(ctx.root);
     for (const std::string& key : args.list("key")) {
         if (!files) out.push_back(Fact::error(key, files.error().message));
+        else if (drift) out.push_back(drift_fact(ctx, *files, key));
         else out.push_back(configured_fact(*files, key, args.string("default")));
     }
     return out;
@@ -249,7 +298,9 @@ const CollectorEntry kSysctlCollector{
     "reads what systemd-sysctl applies at boot from the audited root's sysctl.d "
     "directories and /etc/sysctl.conf (a name in /etc hides the same name below it; the "
     "last setting wins), so it works on an offline root; a key no file sets is "
-    "not_applicable unless `default` gives the kernel's value.",
+    "not_applicable unless `default` gives the kernel's value. `source: drift` reads "
+    "both: `drift` is true when a file sets the parameter and the running kernel's value "
+    "differs from it, and `file` and `line` name that file.",
 };
 
 }  // namespace triad::scanner

@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 #include <unistd.h>
+#include <algorithm>
+#include <map>
 
 #include "scanner/collectors/kernel/cpu.h"
 #include "scanner/identity/identity.h"
@@ -217,4 +219,82 @@ TEST_CASE("cpu: NX from /proc/cpuinfo") {
         const bool flag = triad::test::sh("grep -qw nx /proc/cpuinfo").exit_code == 0;
         if (f[0].status == FactStatus::ok) CHECK(f[0].field(kCpuNx)->to_string() == (flag ? "true" : "false"));
     }
+}
+
+TEST_CASE("sysctl drift: the live value against the configuration, naming the file") {
+    ConfigRoot r;
+    ProcFixture proc;
+    proc.sysctl("kernel/kptr_restrict", "1");                // configured 2 in /etc/sysctl.d/50-default.conf
+    proc.sysctl("vm/mmap_min_addr", "65536");                // as configured
+    proc.sysctl("kernel/randomize_va_space", "2");           // no file sets it (the masked one does not count)
+    proc.sysctl("net/ipv4/ip_local_port_range", "32768\t60999");
+    write_file(r.dir / "etc/sysctl.d/40-ports.conf", "net.ipv4.ip_local_port_range = 32768   60999\n");
+    auto root = Sysroot::open(r.dir.path()).value();
+    auto proc_root = Sysroot::open(proc.path()).value();
+    const IdentityTable ids = IdentityTable::load(root);
+    const CollectContext live{root, ids, &proc_root, nullptr};
+    SelectArgs a;
+    a.values.emplace("key", StringList{"kernel.kptr_restrict", "vm.mmap_min_addr", "kernel.randomize_va_space",
+                                       "net.ipv4.ip_local_port_range", "kernel.absent"});
+    a.values.emplace("source", std::string("drift"));
+    FactSet f = collect_sysctl(live, a);
+    REQUIRE(f.size() == 5);
+    CHECK(field_text(f[0], kSysctlDrift) == "true");
+    CHECK(field_text(f[0], kSysctlValue) == "1");
+    CHECK(field_text(f[0], kSysctlConfigured) == "2");
+    CHECK(field_text(f[0], kSysctlFile) == "/etc/sysctl.d/50-default.conf");
+    CHECK(field_text(f[1], kSysctlDrift) == "false");
+    CHECK(field_text(f[2], kSysctlDrift) == "false");  // nothing to drift from
+    CHECK(field_text(f[2], kSysctlConfigured) == "(absent)");
+    CHECK(field_text(f[3], kSysctlDrift) == "false");  // blanks compare alike
+    CHECK(f[4].status == FactStatus::not_applicable);
+
+    const CollectContext offline{root, ids, nullptr, nullptr};
+    CHECK(collect_sysctl(offline, a)[0].status == FactStatus::not_applicable);
+}
+
+TEST_CASE("sysctl live on this machine agrees with sysctl -a") {
+    auto r = triad::test::sh("sysctl -a 2>/dev/null");
+    if (r.exit_code != 0 && r.out.empty()) {
+        MESSAGE("skipped: sysctl(8) is not installed");
+        return;
+    }
+    std::map<std::string, std::string> theirs;
+    for (std::size_t pos = 0; pos < r.out.size();) {
+        const std::size_t end = r.out.find('\n', pos);
+        const std::string line = r.out.substr(pos, end - pos);
+        pos = end + 1;
+        const std::size_t sep = line.find(" = ");
+        if (sep == std::string::npos) continue;
+        // A value of several lines (kernel.core_modes) comes as one "key = line" per line.
+        auto [it, fresh] = theirs.emplace(line.substr(0, sep), line.substr(sep + 3));
+        if (!fresh) it->second += "\n" + line.substr(sep + 3);
+    }
+    REQUIRE(theirs.size() > 100);
+    auto root = Sysroot::open("/").value();
+    auto host_proc = Sysroot::open("/proc").value();
+    const IdentityTable ids = IdentityTable::load(root);
+    SelectArgs a;
+    StringList keys;
+    for (const auto& [k, v] : theirs)
+        if (!k.starts_with("fs.binfmt_misc") && !k.starts_with("kernel.random.uuid") && !k.starts_with("kernel.ns_last_pid") &&
+            !k.starts_with("fs.dentry-state") && !k.starts_with("fs.inode") && !k.starts_with("fs.file-nr") &&
+            !k.starts_with("kernel.random.entropy_avail") && !k.starts_with("net.netfilter.nf_conntrack_count") &&
+            !k.starts_with("kernel.pty.nr"))  // counters that change between two reads
+            keys.push_back(k);
+    a.values.emplace("key", keys);
+    a.values.emplace("source", std::string("live"));
+    FactSet f = collect_sysctl(CollectContext{root, ids, &host_proc, nullptr}, a);
+    REQUIRE(f.size() == keys.size());
+    std::size_t same = 0;
+    for (const Fact& fact : f) {
+        CAPTURE(fact.object);
+        REQUIRE(fact.status == FactStatus::ok);
+        // sysctl(8) prints a vector's tabs as tabs; the collector as blanks.
+        std::string want = theirs.at(fact.object);
+        std::replace(want.begin(), want.end(), '\t', ' ');
+        CHECK(field_text(fact, kSysctlValue) == want);
+        ++same;
+    }
+    CHECK(same == keys.size());
 }
