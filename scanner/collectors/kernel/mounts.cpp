@@ -6,7 +6,6 @@
 #include "scanner/collectors/kernel/mounts.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "scanner/config/config_file.h"
 #include "scanner/core/path_glob.h"
@@ -225,6 +224,12 @@ Result<std::vector<MountEntry>> configured_mounts(const Sysroot& root) {
     auto fstab = root.read_file("/etc/fstab", kMaxBytes);
     if (fstab) mounts = parse_fstab(*fstab, "/etc/fstab");
     else if (fstab.error().code != ErrorCode::not_found) return Error{fstab.error().code, fstab.error().message, "/etc/fstab"};
+    // systemd mounts /dev/shm itself early at boot (mount-setup) with nosuid and nodev; an
+    // fstab line replaces those options, its absence leaves them.
+    const bool systemd = root.lstat("/usr/lib/systemd/systemd").has_value() || root.lstat("/lib/systemd/systemd").has_value();
+    if (systemd && std::none_of(mounts.begin(), mounts.end(), [](const MountEntry& m) { return m.mount_point == "/dev/shm"; }))
+        mounts.push_back(MountEntry{"/dev/shm", "tmpfs", "tmpfs", {"nosuid", "nodev", "strictatime", "mode=1777"},
+                                    "systemd (built-in /dev/shm mount)", 0});
     auto unit = tmp_mount_unit(root);
     if (!unit) return unit.error();
     if (*unit) {
@@ -310,8 +315,9 @@ const CollectorEntry kMountsCollector{
     "mount. `live` reads the proc tree's self/mountinfo and needs the running system. "
     "`configured` reads the audited root's /etc/fstab and systemd's tmp.mount for /tmp (a "
     "unit in /etc/systemd/system overrides fstab; a vendor unit counts when a .wants or "
-    ".requires link enables it; tmp.mount.d drop-ins apply); a root with neither has no "
-    "configured mount, so every path is not separate and has no options.",
+    ".requires link enables it; tmp.mount.d drop-ins apply); on a root with systemd, "
+    "/dev/shm without an fstab line has systemd's own nosuid,nodev. A root with none of "
+    "these has no configured mount: every path is not separate and has no options.",
 };
 
 }  // namespace triad::scanner

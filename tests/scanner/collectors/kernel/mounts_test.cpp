@@ -79,6 +79,15 @@ TEST_CASE("mounts configured: fstab, and the mount that holds a path") {
     // Without a path: one object per mount, swap left out.
     f = collect(root.path(), {}, "configured");
     CHECK(f.size() == 6);
+
+    // With systemd, /dev/shm without an fstab line gets systemd's own nosuid,nodev (no noexec).
+    CHECK(field(collect(root.path(), {"/dev/shm"}, "configured"), "/dev/shm", "mount_point") == "/");
+    write_file(root / "lib/systemd/systemd", "", 0755);
+    f = collect(root.path(), {"/dev/shm"}, "configured");
+    CHECK(field(f, "/dev/shm", "separate") == "true");
+    CHECK(field(f, "/dev/shm", "nodev") == "true");
+    CHECK(field(f, "/dev/shm", "noexec") == "false");
+    CHECK(field(f, "/dev/shm", "file") == "systemd (built-in /dev/shm mount)");
 }
 
 TEST_CASE("mounts configured: tmp.mount in systemd's order") {
