@@ -92,14 +92,18 @@ RuleForm describe_rule(const audit_rule_data& r) {
     for (std::uint32_t i = 0; i < r.field_count && i < AUDIT_MAX_FIELDS; ++i)
         if ((r.fields[i] & ~AUDIT_OPERATORS) == AUDIT_ARCH) machine = audit_elf_to_machine(r.values[i]);
 
+    // The kernel keeps the top 16 bits of the bitmap for syscall classes (its
+    // AUDIT_SYSCALL_CLASSES) and lists them cleared: "all" is every bit below them.
+    constexpr int kSyscallBits = AUDIT_BITMASK_SIZE * 32 - 16;
     bool all = true, none = true;
-    for (std::uint32_t w = 0; w < AUDIT_BITMASK_SIZE; ++w) {
-        all = all && r.mask[w] == ~0u;
-        none = none && r.mask[w] == 0;
+    for (int i = 0; i < kSyscallBits; ++i) {
+        const bool set = r.mask[AUDIT_WORD(i)] & AUDIT_BIT(i);
+        all = all && set;
+        none = none && !set;
     }
     if (all) f.syscalls.push_back("all");
     else if (!none)
-        for (int i = 0; i < AUDIT_BITMASK_SIZE * 32; ++i)
+        for (int i = 0; i < kSyscallBits; ++i)
             if (r.mask[AUDIT_WORD(i)] & AUDIT_BIT(i)) {
                 const char* name = machine >= 0 ? audit_syscall_to_name(i, machine) : nullptr;
                 f.syscalls.push_back(name ? name : std::to_string(i));

@@ -446,7 +446,8 @@ Exposure assess_exposure(const ServiceContext& c) {
     else if (!(c.umask & 0040)) umask_badness = 1;
 
     std::uint64_t archs = 10;
-    if (!c.syscall_archs.empty()) archs = c.syscall_archs.count("native") ? 0 : 8;
+    // systemd 252 offline: only exactly {native} is good; "native x86" counts as multiple ABIs.
+    if (!c.syscall_archs.empty()) archs = c.syscall_archs.size() == 1 && c.syscall_archs.count("native") ? 0 : 8;
 
     const std::uint64_t na = kNotApplicable;
     Exposure e;

@@ -89,7 +89,7 @@ TEST_CASE("audit_rules: configured rules in the kernel form, in augenrules' orde
         if (f.status == FactStatus::ok && text(f, kAuditRulesCollector, "keys") == "mounts") mounts = &f;
     REQUIRE(mounts);
     CHECK(text(*mounts, kAuditRulesCollector, "syscalls") == "mount");
-    CHECK(text(*mounts, kAuditRulesCollector, "fields") == "arch=b64,auid>=1000,auid!=unset");
+    CHECK(text(*mounts, kAuditRulesCollector, "fields") == "arch=b64, auid>=1000, auid!=unset");
     CHECK(text(*mounts, kAuditRulesCollector, "file") == "/etc/audit/rules.d/50-cis.rules");
     CHECK(text(*mounts, kAuditRulesCollector, "line") == "5");
     CHECK(text(*mounts, kAuditRulesCollector, "loaded") == "(absent)");  // no running system in this scan

@@ -39,11 +39,11 @@ TEST_CASE("scheduler_access: an allow list restricts; a deny list alone does not
     write_file(dir / "etc/at.deny", "daemon\nbin\n", 0640);
     FactSet facts = collect(dir.path());
     CHECK(f(facts, "cron", "installed") == "true");
-    CHECK(f(facts, "cron", "allowed_users") == "root,alice");
+    CHECK(f(facts, "cron", "allowed_users") == "root, alice");
     CHECK(f(facts, "cron", "restricted") == "true");
     CHECK(f(facts, "cron", "open_to_all") == "false");
     CHECK(f(facts, "at", "restricted") == "false");
-    CHECK(f(facts, "at", "denied_users") == "daemon,bin");
+    CHECK(f(facts, "at", "denied_users") == "daemon, bin");
     CHECK(f(facts, "at", "open_to_all") == "false");  // everyone but the listed users
 }
 

@@ -113,7 +113,7 @@ TEST_CASE("services: fragments, drop-ins, masks, aliases, templates and enableme
 
     // The /etc drop-in hides the vendor one of the same name; the other vendor one applies.
     CHECK(f(facts, "override.service", "dropins") ==
-          "/etc/systemd/system/override.service.d/10-harden.conf,/usr/lib/systemd/system/override.service.d/20-more.conf");
+          "/etc/systemd/system/override.service.d/10-harden.conf, /usr/lib/systemd/system/override.service.d/20-more.conf");
     CHECK(f(facts, "override.service", "user") == "nobody");
     CHECK(f(facts, "override.service", "private_network") == "false");
     CHECK(f(facts, "override.service", "protect_system") == "full");
