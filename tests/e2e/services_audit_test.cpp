@@ -131,6 +131,7 @@ void hardened_root(const TempDir& root) {
     triad::test::make_dirs(root / "etc/sudoers.d");
     triad::test::make_dirs(root / "etc/apparmor.d");
     write_file(root / "etc/systemd/journald.conf", "[Journal]\nStorage=persistent\n");
+    write_file(root / "etc/inetd.conf", "#<off># telnet stream tcp nowait root /usr/sbin/tcpd /usr/sbin/in.telnetd\n");
 }
 
 void weak_root(const TempDir& root) {
@@ -150,6 +151,7 @@ void weak_root(const TempDir& root) {
     write_file(root / "etc/audit/auditd.conf", "max_log_file_action = ROTATE\nspace_left_action = SYSLOG\n", 0640);
     write_file(root / "etc/audit/rules.d/audit.rules", "-D\n-b 8192\n-f 1\n--backlog_wait_time 60000\n", 0640);
     write_file(root / "etc/systemd/journald.conf", "[Journal]\nStorage=volatile\n");
+    write_file(root / "etc/inetd.conf", "telnet stream tcp nowait root /usr/sbin/tcpd /usr/sbin/in.telnetd\n");
 }
 
 std::string expected(const std::string& id, const std::string& verdict) {
