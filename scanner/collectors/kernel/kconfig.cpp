@@ -4,7 +4,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <zlib.h>
+
+#include <memory>
+#include <mutex>
 
 #include "base/version_compare.h"
 #include "scanner/collectors/kernel/kconfig_internal.h"
@@ -100,32 +104,64 @@ std::optional<std::string> newest_boot_config(const Sysroot& root) {
     return best;
 }
 
-Result<KernelConfig> read_text_config(const Sysroot& root, const std::string& path, const std::string& release) {
-    auto text = root.read_file(path, kMaxConfigBytes);
-    if (!text) return text.error();
-    return KernelConfig{path, release, parse_kconfig(*text)};
+// Parsed configurations by file identity: the 70 checks of a policy each select options of
+// the same file, which is then read and (for /proc/config.gz) inflated once per scan. The key
+// holds the tree, the path and the file's device, inode, size and change time, so a daemon
+// that keeps the memo across scans reads a replaced or rewritten file again.
+struct KconfigMemo {
+    std::mutex mutex;
+    std::map<std::string, std::shared_ptr<const KernelConfig>> parsed;
+};
+
+using ConfigPtr = std::shared_ptr<const KernelConfig>;
+
+Result<ConfigPtr> load(const CollectContext& ctx, const Sysroot& tree, const std::string& path, const std::string& shown,
+                       const std::string& release, bool gzipped) {
+    auto fd = tree.open_path(path, O_PATH, /*follow_final=*/true);
+    if (!fd) return Error{fd.error().code, fd.error().message, shown};
+    struct statx st {};
+    if (::statx(fd->get(), "", AT_EMPTY_PATH, STATX_INO | STATX_SIZE | STATX_CTIME, &st) != 0)
+        return Error{ErrorCode::io, "cannot stat", shown};
+    const std::string key = tree.path() + "\n" + path + "\n" + std::to_string(st.stx_dev_major) + ":" +
+                            std::to_string(st.stx_dev_minor) + ":" + std::to_string(st.stx_ino) + ":" + std::to_string(st.stx_size) +
+                            ":" + std::to_string(st.stx_ctime.tv_sec) + "." + std::to_string(st.stx_ctime.tv_nsec) + "\n" + release;
+    KconfigMemo* memo = ctx.memo ? &ctx.memo->get<KconfigMemo>() : nullptr;
+    if (memo) {
+        std::lock_guard lock(memo->mutex);
+        if (auto it = memo->parsed.find(key); it != memo->parsed.end()) return it->second;
+    }
+    auto bytes = tree.read_file(path, kMaxConfigBytes);
+    if (!bytes) return Error{bytes.error().code, bytes.error().message, shown};
+    std::string text;
+    if (gzipped) {
+        auto inflated = gunzip(*bytes, kMaxConfigBytes);
+        if (!inflated) return Error{inflated.error().code, inflated.error().message, shown};
+        text = std::move(*inflated);
+    } else {
+        text = std::move(*bytes);
+    }
+    auto config = std::make_shared<const KernelConfig>(KernelConfig{shown, release, parse_kconfig(text)});
+    if (memo) {
+        std::lock_guard lock(memo->mutex);
+        memo->parsed.emplace(key, config);
+    }
+    return ConfigPtr{config};
 }
 
-// Ok with no value: the root has no kernel configuration at all.
-Result<std::optional<KernelConfig>> find_config(const CollectContext& ctx) {
+// Null: the root has no kernel configuration at all.
+Result<ConfigPtr> find_config(const CollectContext& ctx) {
     if (ctx.proc) {
         std::string release;
         if (auto r = ctx.proc->read_file("sys/kernel/osrelease", 4096)) {
             release = *r;
             while (!release.empty() && (release.back() == '\n' || release.back() == ' ')) release.pop_back();
         }
-        auto gz = ctx.proc->read_file("config.gz", kMaxConfigBytes);
-        if (gz) {
-            auto text = gunzip(*gz, kMaxConfigBytes);
-            if (!text) return Error{text.error().code, "/proc/config.gz: " + text.error().message, "/proc/config.gz"};
-            return std::optional<KernelConfig>{KernelConfig{"/proc/config.gz", release, parse_kconfig(*text)}};
-        }
-        if (gz.error().code != ErrorCode::not_found) return gz.error();
+        auto gz = load(ctx, *ctx.proc, "config.gz", "/proc/config.gz", release, /*gzipped=*/true);
+        if (gz || gz.error().code != ErrorCode::not_found) return gz;
         if (!release.empty())
             for (const std::string& path : {"/boot/config-" + release, "/lib/modules/" + release + "/config"}) {
-                auto c = read_text_config(ctx.root, path, release);
-                if (c) return std::optional<KernelConfig>{std::move(*c)};
-                if (c.error().code != ErrorCode::not_found) return c.error();
+                auto c = load(ctx, ctx.root, path, path, release, /*gzipped=*/false);
+                if (c || c.error().code != ErrorCode::not_found) return c;
             }
         return Error{ErrorCode::not_found,
                      "the running kernel's build configuration is not available (no /proc/config.gz, /boot/config-" + release +
@@ -133,10 +169,8 @@ Result<std::optional<KernelConfig>> find_config(const CollectContext& ctx) {
                      ""};
     }
     auto release = newest_boot_config(ctx.root);
-    if (!release) return std::optional<KernelConfig>{};
-    auto c = read_text_config(ctx.root, "/boot/config-" + *release, *release);
-    if (!c) return c.error();
-    return std::optional<KernelConfig>{std::move(*c)};
+    if (!release) return ConfigPtr{};
+    return load(ctx, ctx.root, "/boot/config-" + *release, "/boot/config-" + *release, *release, /*gzipped=*/false);
 }
 
 FactSet collect_kconfig(const CollectContext& ctx, const SelectArgs& args) {
@@ -148,7 +182,7 @@ FactSet collect_kconfig(const CollectContext& ctx, const SelectArgs& args) {
             out.push_back(Fact::error(option, config.error().describe()));
             continue;
         }
-        if (!*config) {
+        if (!*config) {  // no kernel configuration in the root
             out.push_back(Fact::not_applicable(option, "the audited root has no kernel build configuration (/boot/config-*)"));
             continue;
         }

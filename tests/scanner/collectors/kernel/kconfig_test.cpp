@@ -179,3 +179,18 @@ TEST_CASE("kconfig on this machine agrees with zcat /proc/config.gz") {
     CHECK(std::to_string(ns) + "\n" == unset.out);
     CHECK(compared == names.size());
 }
+
+TEST_CASE("kconfig: a scan's memo reads the file once, and a rewritten file again") {
+    TempDir root;
+    write_file(root / "boot/config-6.1.0-18-amd64", debian_like_config());
+    auto r = Sysroot::open(root.path()).value();
+    const IdentityTable ids = IdentityTable::load(r);
+    ScanMemo memo;
+    const CollectContext ctx{r, ids, nullptr, nullptr, nullptr, nullptr, &memo};
+    SelectArgs args;
+    args.values.emplace("option", StringList{"KEXEC"});
+    CHECK(field_text(kKconfigCollector.collect(ctx, args)[0], kKconfigCollector.fields, "value") == "y");
+    // A daemon keeps the memo across scans: the rewritten file (a kernel update) is read anew.
+    write_file(root / "boot/config-6.1.0-18-amd64", hardened_config());
+    CHECK(field_text(kKconfigCollector.collect(ctx, args)[0], kKconfigCollector.fields, "value") == "n");
+}
