@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// rules/policies/patch-levels.yml end to end: `triad scan --root` on a fixture Debian root
+// rules/policies/patch-levels.yml and optional/package-integrity.yml end to end: `triad scan --root` on a fixture Debian root
 // (dpkg status, apt sources and lists written by the test) with a fixture proc tree, every
 // check's verdict and failing objects as the fixture makes them; then the same root offline,
 // where the host-scope checks are not_applicable.
@@ -30,8 +30,9 @@ struct Scan {
 };
 
 Scan scan(const std::string& root, const std::string* proc) {
-    std::vector<std::string> args{"scan", "--root", root, "--policy",
-                                  triad::test::source_dir() + "/rules/policies/patch-levels.yml", "--format", "json"};
+    const std::string policies = triad::test::source_dir() + "/rules/policies";
+    std::vector<std::string> args{"scan", "--root", root, "--policy", policies + "/patch-levels.yml", "--policy",
+                                  policies + "/optional/package-integrity.yml", "--format", "json"};
     if (proc) args.insert(args.end(), {"--proc", *proc});
     auto r = triad::test::run_triad(args);
     Scan s;
