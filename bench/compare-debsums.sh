@@ -6,7 +6,6 @@
 # does not.
 # Usage: bench/compare-debsums.sh            Target (issue 11): triad at most 0.5x debsums' time,
 #                                            the same set of files.
-# With farm-bench instead: farm-bench --vs 'debsums -a -s' -- 'build/triad scan --policy P ...'
 set -euo pipefail
 cd "$(dirname "$0")/.."
 triad=${TRIAD:-build/triad}
