@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: Apache-2.0
+// rules/policies/patch-levels.yml and optional/package-integrity.yml end to end: `triad scan --root` on a fixture Debian root
+// (dpkg status, apt sources and lists written by the test) with a fixture proc tree, every
+// check's verdict and failing objects as the fixture makes them; then the same root offline,
+// where the host-scope checks are not_applicable.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <map>
+#include <set>
+
+#include "tests/scanner/collectors/packages/apt_fixture.h"
+#include "tests/scanner/proc_fixture.h"
+#include "tests/test_support.h"
+
+using triad::test::FixturePackage;
+using triad::test::FixtureRepo;
+using triad::test::TempDir;
+using triad::test::write_file;
+
+namespace {
+
+struct Scan {
+    int exit_code = -1;
+    std::map<std::string, Poco::JSON::Object::Ptr> by_id;
+};
+
+Scan scan(const std::string& root, const std::string* proc) {
+    const std::string policies = triad::test::source_dir() + "/rules/policies";
+    std::vector<std::string> args{"scan", "--root", root, "--policy", policies + "/patch-levels.yml", "--policy",
+                                  policies + "/optional/package-integrity.yml", "--format", "json"};
+    if (proc) args.insert(args.end(), {"--proc", *proc});
+    auto r = triad::test::run_triad(args);
+    Scan s;
+    s.exit_code = r.exit_code;
+    Poco::JSON::Parser parser;
+    auto json = parser.parse(r.out).extract<Poco::JSON::Object::Ptr>();
+    auto results = json->getArray("results");
+    for (std::size_t i = 0; i < results->size(); ++i) {
+        auto o = results->getObject(static_cast<unsigned>(i));
+        s.by_id[o->getValue<std::string>("id")] = o;
+    }
+    return s;
+}
+
+std::string verdict(const Scan& s, const std::string& id) {
+    auto it = s.by_id.find(id);
+    REQUIRE_MESSAGE(it != s.by_id.end(), id);
+    return it->second->getValue<std::string>("verdict");
+}
+
+std::set<std::string> objects(const Scan& s, const std::string& id) {
+    std::set<std::string> out;
+    auto ev = s.by_id.at(id)->getArray("evidence");
+    for (std::size_t i = 0; ev && i < ev->size(); ++i)
+        out.insert(ev->getObject(static_cast<unsigned>(i))->getValue<std::string>("object"));
+    return out;
+}
+
+void write_root(const std::string& root) {
+    const std::time_t now = std::time(nullptr);
+    std::vector<FixturePackage> installed = {
+        {"alpha", "1.0-1"},
+        {"beta", "2.0-1"},
+        {"gamma", "3.0-1", "amd64", "hold ok installed"},
+        {"delta", "4.0-1"},
+        {"dpkg", "1.21.22"},
+        {"linux-image-6.1.0-28-amd64", "6.1.119-1"},
+    };
+    FixtureRepo main{"example.org/debian", "bookworm", "Debian", "Debian", "oldstable", "bookworm", now - 90 * 86400,
+                     {{"alpha", "1.0-1"}, {"beta", "2.0-1"}, {"gamma", "3.0-1"}, {"dpkg", "1.21.22"},
+                      {"linux-image-6.1.0-28-amd64", "6.1.119-1"}}};
+    FixtureRepo updates{"example.org/debian", "bookworm-updates", "Debian", "Debian", "oldstable-updates",
+                        "bookworm-updates", now - 2 * 86400, {{"beta", "2.1-1"}}};
+    FixtureRepo security{"example.org/debian-security", "bookworm-security", "Debian", "Debian-Security",
+                         "oldstable-security", "bookworm-security", now - 10 * 86400,
+                         {{"alpha", "1.0-1+deb12u1"}, {"gamma", "3.0-1+deb12u1"}}};
+    FixtureRepo never{"example.org/never", "stable", "Example", "Example", "stable", "stable", 0, {}, false};
+    triad::test::write_apt_root(root, installed, {main, updates, security, never});
+    write_file(root + "/run/reboot-required", "");
+    // md5sums for each package (all files intact) except one changed binary.
+    write_file(root + "/usr/bin/alpha", "alpha\n", 0755);
+    write_file(root + "/usr/bin/beta", "changed\n", 0755);
+    for (const char* p : {"alpha", "beta", "gamma", "delta", "dpkg", "linux-image-6.1.0-28-amd64"}) {
+        std::string sums;
+        if (std::string(p) == "alpha") sums = "9f9f90dbe3e5ee1218c86b8839db1995  usr/bin/alpha\n";  // md5 of "alpha\n"
+        if (std::string(p) == "beta") sums = "8888888888888888888888888888888a  usr/bin/beta\n";
+        write_file(root + "/var/lib/dpkg/info/" + std::string(p) + ".md5sums", sums);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("patch-levels policy: every check's verdict on a fixture root with a fixture proc tree") {
+    TempDir root;
+    write_root(root.path());
+    REQUIRE(triad::test::run({"md5sum", root / "usr/bin/alpha"}).out.starts_with("9f9f90dbe3e5ee1218c86b8839db1995"));
+    triad::test::ProcFixture proc;
+    proc.sysctl("kernel/osrelease", "6.1.0-27-amd64");
+    proc.add({.pid = 10, .name = "sshd", .exe = "/usr/sbin/sshd"});
+    write_file(proc.path() + "/10/maps",
+               "7f0000000000-7f0000100000 r-xp 00010000 fd:01 2002 /usr/lib/x86_64-linux-gnu/libssl.so.3 (deleted)\n");
+
+    const Scan s = scan(root.path(), &proc.path());
+    CHECK(s.exit_code == 1);
+    const std::map<std::string, std::string> expected = {
+        {"PATCH-NO-SECURITY-UPDATES", "fail"},
+        {"PATCH-NO-HELD-SECURITY-UPDATE", "fail"},
+        {"PATCH-NO-PENDING-UPDATES", "fail"},
+        {"PATCH-PACKAGES-CONFIGURED", "pass"},
+        {"PATCH-NO-OBSOLETE-PACKAGES", "fail"},
+        {"PATCH-SECURITY-ARCHIVE-CONFIGURED", "pass"},
+        {"PATCH-LISTS-DOWNLOADED", "fail"},
+        {"PATCH-SECURITY-LISTS-FRESH", "fail"},  // 10 days old
+        {"PATCH-UNATTENDED-UPGRADES", "fail"},
+        {"PATCH-SECURITY-SUPPORT-ENDED", "error"},  // debian-security-support is not installed
+        {"PATCH-SECURITY-SUPPORT-LIMITED", "error"},
+        {"PATCH-REBOOT-NOT-REQUIRED", "fail"},
+        {"PATCH-KERNEL-NEWEST", "fail"},
+        {"PATCH-NO-STALE-CODE", "fail"},
+        {"PATCH-INTEGRITY-CODE", "fail"},
+        {"PATCH-INTEGRITY-CONFFILES", "pass"},
+    };
+    CHECK(s.by_id.size() == expected.size());
+    for (const auto& [id, v] : expected) CHECK_MESSAGE(verdict(s, id) == v, id);
+    CHECK(objects(s, "PATCH-NO-SECURITY-UPDATES") == std::set<std::string>{"alpha", "gamma"});
+    CHECK(objects(s, "PATCH-NO-HELD-SECURITY-UPDATE") == std::set<std::string>{"gamma"});
+    CHECK(objects(s, "PATCH-NO-PENDING-UPDATES") == std::set<std::string>{"alpha", "beta", "gamma"});
+    CHECK(objects(s, "PATCH-NO-OBSOLETE-PACKAGES") == std::set<std::string>{"delta"});
+    CHECK(objects(s, "PATCH-LISTS-DOWNLOADED") == std::set<std::string>{"http://example.org/never/ stable"});
+    CHECK(objects(s, "PATCH-KERNEL-NEWEST") == std::set<std::string>{"kernel"});
+    CHECK(objects(s, "PATCH-NO-STALE-CODE") == std::set<std::string>{"10 sshd"});
+    CHECK(objects(s, "PATCH-INTEGRITY-CODE") == std::set<std::string>{"/usr/bin/beta"});
+
+    // Offline: the same root without a proc tree. The running-system checks cannot be judged.
+    const Scan offline = scan(root.path(), nullptr);
+    for (const char* id : {"PATCH-REBOOT-NOT-REQUIRED", "PATCH-KERNEL-NEWEST", "PATCH-NO-STALE-CODE"})
+        CHECK_MESSAGE(verdict(offline, id) == "not_applicable", id);
+    CHECK(verdict(offline, "PATCH-NO-SECURITY-UPDATES") == "fail");
+}
