@@ -31,7 +31,7 @@ check: bootstrap
 MINIMAL_BUILD_DIR ?= $(BUILD_DIR)-minimal
 check-minimal: bootstrap
 	cmake -S . -B $(MINIMAL_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
-	  -DTRIAD_WITH_SELINUX=OFF -DTRIAD_WITH_ELF=OFF
+	  -DTRIAD_WITH_SELINUX=OFF -DTRIAD_WITH_ELF=OFF -DTRIAD_WITH_NFTABLES=OFF
 	cmake --build $(MINIMAL_BUILD_DIR) -j $(JOBS)
 	cd $(MINIMAL_BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
