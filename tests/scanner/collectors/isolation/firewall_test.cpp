@@ -240,3 +240,52 @@ TEST_CASE("firewall: a fixture proc tree or an offline root never reads this ker
         CHECK(facts[0].status == FactStatus::not_applicable);
     }
 }
+
+namespace {
+
+// `triad scan` of the live firewall checks run by a shell in its own network namespace,
+// after `setup` (nft, sysctl) ran there; check id → verdict.
+std::map<std::string, std::string> scan_in_private_netns(const std::string& setup) {
+    const std::string policy = triad::test::source_dir() + "/rules/policies/isolation.yml";
+    auto r = triad::test::sh("unshare --net sh -c '" + setup + " && exec " + triad::test::triad_binary() + " scan --policy " +
+                             policy + " --only ISO-FW-* --format json'");
+    INFO(r.err);
+    REQUIRE_MESSAGE(r.out.rfind("{", 0) == 0, "no JSON report: " << r.out);
+    Poco::JSON::Parser parser;
+    auto results = parser.parse(r.out).extract<Poco::JSON::Object::Ptr>()->getArray("results");
+    std::map<std::string, std::string> out;
+    for (std::size_t i = 0; results && i < results->size(); ++i) {
+        auto o = results->getObject(static_cast<unsigned>(i));
+        out[o->getValue<std::string>("id")] = o->getValue<std::string>("verdict");
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("isolation policy: the live firewall checks judge the ruleset the kernel holds") {
+    // A routing namespace without any ruleset: nothing protects it.
+    auto v = scan_in_private_netns("echo 1 > /proc/sys/net/ipv4/ip_forward");
+    CHECK(v["ISO-FW-RULESET-LOADED"] == "fail");
+    CHECK(v["ISO-FW-INPUT-DEFAULT-DENY"] == "fail");
+    CHECK(v["ISO-FW-FORWARD-DEFAULT-DENY"] == "fail");
+    CHECK(v["ISO-FW-NO-LEGACY-TABLES"] == "pass");
+
+    // The same namespace with default-deny input and forward chains in an inet table.
+    TempDir dir;
+    triad::test::write_file(dir / "deny.nft",
+                            "table inet filter {\n"
+                            "  chain input { type filter hook input priority 0; policy drop; iif lo accept; }\n"
+                            "  chain forward { type filter hook forward priority 0; policy drop; }\n"
+                            "}\n");
+    v = scan_in_private_netns("echo 1 > /proc/sys/net/ipv4/ip_forward && nft -f " + dir / "deny.nft");
+    CHECK(v["ISO-FW-RULESET-LOADED"] == "pass");
+    CHECK(v["ISO-FW-INPUT-DEFAULT-DENY"] == "pass");
+    CHECK(v["ISO-FW-FORWARD-DEFAULT-DENY"] == "pass");
+
+    // Forwarding IPv6 is not covered by an ip (IPv4-only) table.
+    triad::test::write_file(dir / "v4.nft", "table ip filter {\n  chain forward { type filter hook forward priority 0; policy drop; }\n}\n");
+    v = scan_in_private_netns("echo 1 > /proc/sys/net/ipv6/conf/all/forwarding && nft -f " + dir / "v4.nft");
+    CHECK(v["ISO-FW-RULESET-LOADED"] == "pass");
+    CHECK(v["ISO-FW-FORWARD-DEFAULT-DENY"] == "fail");
+}
