@@ -210,6 +210,34 @@ TEST_CASE("firewall: the namespace's summary follows its base chains, and readin
     CHECK(fw_field(f, "forwarding") == (forwarding ? "true" : "false"));
 }
 
+TEST_CASE("firewall: iptables-nft rules are nftables tables, judged the same way") {
+    PrivateNetns ns;
+    for (const auto& argv : std::vector<std::vector<std::string>>{
+             {"iptables-nft", "-P", "INPUT", "DROP"},
+             {"iptables-nft", "-A", "INPUT", "-i", "lo", "-j", "ACCEPT"},
+             {"iptables-nft", "-A", "FORWARD", "-j", "DROP"},
+             {"ip6tables-nft", "-P", "INPUT", "DROP"}}) {
+        auto r = triad::test::run(argv);
+        REQUIRE_MESSAGE(r.exit_code == 0, argv[0] << ": " << r.err);
+    }
+    const FactSet chains = collect_live(kFirewallChainsCollector);
+    const Fact* input = find_object(chains, "ip filter INPUT");
+    const Fact* forward = find_object(chains, "ip filter FORWARD");
+    const Fact* input6 = find_object(chains, "ip6 filter INPUT");
+    REQUIRE((input && forward && input6));
+    CHECK(chain_field(*input, "policy") == "drop");
+    CHECK(chain_field(*input, "rules") == "1");
+    CHECK(chain_field(*input, "default_deny") == "true");
+    CHECK(chain_field(*forward, "policy") == "accept");
+    CHECK(chain_field(*forward, "ends_in_drop") == "true");  // -j DROP with iptables' counter before it
+    CHECK(chain_field(*forward, "default_deny") == "true");
+    CHECK(chain_field(*input6, "default_deny") == "true");
+    const FactSet facts = collect_live(kFirewallCollector);
+    REQUIRE(facts.size() == 1);
+    CHECK(fw_field(facts[0], "input_default_deny") == "true");
+    CHECK(fw_field(facts[0], "forward_open_families") == "ipv6");
+}
+
 TEST_CASE("firewall: an empty ruleset is no firewall, not an error") {
     PrivateNetns ns;
     const FactSet facts = collect_live(kFirewallCollector);
