@@ -7,8 +7,8 @@
 #include <linux/magic.h>
 
 #include <cstring>
+#include <map>
 #include <memory>
-#include <set>
 
 namespace triad::scanner {
 namespace {
@@ -81,6 +81,7 @@ Result<Ruleset> parse_ruleset(const char* text) {
     json_t* items = json_object_get(root.get(), "nftables");
     if (!json_is_array(items)) return Error{ErrorCode::invalid_input, "libnftables printed JSON without an \"nftables\" array", "nftables"};
     Ruleset rs;
+    std::map<std::string, std::size_t> chain_index;  // "FAMILY TABLE CHAIN" → rs.chains
     const std::size_t n = std::min(json_array_size(items), kMaxObjects);
     for (std::size_t i = 0; i < n; ++i) {
         json_t* item = json_array_get(items, i);
@@ -97,18 +98,17 @@ Result<Ruleset> parse_ruleset(const char* text) {
             ch.type = str(c, "type");
             ch.policy = str(c, "policy");
             ch.priority = json_integer_value(json_object_get(c, "prio"));
+            chain_index.emplace(ch.family + " " + ch.table + " " + ch.name, rs.chains.size());
             rs.chains.push_back(std::move(ch));
         } else if (json_t* r = json_object_get(item, "rule")) {
-            // Rules follow their chain's line in the listing, in chain order.
-            const std::string family = str(r, "family"), table = str(r, "table"), chain = str(r, "chain");
-            for (auto it = rs.chains.rbegin(); it != rs.chains.rend(); ++it) {
-                if (it->family != family || it->table != table || it->name != chain) continue;
-                const std::string v = unconditional_verdict(json_object_get(r, "expr"));
-                ++it->rules;
-                it->ends_in_drop = v == "drop" || v == "reject";
-                if (it->unmatched.empty() && !v.empty()) it->unmatched = v == "reject" ? "drop" : v;
-                break;
-            }
+            // Rules are listed in chain order, so the last one seen is the chain's last.
+            auto at = chain_index.find(str(r, "family") + " " + str(r, "table") + " " + str(r, "chain"));
+            if (at == chain_index.end()) continue;
+            ChainInfo& ch = rs.chains[at->second];
+            const std::string v = unconditional_verdict(json_object_get(r, "expr"));
+            ++ch.rules;
+            ch.ends_in_drop = v == "drop" || v == "reject";
+            if (ch.unmatched.empty() && !v.empty()) ch.unmatched = v == "reject" ? "drop" : v;
         }
     }
     return rs;
