@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 #include <nftables/libnftables.h>
+#include <sys/capability.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
 
@@ -114,9 +115,23 @@ Result<Ruleset> parse_ruleset(const char* text) {
     return rs;
 }
 
+// Listing the ruleset needs CAP_NET_ADMIN; without it libnftables also prints its own
+// complaint to stderr, bypassing the error buffer, so it is not asked at all.
+bool has_net_admin() {
+    cap_t caps = cap_get_proc();
+    if (!caps) return false;
+    cap_flag_value_t value = CAP_CLEAR;
+    const bool ok = cap_get_flag(caps, CAP_NET_ADMIN, CAP_EFFECTIVE, &value) == 0;
+    cap_free(caps);
+    return ok && value == CAP_SET;
+}
+
 // The kernel's ruleset of the calling thread's network namespace. A read: the command is
 // fixed, output and errors go to libnftables' buffers, never to our stdout/stderr.
 Result<Ruleset> read_live_ruleset() {
+    if (!has_net_admin())
+        return Error{ErrorCode::permission_denied,
+                     "listing the nftables ruleset needs CAP_NET_ADMIN, which this process does not have", "nftables"};
     std::unique_ptr<nft_ctx, NftFree> nft(nft_ctx_new(NFT_CTX_DEFAULT));
     if (!nft) return Error{ErrorCode::io, "libnftables could not create a context", "nftables"};
     nft_ctx_output_set_flags(nft.get(), NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_TERSE | NFT_CTX_OUTPUT_STATELESS);

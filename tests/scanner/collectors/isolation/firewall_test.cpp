@@ -317,3 +317,19 @@ TEST_CASE("isolation policy: the live firewall checks judge the ruleset the kern
     CHECK(v["ISO-FW-RULESET-LOADED"] == "pass");
     CHECK(v["ISO-FW-FORWARD-DEFAULT-DENY"] == "fail");
 }
+
+TEST_CASE("firewall: without CAP_NET_ADMIN the listing is an error, not an empty ruleset") {
+    // Root with CAP_NET_ADMIN dropped from the bounding set: the kernel would refuse the
+    // netlink dump, so the checks say error (never "no firewall"), and nothing leaks to stderr.
+    const std::string policy = triad::test::source_dir() + "/rules/policies/isolation.yml";
+    auto r = triad::test::run({"setpriv", "--bounding-set=-net_admin", triad::test::triad_binary(), "scan", "--policy", policy,
+                               "--only", "ISO-FW-RULESET-LOADED", "--format", "json"});
+    INFO(r.err);
+    REQUIRE(r.out.rfind("{", 0) == 0);
+    Poco::JSON::Parser parser;
+    auto results = parser.parse(r.out).extract<Poco::JSON::Object::Ptr>()->getArray("results");
+    REQUIRE(results->size() == 1);
+    CHECK(results->getObject(0)->getValue<std::string>("verdict") == "error");
+    CHECK(r.out.find("CAP_NET_ADMIN") != std::string::npos);
+    CHECK(r.err.find("must be root") == std::string::npos);
+}
