@@ -207,6 +207,13 @@ TEST_CASE("memory-protection policy: every check's verdict on a fixture host") {
     CHECK(s.by_id.at("MEM-EXEC-PIE-EXPOSED-PACKAGED")->getValue<std::string>("severity") == "medium");
     CHECK(objects(s, "MEM-EXEC-NX-PACKAGED") == std::set<std::string>{"weakpkg"});
     CHECK(objects(s, "MEM-LIB-NX-PACKAGED") == std::set<std::string>{"libpkgexec3:amd64"});
+    // CSV and SARIF carry every object of a package's group too.
+    for (const char* format : {"csv", "sarif"}) {
+        CAPTURE(format);
+        auto r = triad::test::run_triad({"scan", "--root", f.root.path(), "--only", "MEM-EXEC-PIE-PACKAGED", "--format", format});
+        for (const char* file : {"/usr/bin/pkg-weak-a", "/usr/bin/pkg-weak-b"}) CHECK(r.out.find(file) != std::string::npos);
+        CHECK(r.out.find("weakpkg") != std::string::npos);
+    }
     CHECK(s.by_id.at("MEM-EXEC-PIE-EXPOSED")->getValue<std::string>("severity") == "high");
     CHECK(s.by_id.at("MEM-EXEC-PIE")->getValue<std::string>("severity") == "medium");
     CHECK(s.by_id.at("MEM-EXEC-RPATH")->getValue<std::string>("severity") == "critical");
