@@ -41,7 +41,11 @@ std::string render_csv(const rules::ScanResult& result, const RenderOptions&) {
     std::string out = kHeader;
     for (const CheckResult& r : result.results) {
         const std::string_view verdict = to_string(r.verdict);
-        for (const rules::Evidence& e : r.evidence) out += row(r, verdict, e.object, observed_text(e), r.reason);
+        for (const rules::Evidence& e : r.evidence) {
+            // Grouped evidence (group_by): one row per object of the group, naming the group.
+            for (const std::string& member : e.objects) out += row(r, verdict, member, "group=" + e.object, r.reason);
+            if (e.objects.empty()) out += row(r, verdict, e.object, observed_text(e), r.reason);
+        }
         if (r.evidence.empty()) out += row(r, verdict, "", "", r.reason);
         for (const rules::WaiverRecord& w : result.waivers)
             if (w.check == r.check.id && w.applied)

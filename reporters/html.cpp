@@ -267,7 +267,9 @@ std::string evidence_table(const CheckResult& c) {
     std::string out;
     if (!c.evidence.empty()) {
         out += "<table class=\"evidence\"><thead><tr><th>Object</th><th>Observed</th></tr></thead><tbody>";
+        std::size_t shown = 0;
         for (const rules::Evidence& ev : c.evidence) {
+            if (shown++ == rules::kEvidenceShown) break;  // the JSON result has them all
             out += "<tr><td><code>" + e(ev.object) + "</code></td><td>";
             for (std::size_t i = 0; i < ev.observed.size(); ++i)
                 out += std::string(i ? ", " : "") + e(ev.observed[i].first) + "=<code>" + e(ev.observed[i].second) +
@@ -276,8 +278,9 @@ std::string evidence_table(const CheckResult& c) {
         }
         out += "</tbody></table>";
     }
-    if (c.evidence_total > c.evidence.size())
-        out += "<p class=\"muted\">… and " + std::to_string(c.evidence_total - c.evidence.size()) +
+    const std::size_t listed = std::min(c.evidence.size(), rules::kEvidenceShown);
+    if (c.evidence_total > listed)
+        out += "<p class=\"muted\">… and " + std::to_string(c.evidence_total - listed) +
                " more objects not listed.</p>";
     return out;
 }

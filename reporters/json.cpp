@@ -61,6 +61,11 @@ Object::Ptr check_result_json(const CheckResult& r) {
         Object::Ptr observed = object();
         for (const auto& [field, value] : e.observed) observed->set(field, value);
         item->set("observed", observed);
+        if (!e.objects.empty()) {  // grouped evidence: every object of the group
+            Array::Ptr objects = new Array;
+            for (const std::string& member : e.objects) objects->add(member);
+            item->set("objects", objects);
+        }
         evidence->add(item);
     }
     o->set("evidence", evidence);

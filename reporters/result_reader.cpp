@@ -154,6 +154,7 @@ rules::CheckResult read_check(const Reader& r, const Object::Ptr& o) {
         // getNames() keeps the written order because the parser preserves it (see below).
         for (const std::string& field : observed->getNames())
             e.observed.emplace_back(field, rob.at(field).string(observed->get(field)));
+        if (item->has("objects")) e.objects = strings(rei.at("objects"), item->get("objects"));  // grouped evidence
         c.evidence.push_back(std::move(e));
     }
     c.evidence_total = r.at("evidence_total").count(required(o, r, "evidence_total"));

@@ -13,8 +13,8 @@
 
 namespace triad::report {
 
-// Results hold at most kMaxEvidence objects per check, so even a large policy set stays far
-// below this; anything bigger is not a result we wrote.
+// Results list every failing object (up to kMaxEvidence per check); a whole Debian system's
+// result is a few MiB, far below this. Anything bigger is not a result to trust.
 inline constexpr std::size_t kMaxResultBytes = 64 * 1024 * 1024;
 
 // `name` is used in error messages: "NAME: not a triad.result/1 document: results[2]: ...".

@@ -192,7 +192,14 @@ std::string render_sarif(const rules::ScanResult& result, const RenderOptions&) 
         const std::size_t index = rule_index.at(r.check.id);
         if (r.verdict == Verdict::fail || r.verdict == Verdict::waived) {
             const std::string why = r.verdict == Verdict::waived ? (r.reason.empty() ? "waived" : r.reason) : "";
-            for (const rules::Evidence& e : r.evidence) results->add(result_json(r, index, Finding{&e, e.object, why}));
+            for (const rules::Evidence& e : r.evidence) {
+                // Grouped evidence (group_by): a result per object of the group, each located.
+                for (const std::string& member : e.objects) {
+                    const rules::Evidence one{member, {{"group", e.object}}};
+                    results->add(result_json(r, index, Finding{&one, member, why}));
+                }
+                if (e.objects.empty()) results->add(result_json(r, index, Finding{&e, e.object, why}));
+            }
             if (r.evidence.empty()) results->add(result_json(r, index, Finding{nullptr, "", why}));
         }
         // Objects a per-object waiver removed from a check's evidence are accepted findings too.

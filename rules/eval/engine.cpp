@@ -22,6 +22,32 @@ using scanner::FieldSource;
 
 
 
+// Where the observed values come from, as one more observed entry, `source`: the origin
+// they share ("/etc/login.defs:12", "default (not set in /etc/default/useradd)"), or each
+// field's own when they differ ("permitrootlogin: /etc/ssh/sshd_config:3; ..."). Nothing is
+// added when the collector gives no origin, or when the collector has a field named source.
+void add_source(std::span<const scanner::FieldSpec> fields, const FieldSource& object,
+                std::vector<std::pair<std::string, std::string>>& observed) {
+    std::vector<std::pair<std::string, std::string>> origins;  // field -> origin text
+    for (const auto& [name, value] : observed) {
+        if (name == "source") return;
+        auto f = scanner::find_field(fields, name);
+        if (!f) continue;
+        if (const scanner::ValueOrigin* o = object.field_origin(*f)) origins.emplace_back(name, o->to_string());
+    }
+    if (origins.empty()) return;
+    const bool shared = std::all_of(origins.begin(), origins.end(), [&](const auto& o) { return o.second == origins.front().second; });
+    std::string text;
+    for (const auto& [name, origin] : origins) {
+        if (shared) {
+            text = origin;
+            break;
+        }
+        text += (text.empty() ? "" : "; ") + name + ": " + origin;
+    }
+    observed.emplace_back("source", std::move(text));
+}
+
 Evidence make_evidence(const Check& check, const FieldSource& object,
                        std::vector<std::pair<std::string, std::string>> observed) {
     const auto fields = check.select.collector->fields;
@@ -32,21 +58,29 @@ Evidence make_evidence(const Check& check, const FieldSource& object,
         const std::string* unreadable = v ? nullptr : object.field_error(f);
         observed.emplace_back(std::move(name), v ? v->to_string() : unreadable ? "(unreadable: " + *unreadable + ")" : "(absent)");
     }
+    add_source(fields, object, observed);
     return Evidence{std::string(object.object_name()), std::move(observed)};
+}
+
+// The value of the check's group_by field for an object ("(none)" when it has none).
+std::string group_of(const Check& check, const FieldSource& object) {
+    if (!check.group_by) return {};
+    const scanner::Value* v = object.field(*check.group_by);
+    return v ? v->to_string() : "(none)";
 }
 
 // Decides one object that the check has selected.
 void judge(const Check& check, const FieldSource& object, Outcome& out) {
     out.selected();
     if (check.expect.objects == Quantifier::none) {
-        out.failed(make_evidence(check, object, {}));
+        out.failed(make_evidence(check, object, {}), group_of(check, object));
         return;
     }
     std::vector<std::pair<std::string, std::string>> observed;
     std::string why_unknown;
     switch (evaluate(*check.expect.condition, object, &why_unknown, &observed)) {
         case Truth::yes: out.satisfied(); break;
-        case Truth::no: out.failed(make_evidence(check, object, std::move(observed))); break;
+        case Truth::no: out.failed(make_evidence(check, object, std::move(observed)), group_of(check, object)); break;
         case Truth::unknown: out.errored(std::string(object.object_name()), why_unknown); break;
     }
 }

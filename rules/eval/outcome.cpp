@@ -88,6 +88,25 @@ void Outcome::keep(std::vector<Evidence>& list, Evidence e) {
     }
 }
 
+void Outcome::add_to_group(Evidence e, std::string group) {
+    std::vector<std::string>& objects = groups_[std::move(group)];
+    if (objects.size() < kMaxEvidence) objects.push_back(std::move(e.object));
+}
+
+std::vector<Evidence> Outcome::grouped_evidence() {
+    constexpr std::size_t kExamples = 3;
+    std::vector<Evidence> out;
+    for (auto& [group, objects] : groups_) {
+        std::sort(objects.begin(), objects.end());
+        std::string examples;
+        for (std::size_t i = 0; i < objects.size() && i < kExamples; ++i)
+            examples += (i ? ", " : "") + objects[i];
+        Evidence e{group, {{"files", std::to_string(objects.size())}, {"examples", std::move(examples)}}, std::move(objects)};
+        out.push_back(std::move(e));
+    }
+    return out;  // sorted by group: the map's order
+}
+
 CheckResult Outcome::finish(const Condition* condition) {
     CheckResult r;
     r.check = check_.info;
@@ -98,14 +117,22 @@ CheckResult Outcome::finish(const Condition* condition) {
     const bool any = check_.expect.objects == Quantifier::any;
     if (failures_ > 0 && !(any && satisfied_ > 0)) {
         r.verdict = Verdict::fail;
-        r.evidence = std::move(failing_);
-        r.evidence_total = failures_;
+        r.evidence = check_.group_by ? grouped_evidence() : std::move(failing_);
+        r.evidence_total = check_.group_by ? r.evidence.size() : failures_;
+        const std::string in_groups = check_.group_by
+            ? " in " + plural(r.evidence.size(), check_.select.collector->fields[*check_.group_by].name)
+            : std::string();
         if (check_.expect.objects == Quantifier::none)
-            r.reason = plural(failures_, "object") + " selected where none may be";
+            r.reason = plural(failures_, "object") + in_groups + " selected where none may be";
         else if (any)
             r.reason = "no selected object satisfies " + describe(*condition);
         else
-            r.reason = plural(failures_, "object") + " fail " + describe(*condition);
+            r.reason = plural(failures_, "object") + in_groups + " fail " + describe(*condition);
+        // Objects that could not be decided are not failures, but the verdict must not hide
+        // them (FORTIFY that the imports cannot tell, an unreadable file among the failing).
+        if (errors_ > 0 && !errors_list_.empty())
+            r.reason += "; " + plural(errors_, "more object") + " undecided (" + errors_list_.front().object + ": " +
+                        errors_list_.front().observed.front().second + ")";
     } else if (any && satisfied_ > 0) {
         r.verdict = Verdict::pass;
     } else if (errors_ > 0) {

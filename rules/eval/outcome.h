@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // What a check has seen of its objects so far, and the verdict that follows: the quantifier
-// (all, any, none), failures with bounded evidence, errors, objects that do not exist, and a
+// (all, any, none), failures with bounded evidence (grouped by a field when the check says), errors, objects that do not exist, and a
 // collector's reason for having nothing to judge. Thread-safe: walk threads feed it at once.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -31,10 +32,12 @@ public:
         ++missing_total_;
     }
 
-    void failed(Evidence e) {
+    // `group`: the value of the check's group_by field for this object (ignored without one).
+    void failed(Evidence e, std::string group = {}) {
         std::lock_guard l(mutex_);
         ++failures_;
-        keep(failing_, std::move(e));
+        if (check_.group_by) add_to_group(std::move(e), std::move(group));
+        else keep(failing_, std::move(e));
     }
 
     void inapplicable(const std::string& reason) {
@@ -55,6 +58,9 @@ private:
     // Keeps the kMaxEvidence smallest objects, so the listed evidence does not depend on
     // the order parallel walk threads happened to find things in.
     static void keep(std::vector<Evidence>& list, Evidence e);
+    void add_to_group(Evidence e, std::string group);
+    // Grouped failures as one evidence entry per group: files, examples, every object.
+    std::vector<Evidence> grouped_evidence();
 
     const Check& check_;
     std::mutex mutex_;
@@ -62,6 +68,7 @@ private:
     std::vector<std::string> missing_;
     std::string inapplicable_;  // the first reason a collector gave for having nothing to judge
     std::vector<Evidence> failing_, errors_list_;
+    std::map<std::string, std::vector<std::string>> groups_;  // group_by value -> failing objects
 };
 
 // What every failing object was held to ("mode at_most 0640"), for the result.

@@ -105,6 +105,10 @@ Check compile_check(const RawNode& node, const std::string& policy_id, Diagnosti
     compile_select(*node.get("select"), check, diags);
     compile_expect(*node.get("expect"), check, diags);
     if (const RawNode* evidence = node.get("evidence")) compile_evidence(*evidence, check, diags);
+    if (const RawNode* group = node.get("group_by")) {
+        check.group_by = scanner::find_field(check.select.collector->fields, group->text);
+        if (!check.group_by) diags.error(*group, "unknown field '" + group->text + "' in group_by");
+    }
     if (check.select.where) referenced_fields(*check.select.where, check.evidence_fields);
     if (check.expect.condition) referenced_fields(*check.expect.condition, check.evidence_fields);
     return check;

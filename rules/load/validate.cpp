@@ -17,7 +17,7 @@ using scanner::ArgSpec;
 using scanner::CollectorEntry;
 
 constexpr std::string_view kCheckKeys[] = {"id", "title", "rationale", "remediation", "severity", "impact",
-                                           "tags", "select", "expect", "evidence"};
+                                           "tags", "select", "expect", "evidence", "group_by"};
 
 // Ids are typed on command lines (--only, --skip) and in waiver files: a small alphabet keeps
 // them unambiguous there.
@@ -154,6 +154,8 @@ bool validate_check(DiagnosticSink& diags, const RawNode& node) {
     // The names are looked up by compile, against the selected collector's fields.
     if (const RawNode* evidence = node.get("evidence"); evidence && !evidence->is_sequence())
         diags.error(*evidence, "'evidence' must be a list of field names");
+    if (const RawNode* group = node.get("group_by"); group && !group->is_scalar())
+        diags.error(*group, "'group_by' must be a field name");
     return diags.count() == before;
 }
 

@@ -88,6 +88,9 @@ struct Check {
     Selection select;
     Expect expect;
     std::vector<std::size_t> evidence_fields;  // fields shown per failing object
+    // `group_by`: failing objects are reported one evidence line per value of this field
+    // (the package that owns a binary), with the count and examples.
+    std::optional<std::size_t> group_by;
     SourcePos pos;
 };
 

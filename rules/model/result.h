@@ -13,12 +13,18 @@
 
 namespace triad::rules {
 
-// At most this many failing objects are listed per check; evidence_total counts them all.
-inline constexpr std::size_t kMaxEvidence = 50;
+// Every failing object is listed (machine formats carry them all; console, Markdown and
+// HTML show the first kEvidenceShown with the total), up to this bound, which only a hostile
+// or broken tree reaches: evidence_total counts them all.
+inline constexpr std::size_t kMaxEvidence = 100'000;
+inline constexpr std::size_t kEvidenceShown = 50;
 
 struct Evidence {
     std::string object;
     std::vector<std::pair<std::string, std::string>> observed;  // field → value as text
+    // Evidence grouped by a field (a check's `group_by`, e.g. the owning package): `object` is
+    // the field's value and these are every failing object of the group, sorted.
+    std::vector<std::string> objects = {};
 };
 
 struct CheckResult {

@@ -145,6 +145,29 @@ void apply_one(const Waiver& w, WaiverRecord& record, CheckResult& r) {
         record.applied = true;
         return;
     }
+    // Grouped evidence (a check's group_by): the waiver sees every object of a group; a group
+    // whose objects are all waived, or whose name the waiver matches, goes as a whole.
+    for (Evidence& e : r.evidence) {
+        if (e.objects.empty() || matches_any(w.objects, e.object)) continue;
+        auto kept = std::stable_partition(e.objects.begin(), e.objects.end(),
+                                          [&](const std::string& o) { return !matches_any(w.objects, o); });
+        if (kept == e.objects.begin()) {
+            e.object = e.objects.front();  // all waived: matched as the group below
+            if (!matches_any(w.objects, e.object)) continue;
+            for (auto it = e.objects.begin() + 1; it != e.objects.end(); ++it) record.waived_objects.push_back(*it);
+            continue;
+        }
+        if (kept == e.objects.end()) continue;
+        for (auto it = kept; it != e.objects.end(); ++it) record.waived_objects.push_back(*it);
+        e.objects.erase(kept, e.objects.end());
+        record.applied = true;
+        for (auto& [field, value] : e.observed) {
+            if (field == "files") value = std::to_string(e.objects.size());
+            if (field != "examples") continue;
+            value.clear();
+            for (std::size_t i = 0; i < e.objects.size() && i < 3; ++i) value += (i ? ", " : "") + e.objects[i];
+        }
+    }
     auto waived = std::stable_partition(r.evidence.begin(), r.evidence.end(),
                                         [&](const Evidence& e) { return !matches_any(w.objects, e.object); });
     const auto removed = static_cast<std::uint64_t>(r.evidence.end() - waived);

@@ -30,6 +30,19 @@ std::string Value::to_string() const {
     return std::visit(Visitor{}, data);
 }
 
+std::string ValueOrigin::to_string() const {
+    switch (kind) {
+        case Kind::read: return line > 0 ? file + ":" + std::to_string(line) : file;
+        case Kind::not_set: return defaulted ? "default (not set in " + file + ")" : "not set in " + file;
+        case Kind::file_absent: {
+            // `file` lists every path consulted when there were several.
+            const bool several = file.find(", ") != std::string::npos;
+            return (defaulted ? "default (" : "absent (") + (several ? "none of " + file + " exists)" : file + " does not exist)");
+        }
+    }
+    return file;
+}
+
 std::string_view to_string(ValueKind kind) {
     switch (kind) {
         case ValueKind::boolean: return "boolean";

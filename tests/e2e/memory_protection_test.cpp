@@ -45,7 +45,9 @@ std::string exe(bool pie, bool nx, bool canary, bool full_relro, bool fortified,
     if (pie) s.tags.emplace_back(DT_FLAGS_1, DF_1_PIE | (full_relro ? DF_1_NOW : 0));
     else if (full_relro) s.tags.emplace_back(DT_BIND_NOW, 0);
     if (canary) s.imports.push_back("__stack_chk_fail");
-    s.imports.push_back(fortified ? "__memcpy_chk" : "memcpy");
+    // Unfortified: three plain fortifiable imports, enough to tell (docs/binaries.md).
+    if (fortified) s.imports.push_back("__memcpy_chk");
+    else s.imports.insert(s.imports.end(), {"memcpy", "strcpy", "printf"});
     s.runpath = std::move(runpath);
     return build_elf(s);
 }
@@ -70,9 +72,24 @@ struct Fixture {
         write_file(root / "usr/bin/old-tool", exe(false, false, false, false, false), 0755);
         write_file(root / "usr/bin/good", exe(true, true, true, true, true), 0755);
         write_file(root / "usr/bin/script", "#!/bin/sh\n", 0755);
-        write_file(root / "usr/local/bin/plugin-host", exe(true, true, true, true, true, {"$ORIGIN/plugins"}), 0755);
+        // A missing RUNPATH directory only root could create is no finding; one under a
+        // world-writable directory is.
+        write_file(root / "usr/local/bin/plugin-host", exe(true, true, true, true, true, {"$ORIGIN/plugins", "/opt/vendor/lib"}), 0755);
+        triad::test::make_dirs(root / "opt/vendor");
+        triad::test::sh("chmod 0777 '" + root.path() + "/opt/vendor'");
         write_file(root / "usr/lib/x86_64-linux-gnu/libgood.so.1", lib(true));
         write_file(root / "usr/lib/x86_64-linux-gnu/libexecstack.so.2", lib(false));
+        // Owned by packages (a dpkg database listing them as a merged-/usr system's lists do,
+        // under /bin): judged by the -PACKAGED checks, one evidence line per package.
+        triad::test::make_dirs(root / "usr/bin");
+        triad::test::sh("ln -s usr/bin '" + root.path() + "/bin'");
+        write_file(root / "usr/bin/pkg-weak-a", exe(false, false, false, false, false), 0755);
+        write_file(root / "usr/bin/pkg-weak-b", exe(false, true, true, true, true), 0755);
+        write_file(root / "usr/bin/pkg-setuid", exe(false, true, true, true, true), 04755);
+        write_file(root / "usr/lib/x86_64-linux-gnu/libpkgexec.so.3", lib(false));
+        write_file(root / "var/lib/dpkg/info/weakpkg.list", "/.\n/bin\n/bin/pkg-weak-a\n/bin/pkg-weak-b\n/bin/pkg-setuid\n");
+        write_file(root / "var/lib/dpkg/info/libpkgexec3:amd64.list",
+                   "/.\n/usr\n/usr/lib/x86_64-linux-gnu/libpkgexec.so.3\n");
         write_file(root / "etc/sysctl.d/60-weak.conf", "kernel.randomize_va_space = 1\nkernel.kptr_restrict = 1\n");
         write_file(root / "usr/lib/sysctl.d/50-default.conf", "fs.suid_dumpable = 2\n");
 
@@ -149,6 +166,14 @@ TEST_CASE("memory-protection policy: every check's verdict on a fixture host") {
         {"MEM-DMESG-RESTRICT", "pass"},          {"MEM-DMESG-RESTRICT-CONFIGURED", "not_applicable"},
         {"MEM-PTRACE-SCOPE", "fail"},            {"MEM-PTRACE-SCOPE-CONFIGURED", "not_applicable"},
         {"MEM-PROC-LISTENING-HARDENED", "fail"}, {"MEM-PROC-LISTENING-SECCOMP", "fail"},
+        {"MEM-EXEC-PIE-EXPOSED-PACKAGED", "fail"},    {"MEM-EXEC-NX-EXPOSED-PACKAGED", "pass"},
+        {"MEM-EXEC-CANARY-EXPOSED-PACKAGED", "pass"}, {"MEM-EXEC-RELRO-EXPOSED-PACKAGED", "pass"},
+        {"MEM-EXEC-FORTIFY-EXPOSED-PACKAGED", "pass"}, {"MEM-EXEC-PIE-PACKAGED", "fail"},
+        {"MEM-EXEC-NX-PACKAGED", "fail"},             {"MEM-EXEC-CANARY-PACKAGED", "fail"},
+        {"MEM-EXEC-RELRO-PACKAGED", "fail"},          {"MEM-EXEC-FORTIFY-PACKAGED", "fail"},
+        {"MEM-LIB-NX-PACKAGED", "fail"},              {"MEM-LIB-TEXTREL-PACKAGED", "pass"},
+        {"MEM-LIB-RELRO-PACKAGED", "pass"},           {"MEM-LIB-CANARY-PACKAGED", "pass"},
+        {"MEM-LIB-FORTIFY-PACKAGED", "pass"},
     };
     // A check added to the policy without a row here fails the test.
     for (const std::string& id : policy_ids()) {
@@ -168,6 +193,27 @@ TEST_CASE("memory-protection policy: every check's verdict on a fixture host") {
     CHECK(objects(s, "MEM-EXEC-RPATH") == std::set<std::string>{"/usr/local/bin/plugin-host"});
     CHECK(objects(s, "MEM-PROC-LISTENING-HARDENED") == std::set<std::string>{"700 netd"});
     CHECK(objects(s, "MEM-PROC-LISTENING-SECCOMP") == std::set<std::string>{"700 netd"});
+    // Package-owned binaries: one evidence line per package, with every file in `objects`,
+    // at the lower severity, and none of them in the checks for local binaries.
+    CHECK(objects(s, "MEM-EXEC-PIE-PACKAGED") == std::set<std::string>{"weakpkg"});
+    auto pkg = s.by_id.at("MEM-EXEC-PIE-PACKAGED")->getArray("evidence")->getObject(0);
+    CHECK(pkg->getObject("observed")->getValue<std::string>("files") == "2");
+    CHECK(pkg->getObject("observed")->getValue<std::string>("examples") == "/usr/bin/pkg-weak-a, /usr/bin/pkg-weak-b");
+    REQUIRE(pkg->getArray("objects"));
+    CHECK(pkg->getArray("objects")->size() == 2);
+    CHECK(s.by_id.at("MEM-EXEC-PIE-PACKAGED")->getValue<std::string>("reason").find("2 objects in 1 package fail") == 0);
+    CHECK(s.by_id.at("MEM-EXEC-PIE-PACKAGED")->getValue<std::string>("severity") == "low");
+    CHECK(objects(s, "MEM-EXEC-PIE-EXPOSED-PACKAGED") == std::set<std::string>{"weakpkg"});
+    CHECK(s.by_id.at("MEM-EXEC-PIE-EXPOSED-PACKAGED")->getValue<std::string>("severity") == "medium");
+    CHECK(objects(s, "MEM-EXEC-NX-PACKAGED") == std::set<std::string>{"weakpkg"});
+    CHECK(objects(s, "MEM-LIB-NX-PACKAGED") == std::set<std::string>{"libpkgexec3:amd64"});
+    // CSV and SARIF carry every object of a package's group too.
+    for (const char* format : {"csv", "sarif"}) {
+        CAPTURE(format);
+        auto r = triad::test::run_triad({"scan", "--root", f.root.path(), "--only", "MEM-EXEC-PIE-PACKAGED", "--format", format});
+        for (const char* file : {"/usr/bin/pkg-weak-a", "/usr/bin/pkg-weak-b"}) CHECK(r.out.find(file) != std::string::npos);
+        CHECK(r.out.find("weakpkg") != std::string::npos);
+    }
     CHECK(s.by_id.at("MEM-EXEC-PIE-EXPOSED")->getValue<std::string>("severity") == "high");
     CHECK(s.by_id.at("MEM-EXEC-PIE")->getValue<std::string>("severity") == "medium");
     CHECK(s.by_id.at("MEM-EXEC-RPATH")->getValue<std::string>("severity") == "critical");
@@ -176,10 +222,16 @@ TEST_CASE("memory-protection policy: every check's verdict on a fixture host") {
     auto ptrace = s.by_id.at("MEM-PTRACE-SCOPE")->getArray("evidence")->getObject(0)->getObject("observed");
     CHECK(ptrace->getValue<std::string>("exists") == "false");
     CHECK(ptrace->getValue<std::string>("reason").find("Yama LSM is not active") != std::string::npos);
+    auto rpath = s.by_id.at("MEM-EXEC-RPATH")->getArray("evidence")->getObject(0)->getObject("observed");
+    CHECK(rpath->getValue<std::string>("unsafe_rpath") == "/opt/vendor/lib (missing: anyone can create it in /opt/vendor (0777))");
+    CHECK(s.by_id.at("MEM-PTRACE-SCOPE")->getValue<std::string>("reason").find("Yama") != std::string::npos);
     // The configured value is reported apart from the live one, with where it is set.
     auto aslr = s.by_id.at("MEM-ASLR-CONFIGURED")->getArray("evidence")->getObject(0)->getObject("observed");
     CHECK(aslr->getValue<std::string>("value") == "1");
     CHECK(aslr->getValue<std::string>("file") == "/etc/sysctl.d/60-weak.conf");
+    CHECK(aslr->getValue<std::string>("source") == "/etc/sysctl.d/60-weak.conf:1");
+    auto mmap = s.by_id.at("MEM-MMAP-MIN-ADDR")->getArray("evidence")->getObject(0)->getObject("observed");
+    CHECK(mmap->getValue<std::string>("source") == "/proc/sys/vm/mmap_min_addr");
 }
 
 TEST_CASE("memory-protection policy on an offline root: live checks are not_applicable") {

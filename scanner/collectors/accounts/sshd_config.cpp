@@ -378,6 +378,9 @@ FactSet collect_sshd(const CollectContext& ctx, const SelectArgs& args) {
     const std::string* key_default = args.string("default");
     const std::string wanted = key ? canonical_keyword(*key) : std::string();
 
+    std::string files_read;  // where an unset keyword was looked for
+    for (const std::string& file : reader.files) files_read += (files_read.empty() ? "" : ", ") + file;
+
     FactSet out;
     const Block& global = reader.blocks.front();
     for (const Block& block : reader.blocks) {
@@ -401,6 +404,8 @@ FactSet collect_sshd(const CollectContext& ctx, const SelectArgs& args) {
                 break;
             }
             f.fields[i] = std::move(*v);
+            f.set_origin(i, found.line ? ValueOrigin::read_at(found.line->file, found.line->line)
+                                       : ValueOrigin::not_set_in(files_read, s.kind != Kind::accumulate));
         }
         if (failed) continue;
         if (!is_global) f.fields[kMatch] = Value{block.criteria};
@@ -416,6 +421,8 @@ FactSet collect_sshd(const CollectContext& ctx, const SelectArgs& args) {
             } else if (key_default) {
                 f.fields[kValue] = Value{*key_default};
             }
+            f.set_origin(kValue, found.line ? ValueOrigin::read_at(found.line->file, found.line->line)
+                                            : ValueOrigin::not_set_in(files_read, key_default != nullptr));
             f.fields[kDefaulted] = Value{found.line == nullptr};
         }
         out.push_back(std::move(f));
@@ -442,7 +449,9 @@ const CollectorEntry kSshdCollector{
     "the global settings and one per Match block with that block's settings over the "
     "global ones, as a connection that matches only that block sees them. Without "
     "/etc/ssh/sshd_config the collector is not_applicable (no OpenSSH server is "
-    "configured); an unreadable file or a value sshd would reject is an error.",
+    "configured); an unreadable file or a value sshd would reject is an error. Evidence "
+    "gives each setting's `source`: the `FILE:LINE` that sets it, or `default (not set in "
+    "FILES)` for a built-in default.",
 };
 
 }  // namespace triad::scanner

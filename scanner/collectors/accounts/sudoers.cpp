@@ -377,6 +377,7 @@ FactSet collect_sudo_defaults(const CollectContext& ctx, const SelectArgs&) {
         f.fields[kDefScope] = Value{d.scope};
         f.fields[kDefBinding] = Value{d.binding};
         f.fields[kDefEffective] = Value{last[d.scope + "\n" + d.binding + "\n" + d.name] == i};
+        f.origin = ValueOrigin::read_at(d.file, d.line);
         f.fields[kDefFile] = Value{d.file};
         f.fields[kDefLine] = Value{std::int64_t{d.line}};
         out.push_back(std::move(f));
@@ -416,6 +417,7 @@ FactSet collect_sudo_rules(const CollectContext& ctx, const SelectArgs&) {
         bool off = global_off || std::any_of(r.users.begin(), r.users.end(), [&](const std::string& u) { return users_off.count(u) > 0; });
         f.fields[kRuleAuthenticate] = Value{!off && r.nopasswd_commands.empty()};
         f.fields[kRuleTags] = Value{StringList(r.tags)};
+        f.origin = ValueOrigin::read_at(r.file, r.line);
         f.fields[kRuleFile] = Value{r.file};
         f.fields[kRuleLine] = Value{std::int64_t{r.line}};
         out.push_back(std::move(f));

@@ -47,19 +47,40 @@ Result<std::optional<std::string>> capabilities_of(const Sysroot& root, const st
     return std::optional<std::string>(decode_file_capabilities((*value)->data(), (*value)->size()));
 }
 
-// Who could create a missing directory: whoever may write its nearest existing parent.
-std::string who_can_create(const Sysroot& root, std::string dir) {
+// Who other than root could create a missing directory: whoever may write its first
+// existing ancestor (every missing level below it is theirs to make). nullopt when only root
+// can: then the entry is no way in. Set-user-id programs ignore no RPATH, so a user-writable
+// ancestor is as good as a writable directory.
+std::optional<std::string> who_can_create(const Sysroot& root, const IdentityTable* ids, std::string dir) {
+    auto user = [&](std::uint32_t uid) {
+        const std::string* name = ids ? ids->user_name(uid) : nullptr;
+        return name ? "user " + *name : "uid " + std::to_string(uid);
+    };
+    auto group = [&](std::uint32_t gid) {
+        const std::string* name = ids ? ids->group_name(gid) : nullptr;
+        return name ? "group " + *name : "gid " + std::to_string(gid);
+    };
     while (dir.size() > 1) {
         dir = dirname_of(dir);
         auto fd = root.open_path(dir, O_PATH, /*follow_final=*/true);
-        if (!fd) continue;
+        if (!fd) {
+            if (fd.error().code == ErrorCode::not_found) continue;
+            return "unknown: " + dir + " cannot be examined (" + fd.error().message + ")";
+        }
         struct statx st {};
-        if (::statx(fd->get(), "", AT_EMPTY_PATH, STATX_MODE | STATX_UID, &st) != 0) break;
-        if (st.stx_mode & S_IWOTH) return "anyone can create it in world-writable " + dir;
-        if (st.stx_uid != 0 && (st.stx_mode & S_IWUSR)) return "uid " + std::to_string(st.stx_uid) + " can create it in " + dir;
-        return "whoever creates it supplies the libraries; " + dir + " is writable by root only";
+        if (::statx(fd->get(), "", AT_EMPTY_PATH, STATX_TYPE | STATX_MODE | STATX_UID | STATX_GID, &st) != 0)
+            return "unknown: " + dir + " cannot be examined";
+        if (!S_ISDIR(st.stx_mode)) return std::nullopt;  // a file is in the way: nothing can be created under it
+        std::vector<std::string> who;
+        if (st.stx_mode & S_IWOTH) who.push_back("anyone");
+        if (st.stx_uid != 0 && (st.stx_mode & S_IWUSR)) who.push_back(user(st.stx_uid));
+        if (st.stx_gid != 0 && (st.stx_mode & S_IWGRP)) who.push_back(group(st.stx_gid));
+        if (who.empty()) return std::nullopt;
+        std::string text;
+        for (const std::string& w : who) text += (text.empty() ? "" : ", ") + w;
+        return text + " can create it in " + dir + " (" + format_mode(st.stx_mode) + ")";
     }
-    return "whoever creates it supplies the libraries";
+    return std::nullopt;
 }
 
 }  // namespace
@@ -86,10 +107,27 @@ Fact elf_info_fact(const std::string& path, const ElfInfo& info) {
     f.fields[kElfBits] = Value{std::int64_t{info.bits}};
     f.fields[kElfEndian] = Value{std::string(info.big_endian ? "big" : "little")};
     f.fields[kElfMachine] = Value{info.machine};
+    if (auto verdict = fortify_verdict(info)) {
+        f.fields[kElfFortify] = Value{*verdict};
+    } else {
+        f.set_field_error(kElfFortify, "cannot tell: " + std::to_string(info.fortifiable) +
+                                           " fortifiable import(s) and none fortified; below " +
+                                           std::to_string(kFortifyDecidableImports) +
+                                           " a FORTIFY_SOURCE build whose buffer sizes are unknown at compile time "
+                                           "imports the same functions as a build without it");
+    }
     return f;
 }
 
-std::vector<std::string> unsafe_search_paths(const Sysroot& root, const std::string& binary, const ElfInfo& info) {
+std::optional<std::string> fortify_verdict(const ElfInfo& info) {
+    if (info.fortified > 0) return "fortified";
+    if (info.fortifiable == 0) return "not-needed";
+    if (info.fortifiable >= kFortifyDecidableImports) return "unfortified";
+    return std::nullopt;
+}
+
+std::vector<std::string> unsafe_search_paths(const Sysroot& root, const std::string& binary, const ElfInfo& info,
+                                             const IdentityTable* ids) {
     std::vector<std::string> out;
     const std::string origin = dirname_of(binary);
     auto judge = [&](const std::string& entry) {
@@ -102,7 +140,8 @@ std::vector<std::string> unsafe_search_paths(const Sysroot& root, const std::str
         if (const std::size_t dollar = dir.find('$'); dollar != std::string::npos) dir = dirname_of(dir.substr(0, dollar + 1));
         auto fd = root.open_path(dir, O_PATH, /*follow_final=*/true);
         if (!fd) {
-            if (fd.error().code == ErrorCode::not_found) out.push_back(entry + " (missing: " + who_can_create(root, dir) + ")");
+            if (fd.error().code == ErrorCode::not_found)
+                if (auto who = who_can_create(root, ids, dir)) out.push_back(entry + " (missing: " + *who + ")");
             return;
         }
         struct statx st {};
@@ -118,7 +157,7 @@ std::vector<std::string> unsafe_search_paths(const Sysroot& root, const std::str
 }
 
 FactSet collect_elf(const Sysroot& root, const IdentityTable& ids, const Sysroot* proc, const ElfQuery& query,
-                    Executor& executor, const CancelToken* cancel, ElfMemo* memo) {
+                    Executor& executor, const CancelToken* cancel, ElfMemo* memo, PackageFilesMemo* packages) {
     ElfMemo own_memo;
     ElfMemo& elf = memo ? *memo : own_memo;
     FactSet out;
@@ -179,7 +218,11 @@ FactSet collect_elf(const Sysroot& root, const IdentityTable& ids, const Sysroot
     std::map<std::string, std::vector<std::string>> listening;
     if (proc) listening = listening_binaries(read_processes(*proc));
 
-    // 3. Join each binary with its exposure, on every core.
+    // 3. The owning packages (the dpkg database is read once per scan, after the walk).
+    PackageFilesMemo own_packages;
+    const auto owners = (packages ? *packages : own_packages).get(root, cancel);
+
+    // 4. Join each binary with its exposure and owner, on every core.
     std::vector<std::optional<Fact>> facts(binaries.size());
     executor.parallel_for(binaries.size(), cancel, [&](std::size_t i) {
         const FoundBinary& b = binaries[i];
@@ -189,7 +232,9 @@ FactSet collect_elf(const Sysroot& root, const IdentityTable& ids, const Sysroot
             return;
         }
         Fact f = elf_info_fact(b.path, *info);
-        auto unsafe = unsafe_search_paths(root, b.path, *info);
+        auto unsafe = unsafe_search_paths(root, b.path, *info, &ids);
+        if (!owners) f.set_field_error(kElfPackage, "cannot read the dpkg database: " + owners.error().describe());
+        else if (auto owner = (*owners)->owner(b.path)) f.fields[kElfPackage] = Value{std::move(*owner)};
         if (!unsafe.empty()) f.fields[kElfUnsafeRpath] = Value{std::move(unsafe)};
         const bool setuid = b.mode & S_ISUID, setgid = b.mode & S_ISGID;
         auto read_caps = capabilities_of(root, b.path);
@@ -223,7 +268,8 @@ FactSet collect_elf_files(const CollectContext& ctx, const SelectArgs& args) {
     q.one_filesystem = args.boolean("one_filesystem").value_or(true);
 
     // Checks sharing this select get these facts from the engine's per-scan cache.
-    return collect_elf(ctx.root, ctx.ids, ctx.proc, q, ctx.exec(), ctx.cancel, ctx.memo ? &ctx.memo->get<ElfMemo>() : nullptr);
+    return collect_elf(ctx.root, ctx.ids, ctx.proc, q, ctx.exec(), ctx.cancel, ctx.memo ? &ctx.memo->get<ElfMemo>() : nullptr,
+                       ctx.memo ? &ctx.memo->get<PackageFilesMemo>() : nullptr);
 }
 
 const CollectorEntry kElfCollector = with_collect(kElfCollectorSpec, collect_elf_files);

@@ -7,12 +7,15 @@
 #pragma once
 
 #include <iterator>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "scanner/elf/elf_cache.h"
 #include "scanner/elf/elf_hardening.h"
+#include "scanner/identity/identity.h"
+#include "scanner/packages/package_files.h"
 #include "scanner/core/fact.h"
 #include "scanner/core/collector.h"
 
@@ -22,7 +25,7 @@ enum ElfField : std::size_t {
     kElfPath, kElfKind, kElfPie, kElfNx, kElfCanary, kElfRelro, kElfFortified, kElfFortifiable, kElfRpath,
     kElfRunpath, kElfUnsafeRpath, kElfCetIbt, kElfCetShstk, kElfStripped, kElfTextrel, kElfInterpreter,
     kElfBits, kElfEndian, kElfMachine, kElfSetuid, kElfSetgid, kElfCapabilities, kElfListening,
-    kElfListeningOn, kElfExposed, kElfFieldCount
+    kElfListeningOn, kElfExposed, kElfPackage, kElfFortify, kElfFieldCount
 };
 
 // The collector's specs are here rather than in elf_collector.cpp so that a build without
@@ -54,6 +57,8 @@ inline constexpr FieldSpec kElfFields[] = {
     {"listening", ValueKind::boolean, "a running process of this binary listens on a non-loopback address (false without /proc)"},
     {"listening_on", ValueKind::list, "what its processes listen on (\"tcp 0.0.0.0:22\"), loopback included; absent if not listening"},
     {"exposed", ValueKind::boolean, "setuid, setgid, file capabilities or listening: reachable by an attacker"},
+    {"package", ValueKind::string, "the installed package that owns the file, from the root's dpkg database (/var/lib/dpkg/info/*.list); absent for a file no package lists"},
+    {"fortify", ValueKind::string, "fortified (imports a __*_chk function), not-needed (nothing fortifiable) or unfortified (3 or more fortifiable imports, none checked); undecided below 3 (docs/binaries.md)"},
 };
 static_assert(std::size(kElfFields) == kElfFieldCount);
 
@@ -76,8 +81,11 @@ inline constexpr CollectorEntry kElfCollectorSpec{
     "capabilities, and whether a running process of the binary listens on the network, "
     "which needs the running system (`listening` is false without it, as an offline image "
     "runs nothing). A damaged binary or an unreadable file or directory is an error "
-    "naming the problem. `triad binaries` lists the same properties from the command "
-    "line.",
+    "naming the problem. `package` names the installed package that owns a file (the "
+    "root's dpkg database; a file no package lists has none, and an unreadable database "
+    "makes the field undecided). `fortify` is undecided when a binary imports fewer than "
+    "3 fortifiable functions and no checked one (docs/binaries.md). `triad binaries` "
+    "lists the same properties from the command line.",
 };
 
 // The spec with its collect function (elf_collector.cpp).
@@ -98,15 +106,25 @@ struct ElfQuery {
 // files once `cancel` is set.
 FactSet collect_elf(const Sysroot& root, const IdentityTable& ids, const Sysroot* proc, const ElfQuery& query,
                     Executor& executor = Executor::serial(), const CancelToken* cancel = nullptr,
-                    ElfMemo* memo = nullptr);
+                    ElfMemo* memo = nullptr, PackageFilesMemo* packages = nullptr);
 
 // The registry's entry point.
 FactSet collect_elf_files(const CollectContext& ctx, const SelectArgs& args);
 
 // RPATH/RUNPATH entries that let someone else choose the libraries: relative (resolved
-// against the working directory), missing (whoever creates it first wins) or
-// world-writable, each as "ENTRY (why)". $ORIGIN is the binary's directory.
-std::vector<std::string> unsafe_search_paths(const Sysroot& root, const std::string& binary, const ElfInfo& info);
+// against the working directory), missing where someone other than root could create it
+// (the first existing ancestor is writable by another user, a group or everyone: the why
+// names them, through `ids` when given) or world-writable, each as "ENTRY (why)". A missing
+// directory only root can create is no way in. $ORIGIN is the binary's directory.
+std::vector<std::string> unsafe_search_paths(const Sysroot& root, const std::string& binary, const ElfInfo& info,
+                                             const IdentityTable* ids = nullptr);
+
+// The FORTIFY_SOURCE verdict of a binary from its imports: "fortified" (some __*_chk),
+// "not-needed" (nothing fortifiable) or "unfortified" (at least kFortifyDecidableImports
+// fortifiable imports, none checked); nullopt below that, where a fortified build whose
+// buffer sizes the compiler did not know imports exactly what an unfortified one does.
+inline constexpr int kFortifyDecidableImports = 3;
+std::optional<std::string> fortify_verdict(const ElfInfo& info);
 
 // The fields of an analysed binary in the collector's layout (exposure fields unset).
 Fact elf_info_fact(const std::string& path, const ElfInfo& info);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "scanner/collectors/files/config.h"
 
+#include <algorithm>
+
 #include "scanner/core/path_glob.h"
 
 namespace triad::scanner {
@@ -45,11 +47,32 @@ FactSet run_config(const CollectContext& ctx, const SelectArgs& args) {
 
 }  // namespace
 
+namespace {
+
+bool is_glob(const std::string& path) { return path.find_first_of("*?[") != std::string::npos; }
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
+    return out;
+}
+
+// The object names the program's own file, the first path that is not a glob (pwquality's
+// "pwquality.conf.d/*.conf" names no file), so it stays the same whichever file sets the key.
+std::string object_name(const ConfigQuery& query) {
+    if (query.paths.empty()) return "?: " + query.key;
+    auto plain = std::find_if(query.paths.begin(), query.paths.end(), [](const std::string& p) { return !is_glob(p); });
+    return (plain != query.paths.end() ? *plain : query.paths.front()) + ": " + query.key;
+}
+
+}  // namespace
+
 FactSet collect_config(const Sysroot& root, const ConfigQuery& query) {
     Fact fact;
-    fact.object = (query.paths.empty() ? std::string("?") : query.paths.front()) + ": " + query.key;
+    fact.object = object_name(query);
     fact.fields.resize(kConfigFieldCount);
 
+    std::vector<std::string> files_read;
     bool any_file = false;
     StringList values;
     std::optional<ConfigEntry> effective;
@@ -64,6 +87,7 @@ FactSet collect_config(const Sysroot& root, const ConfigQuery& query) {
                 return {Fact::error(fact.object, text.error().describe())};
             }
             any_file = true;
+            files_read.push_back(path);
             for (ConfigEntry& e : parse_config(*text, query.syntax)) {
                 if (!config_keys_equal(e.key, query.key, query.syntax.case_insensitive_keys)) continue;
                 values.push_back(e.value);
@@ -82,8 +106,12 @@ FactSet collect_config(const Sysroot& root, const ConfigQuery& query) {
         fact.fields[kConfigValue].emplace(Value{effective->value});
         fact.fields[kConfigFile].emplace(Value{effective_file});
         fact.fields[kConfigLine].emplace(Value{std::int64_t{effective->line}});
-    } else if (query.default_value) {
-        fact.fields[kConfigValue].emplace(Value{*query.default_value});
+        fact.origin = ValueOrigin::read_at(effective_file, effective->line);
+    } else {
+        if (query.default_value) fact.fields[kConfigValue].emplace(Value{*query.default_value});
+        const bool defaulted = query.default_value.has_value();
+        fact.origin = any_file ? ValueOrigin::not_set_in(join(files_read), defaulted)
+                               : ValueOrigin::absent(join(query.paths), defaulted);
     }
     return {std::move(fact)};
 }
@@ -97,7 +125,9 @@ const CollectorEntry kConfigCollector{
     "unquoted. The files `path` names are read in order as one stream and `repeat` says "
     "which setting of a repeated key wins, as the program that reads the file decides. One "
     "object per select; a file that does not exist leaves the key unset (`file_exists: "
-    "false`), one that cannot be read is an error with the reason.",
+    "false`), one that cannot be read is an error with the reason. The object is named after the "
+    "first `path` that is not a glob. Evidence gives each value's `source`: `FILE:LINE`, "
+    "`default (not set in FILE)` when `default` applies, or `absent (FILE does not exist)`.",
 };
 
 }  // namespace triad::scanner

@@ -141,6 +141,7 @@ Fact live_fact(const CollectContext& ctx, const std::string& key) {
     while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
     std::replace(value.begin(), value.end(), '\t', ' ');
     Fact f = base_fact(key, "live");
+    f.origin = ValueOrigin::read_at("/proc/sys/" + path, 0);
     f.fields[kSysctlValue] = Value{value};
     f.fields[kSysctlSet] = Value{true};
     f.fields[kSysctlDefaulted] = Value{false};
@@ -214,8 +215,10 @@ Fact configured_fact(const std::vector<ConfigFile>& files, const std::string& ke
         f.fields[kSysctlValue] = Value{winner->value};
         f.fields[kSysctlFile] = Value{where->path};
         f.fields[kSysctlLine] = Value{std::int64_t{winner->line}};
+        f.origin = ValueOrigin::read_at(where->path, winner->line);
     } else {
         f.fields[kSysctlValue] = Value{*default_value};
+        f.origin = ValueOrigin::not_set_in("the sysctl.d files and /etc/sysctl.conf", true);
     }
     return f;
 }
