@@ -167,10 +167,8 @@ void Service::scan_once() {
             result.error().describe());
         return;
     }
-    if (cancel_.cancelled()) {
-        log("scan cancelled before it was stored");
-        return;
-    }
+    // A result run_scan returned is complete (subscribers have seen its scan_finished): it
+    // is stored even when SIGTERM came meanwhile — stop() waits for this short write.
     auto id = store_->save(host, *result);
     if (!id) {
         log("cannot store the scan: " + id.error().describe());
