@@ -20,7 +20,8 @@ result, and streams each scan's events as newline-delimited JSON on a Unix socke
 
 options:
   --config FILE   the configuration (YAML; default /etc/triad/triadd.yml)
-  --foreground    stay attached to the terminal (the default; Poco's --daemon detaches)
+  --foreground    stay in the foreground (triadd always does: run it under a service
+                  manager, which keeps its stderr log)
   --help          this text
 
 signals: SIGTERM/SIGINT cancel the scan in flight and exit 0; SIGHUP reloads the
@@ -32,13 +33,16 @@ exit codes: 0 stopped by a signal, 2 usage, configuration or policy error,
 class Triadd final : public Poco::Util::ServerApplication {
 protected:
     void defineOptions(Poco::Util::OptionSet& options) override {
-        ServerApplication::defineOptions(options);
+        // Not ServerApplication's own options: its --daemon, --pidfile and --umask act only
+        // through ServerApplication::run(argc, argv), which main() does not use (it would
+        // turn option errors into exit 78); triadd stays in the foreground.
+        Application::defineOptions(options);
         options.addOption(Poco::Util::Option("config", "c", "configuration file").argument("FILE").repeatable(false));
         options.addOption(Poco::Util::Option("foreground", "f", "stay in the foreground"));
         options.addOption(Poco::Util::Option("help", "h", "usage"));
     }
     void handleOption(const std::string& name, const std::string& value) override {
-        ServerApplication::handleOption(name, value);
+        Application::handleOption(name, value);
         if (name == "config") config_path_ = value;
         if (name == "help") {
             help_ = true;

@@ -163,8 +163,8 @@ void Service::scan_once() {
     request.memo = &memo_;
     auto result = rules::run_scan(request, sinks, cancel_);
     if (!result) {
-        log("scan " + std::string(result.error().code == ErrorCode::cancelled ? "cancelled" : "failed") + ": " +
-            result.error().describe());
+        if (result.error().code == ErrorCode::cancelled) log("scan cancelled; nothing stored");
+        else log("scan failed: " + result.error().describe());
         return;
     }
     // A result run_scan returned is complete (subscribers have seen its scan_finished): it
