@@ -52,8 +52,11 @@ void read_socket(const YAML::Node& node, DaemonConfig& out) {
             if (out.socket_path.empty() || out.socket_path[0] != '/') fail(kv.second, "'socket.path' must be absolute");
         } else if (key == "group") {
             out.socket_group = scalar(kv.second, "socket.group");
+        } else if (key == "queue") {
+            out.socket_queue = count(kv.second, "socket.queue");
+            if (out.socket_queue < 1) fail(kv.second, "'socket.queue' must be at least 1");
         } else {
-            fail(kv.first, "unknown key 'socket." + key + "' (path, group)");
+            fail(kv.first, "unknown key 'socket." + key + "' (path, group, queue)");
         }
     }
 }

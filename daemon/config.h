@@ -24,6 +24,7 @@ struct DaemonConfig {
     std::string host_id;  // default: /etc/machine-id of this machine
     std::string socket_path = "/run/triad/triad.sock";
     std::string socket_group;  // empty: the daemon's own group
+    std::size_t socket_queue = 4096;  // lines queued per subscriber before events are lost
     store::Retention retention;
     std::vector<std::string> ignored;  // keys accepted but not implemented yet (warned at start)
 };

@@ -15,7 +15,8 @@
 
 namespace triad::daemon {
 
-Result<std::unique_ptr<EventSocket>> EventSocket::open(const std::string& path, const std::string& group) {
+Result<std::unique_ptr<EventSocket>> EventSocket::open(const std::string& path, const std::string& group,
+                                                       std::size_t queue_lines) {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     if (path.size() >= sizeof addr.sun_path) return Error{ErrorCode::usage, "socket path too long", path};
@@ -48,11 +49,13 @@ Result<std::unique_ptr<EventSocket>> EventSocket::open(const std::string& path, 
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) return error_from_errno(errno, "pipe");
     return std::unique_ptr<EventSocket>(
-        new EventSocket(path, std::move(fd), UniqueFd(pipe_fds[0]), UniqueFd(pipe_fds[1])));
+        new EventSocket(path, std::move(fd), UniqueFd(pipe_fds[0]), UniqueFd(pipe_fds[1]), queue_lines));
 }
 
-EventSocket::EventSocket(std::string path, UniqueFd listener, UniqueFd wake_read, UniqueFd wake_write)
+EventSocket::EventSocket(std::string path, UniqueFd listener, UniqueFd wake_read, UniqueFd wake_write,
+                         std::size_t queue_lines)
     : path_(std::move(path)),
+      queue_lines_(queue_lines < 1 ? 1 : queue_lines),
       listener_(std::move(listener)),
       wake_read_(std::move(wake_read)),
       wake_write_(std::move(wake_write)) {
@@ -79,16 +82,21 @@ std::size_t EventSocket::subscribers() {
     return subscribers_.size();
 }
 
+std::string EventSocket::lost_line(std::uint64_t count) {
+    return "{\"event\":\"lost\",\"count\":" + std::to_string(count) + "}\n";
+}
+
 void EventSocket::broadcast(const std::string& line) {
     {
         std::lock_guard lock(mutex_);
         for (Subscriber& s : subscribers_) {
-            if (s.queue.size() >= kQueueLines) {
+            // A `lost` line takes one place too: it goes out before the next line kept.
+            if (s.queue.size() + (s.lost > 0 ? 1 : 0) >= queue_lines_) {
                 ++s.lost;
                 continue;
             }
             if (s.lost > 0) {
-                s.queue.push_back("{\"event\":\"lost\",\"count\":" + std::to_string(s.lost) + "}\n");
+                s.queue.push_back(lost_line(s.lost));
                 s.lost = 0;
             }
             s.queue.push_back(line.ends_with('\n') ? line : line + "\n");
@@ -149,6 +157,11 @@ void EventSocket::loop() {
                 if (s.offset < front.size()) break;
                 s.queue.pop_front();
                 s.offset = 0;
+            }
+            // A subscriber that caught up learns what it missed without waiting for the next event.
+            if (!gone && s.lost > 0 && s.queue.size() < queue_lines_) {
+                s.queue.push_back(lost_line(s.lost));
+                s.lost = 0;
             }
             if (gone) s.fd.reset();
         }

@@ -19,12 +19,11 @@ namespace triad::daemon {
 
 class EventSocket {
 public:
-    // Per subscriber; beyond it new lines are dropped and counted.
-    static constexpr std::size_t kQueueLines = 4096;
-
     // Binds `path` (a stale socket file there is replaced), mode 0660, group `group` when
-    // not empty; starts the thread that accepts and writes.
-    static Result<std::unique_ptr<EventSocket>> open(const std::string& path, const std::string& group);
+    // not empty; starts the thread that accepts and writes. Each subscriber queues at most
+    // `queue_lines` lines; beyond that new lines are dropped and counted.
+    static Result<std::unique_ptr<EventSocket>> open(const std::string& path, const std::string& group,
+                                                     std::size_t queue_lines);
     ~EventSocket();  // closes every connection and removes the socket file
 
     // Queues one line (its newline added when missing) for every subscriber; never blocks on them.
@@ -38,11 +37,13 @@ private:
         std::size_t offset = 0;  // bytes of queue.front() already written
         std::uint64_t lost = 0;  // dropped since the last `lost` event was queued
     };
-    EventSocket(std::string path, UniqueFd listener, UniqueFd wake_read, UniqueFd wake_write);
+    EventSocket(std::string path, UniqueFd listener, UniqueFd wake_read, UniqueFd wake_write, std::size_t queue_lines);
+    static std::string lost_line(std::uint64_t count);
     void loop();
     void wake();
 
     std::string path_;
+    std::size_t queue_lines_;
     UniqueFd listener_, wake_read_, wake_write_;
     std::mutex mutex_;
     std::list<Subscriber> subscribers_;

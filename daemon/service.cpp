@@ -67,7 +67,7 @@ Result<std::unique_ptr<Service>> Service::start(DaemonConfig config) {
     if (!loaded.ok()) return Error{ErrorCode::usage, diagnostics_text(loaded), ""};
     auto store = store::ScanStore::open(config.store);
     if (!store) return store.error();
-    auto socket = EventSocket::open(config.socket_path, config.socket_group);
+    auto socket = EventSocket::open(config.socket_path, config.socket_group, config.socket_queue);
     if (!socket) return socket.error();
     return std::unique_ptr<Service>(
         new Service(std::move(config), std::move(loaded.policies), std::move(*store), std::move(*socket)));
@@ -123,6 +123,7 @@ void Service::reload() {
     fresh->store = config_.store;
     fresh->socket_path = config_.socket_path;
     fresh->socket_group = config_.socket_group;
+    fresh->socket_queue = config_.socket_queue;
     config_ = std::move(*fresh);
     policies_ = std::make_shared<const std::vector<rules::Policy>>(std::move(loaded.policies));
     log("reloaded " + config_.path + ": " + std::to_string(policies_->size()) + " policies");

@@ -328,3 +328,41 @@ TEST_CASE("SIGTERM during a scan of this machine cancels it and exits 0") {
     if (log.find("scan cancelled") != std::string::npos) CHECK(stored.out == "0\n");
     else CHECK(stored.out == "1\n");
 }
+
+TEST_CASE("a subscriber that never reads loses events, counted; the others get every event") {
+    if (!fixture::can_build_fixtures()) return;
+    TempDir dir;
+    const std::string root = dir / "root";
+    REQUIRE(fixture::build_fixture(root, "mixed"));
+    // A queue larger than one scan's burst of events (48 lines), small enough that a dozen
+    // scans overflow it once the stuck subscriber's kernel socket buffer is full.
+    std::string cfg = config_text(dir, root, fixture::policy_path());
+    cfg.replace(cfg.find(" }\nretention"), 3, ", queue: 100 }\n");
+    write_file(dir / "triadd.yml", cfg);
+    Daemon daemon(dir / "triadd.yml", dir / "log");
+    Subscriber stuck(dir / "triad.sock");
+    Subscriber reader(dir / "triad.sock");
+    constexpr int kScans = 12;
+    std::size_t checks = 0;
+    for (int n = 0; n < kScans; ++n) {
+        daemon.signal(SIGUSR1);
+        auto events = reader.scan();
+        if (n == 0) checks = events.front()->getValue<std::size_t>("checks");
+        CHECK(events.front()->getValue<std::string>("event") == "scan_started");
+        CHECK(verdicts(events).size() == checks);
+    }
+    // The stuck subscriber now reads: what fitted, then how much it lost.
+    std::size_t findings = 0, lost = 0;
+    while (auto e = stuck.next()) {
+        const std::string kind = e->getValue<std::string>("event");
+        if (kind == "finding") ++findings;
+        if (kind == "lost") {
+            lost = e->getValue<std::size_t>("count");
+            break;
+        }
+    }
+    CHECK(lost > 0);
+    CHECK(findings < checks * kScans);
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait_exit(std::chrono::milliseconds(5000)) == 0);
+}
