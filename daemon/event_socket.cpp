@@ -86,9 +86,20 @@ std::string EventSocket::lost_line(std::uint64_t count) {
     return "{\"event\":\"lost\",\"count\":" + std::to_string(count) + "}\n";
 }
 
+void EventSocket::accept_pending() {
+    for (;;) {
+        int c = ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (c < 0) return;
+        subscribers_.push_back(Subscriber{UniqueFd(c), {}, 0, 0});
+    }
+}
+
 void EventSocket::broadcast(const std::string& line) {
     {
         std::lock_guard lock(mutex_);
+        // A client whose connect() returned before this event gets it, even if the poll
+        // thread has not yet come round to accepting it.
+        accept_pending();
         for (Subscriber& s : subscribers_) {
             // A `lost` line takes one place too: it goes out before the next line kept.
             if (s.queue.size() + (s.lost > 0 ? 1 : 0) >= queue_lines_) {
@@ -166,13 +177,7 @@ void EventSocket::loop() {
             if (gone) s.fd.reset();
         }
         subscribers_.remove_if([](const Subscriber& s) { return !s.fd.valid(); });
-        if (fds[0].revents & POLLIN) {
-            for (;;) {
-                int c = ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-                if (c < 0) break;
-                subscribers_.push_back(Subscriber{UniqueFd(c), {}, 0, 0});
-            }
-        }
+        if (fds[0].revents & POLLIN) accept_pending();
     }
 }
 

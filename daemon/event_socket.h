@@ -41,6 +41,7 @@ private:
     static std::string lost_line(std::uint64_t count);
     void loop();
     void wake();
+    void accept_pending();  // with mutex_ held
 
     std::string path_;
     std::size_t queue_lines_;
