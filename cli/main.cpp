@@ -22,6 +22,7 @@ commands:
   report          render a stored result as console, json, html, junit, sarif, markdown or csv
   diff            compare two stored results; exit 1 on new failures
   binaries        list the hardening of ELF files (PIE, NX, canary, RELRO, FORTIFY, CET)
+  history         list the scans triadd stored, or one check's verdict across them
 
 Run 'triad <command> --help' for a command's options.
   --help          this text
@@ -44,6 +45,7 @@ constexpr Command kCommands[] = {
     {"report", triad::cli::run_report},
     {"diff", triad::cli::run_diff},
     {"binaries", triad::cli::run_binaries},
+    {"history", triad::cli::run_history},
 };
 
 }  // namespace

@@ -7,6 +7,7 @@ dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
 cmake --install "$build" --prefix "$dest/usr" >/dev/null
 test -x "$dest/usr/bin/triad"
+test -x "$dest/usr/sbin/triadd"
 ls "$dest"/usr/share/triad/policies/*.yml >/dev/null
 env -u TRIAD_POLICY_DIR "$dest/usr/bin/triad" rules list --format json > "$dest/list.json"
 grep -q "\"source\": \"$dest/usr/share/triad/policies/" "$dest/list.json"

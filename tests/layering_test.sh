@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# The layers point one way: base -> scanner -> rules -> reporters -> cli. For each library
+# The layers point one way: base -> scanner -> rules -> reporters -> store -> cli, daemon. For each library
 # layer, a probe compiled with that layer's own compile command must find a header of its
 # own layer and of the layer below, and must fail to find one of any layer above.
 # usage: layering_test.sh BUILD_DIR
@@ -13,8 +13,8 @@ trap 'rm -rf "$probe_dir"' EXIT
 
 # A header of each layer, and a source file whose compile command stands for the layer.
 declare -A header=([base]=base/result.h [scanner]=scanner/core/fact.h [rules]=rules/model/policy.h
-                   [reporters]=reporters/reporter.h)
-layers=(base scanner rules reporters)
+                   [reporters]=reporters/reporter.h [store]=store/scan_store.h)
+layers=(base scanner rules reporters store)
 
 command_for() {  # the compile command of the first source under $1/, without -o/-c and the source
   python3 - "$db" "$1" <<'PY'

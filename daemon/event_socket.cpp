@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "daemon/event_socket.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace triad::daemon {
+
+Result<std::unique_ptr<EventSocket>> EventSocket::open(const std::string& path, const std::string& group,
+                                                       std::size_t queue_lines) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path) return Error{ErrorCode::usage, "socket path too long", path};
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    gid_t gid = static_cast<gid_t>(-1);
+    if (!group.empty()) {
+        std::vector<char> buf(16384);
+        struct group gr{}, *found = nullptr;
+        if (getgrnam_r(group.c_str(), &gr, buf.data(), buf.size(), &found) != 0 || !found)
+            return Error{ErrorCode::not_found, "no group '" + group + "' for the socket", path};
+        gid = found->gr_gid;
+    }
+    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!fd.valid()) return error_from_errno(errno, path);
+    // Only a socket may be replaced: a left-over socket file from a killed daemon.
+    struct stat st{};
+    if (::lstat(path.c_str(), &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) return Error{ErrorCode::usage, "exists and is not a socket", path};
+        ::unlink(path.c_str());
+    }
+    // Created with no access for others, then opened to the group: never briefly wider.
+    mode_t old = ::umask(0177);
+    int bound = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    int bind_errno = errno;
+    ::umask(old);
+    if (bound != 0) return error_from_errno(bind_errno, path);
+    if (gid != static_cast<gid_t>(-1) && ::chown(path.c_str(), static_cast<uid_t>(-1), gid) != 0)
+        return error_from_errno(errno, path);
+    if (::chmod(path.c_str(), 0660) != 0 || ::listen(fd.get(), 64) != 0) return error_from_errno(errno, path);
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) return error_from_errno(errno, "pipe");
+    return std::unique_ptr<EventSocket>(
+        new EventSocket(path, std::move(fd), UniqueFd(pipe_fds[0]), UniqueFd(pipe_fds[1]), queue_lines));
+}
+
+EventSocket::EventSocket(std::string path, UniqueFd listener, UniqueFd wake_read, UniqueFd wake_write,
+                         std::size_t queue_lines)
+    : path_(std::move(path)),
+      queue_lines_(queue_lines < 1 ? 1 : queue_lines),
+      listener_(std::move(listener)),
+      wake_read_(std::move(wake_read)),
+      wake_write_(std::move(wake_write)) {
+    thread_ = std::thread([this] { loop(); });
+}
+
+EventSocket::~EventSocket() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake();
+    thread_.join();
+    ::unlink(path_.c_str());
+}
+
+void EventSocket::wake() {
+    char byte = 1;
+    [[maybe_unused]] auto n = ::write(wake_write_.get(), &byte, 1);  // full pipe: already awake
+}
+
+std::size_t EventSocket::subscribers() {
+    std::lock_guard lock(mutex_);
+    return subscribers_.size();
+}
+
+std::string EventSocket::lost_line(std::uint64_t count) {
+    return "{\"event\":\"lost\",\"count\":" + std::to_string(count) + "}\n";
+}
+
+void EventSocket::accept_pending() {
+    for (;;) {
+        int c = ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (c < 0) return;
+        subscribers_.push_back(Subscriber{UniqueFd(c), {}, 0, 0});
+    }
+}
+
+void EventSocket::broadcast(const std::string& line) {
+    {
+        std::lock_guard lock(mutex_);
+        // A client whose connect() returned before this event gets it, even if the poll
+        // thread has not yet come round to accepting it.
+        accept_pending();
+        for (Subscriber& s : subscribers_) {
+            // A `lost` line takes one place too: it goes out before the next line kept.
+            if (s.queue.size() + (s.lost > 0 ? 1 : 0) >= queue_lines_) {
+                ++s.lost;
+                continue;
+            }
+            if (s.lost > 0) {
+                s.queue.push_back(lost_line(s.lost));
+                s.lost = 0;
+            }
+            s.queue.push_back(line.ends_with('\n') ? line : line + "\n");
+        }
+    }
+    wake();
+}
+
+// One thread: accepts subscribers, writes what is queued to those that can take it, and
+// drops those that hang up. Subscribers send nothing yet; what they send is discarded.
+void EventSocket::loop() {
+    std::vector<pollfd> fds;
+    std::vector<Subscriber*> order;
+    for (;;) {
+        fds.clear();
+        order.clear();
+        fds.push_back({listener_.get(), POLLIN, 0});
+        fds.push_back({wake_read_.get(), POLLIN, 0});
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_) {
+                subscribers_.clear();
+                return;
+            }
+            for (Subscriber& s : subscribers_) {
+                fds.push_back({s.fd.get(), static_cast<short>(POLLIN | (s.queue.empty() ? 0 : POLLOUT)), 0});
+                order.push_back(&s);
+            }
+        }
+        if (::poll(fds.data(), fds.size(), -1) < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        if (fds[1].revents & POLLIN) {
+            char drain[256];
+            while (::read(wake_read_.get(), drain, sizeof drain) > 0) {
+            }
+        }
+        std::lock_guard lock(mutex_);
+        for (std::size_t k = 0; k < order.size(); ++k) {
+            Subscriber& s = *order[k];
+            short ev = fds[k + 2].revents;
+            bool gone = ev & (POLLHUP | POLLERR | POLLNVAL);
+            if (!gone && (ev & POLLIN)) {
+                char sink[512];
+                ssize_t n = ::recv(s.fd.get(), sink, sizeof sink, MSG_DONTWAIT);
+                if (n == 0) gone = true;
+            }
+            while (!gone && !s.queue.empty()) {
+                const std::string& front = s.queue.front();
+                ssize_t n = ::send(s.fd.get(), front.data() + s.offset, front.size() - s.offset,
+                                   MSG_DONTWAIT | MSG_NOSIGNAL);
+                if (n < 0) {
+                    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) gone = true;
+                    break;
+                }
+                s.offset += static_cast<std::size_t>(n);
+                if (s.offset < front.size()) break;
+                s.queue.pop_front();
+                s.offset = 0;
+            }
+            // A subscriber that caught up learns what it missed without waiting for the next event.
+            if (!gone && s.lost > 0 && s.queue.size() < queue_lines_) {
+                s.queue.push_back(lost_line(s.lost));
+                s.lost = 0;
+            }
+            if (gone) s.fd.reset();
+        }
+        subscribers_.remove_if([](const Subscriber& s) { return !s.fd.valid(); });
+        if (fds[0].revents & POLLIN) accept_pending();
+    }
+}
+
+}  // namespace triad::daemon

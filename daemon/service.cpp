@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "daemon/service.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "reporters/events.h"
+#include "rules/load/policy_loader.h"
+#include "rules/scan.h"
+
+namespace triad::daemon {
+namespace {
+
+std::string json_line(const Poco::JSON::Object& object) {
+    std::ostringstream out;
+    Poco::JSON::Stringifier::stringify(object, out);
+    return out.str();
+}
+
+// Forwards each scan event to the socket in the form `triad scan --format events` prints,
+// and adds a `drift` event after a finding whose verdict changed since the last stored scan.
+class SubscriberSink final : public rules::EventSink {
+public:
+    SubscriberSink(EventSocket& socket, std::map<std::string, std::string> previous)
+        : socket_(socket), previous_(std::move(previous)) {}
+    void scan_started(const rules::ScanResult& header, std::size_t check_count) override {
+        socket_.broadcast(report::event_scan_started_json(header, check_count));
+    }
+    void finding(const rules::CheckResult& result) override {
+        socket_.broadcast(report::event_finding_json(result));
+        auto before = previous_.find(result.check.id);
+        if (before == previous_.end()) return;  // first scan of this check: nothing to drift from
+        const std::string now(rules::to_string(result.verdict));
+        if (before->second == now) return;
+        Poco::JSON::Object drift(Poco::JSON_PRESERVE_KEY_ORDER);
+        drift.set("event", "drift");
+        drift.set("check", result.check.id);
+        drift.set("old", before->second);
+        drift.set("new", now);
+        socket_.broadcast(json_line(drift));
+    }
+    void scan_finished(const rules::ScanResult& result) override {
+        socket_.broadcast(report::event_scan_finished_json(result));
+    }
+
+private:
+    EventSocket& socket_;
+    std::map<std::string, std::string> previous_;
+};
+
+std::string diagnostics_text(const rules::LoadResult& loaded) {
+    std::string text;
+    for (const auto& d : loaded.diagnostics) text += (text.empty() ? "" : "\n") + d.str();
+    return text;
+}
+
+}  // namespace
+
+void log(const std::string& message) { std::cerr << "triadd: " << message << std::endl; }
+
+Result<std::unique_ptr<Service>> Service::start(DaemonConfig config) {
+    rules::LoadResult loaded = rules::load_policies(config.policies);
+    if (!loaded.ok()) return Error{ErrorCode::usage, diagnostics_text(loaded), ""};
+    auto store = store::ScanStore::open(config.store);
+    if (!store) return store.error();
+    auto socket = EventSocket::open(config.socket_path, config.socket_group, config.socket_queue);
+    if (!socket) return socket.error();
+    return std::unique_ptr<Service>(
+        new Service(std::move(config), std::move(loaded.policies), std::move(*store), std::move(*socket)));
+}
+
+Service::Service(DaemonConfig config, std::vector<rules::Policy> policies, std::unique_ptr<store::ScanStore> store,
+                 std::unique_ptr<EventSocket> socket)
+    : config_(std::move(config)),
+      policies_(std::make_shared<const std::vector<rules::Policy>>(std::move(policies))),
+      store_(std::move(store)),
+      socket_(std::move(socket)) {
+    thread_ = std::thread([this] { worker(); });
+}
+
+Service::~Service() { stop(); }
+
+void Service::request_scan() {
+    std::lock_guard lock(mutex_);
+    pending_ = true;  // a second request while one waits is the same request
+    wake_.notify_one();
+}
+
+void Service::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_ && !thread_.joinable()) return;
+        stopping_ = true;
+        cancel_.cancel();
+        wake_.notify_one();
+    }
+    if (thread_.joinable()) thread_.join();
+}
+
+void Service::reload() {
+    std::string error;
+    auto fresh = load_config(config_.path, error);
+    rules::LoadResult loaded;
+    if (fresh) {
+        loaded = rules::load_policies(fresh->policies);
+        if (!loaded.ok()) error = diagnostics_text(loaded);
+    }
+    if (!error.empty()) {
+        log("reload failed, keeping the running configuration and policies:\n" + error);
+        Poco::JSON::Object event(Poco::JSON_PRESERVE_KEY_ORDER);
+        event.set("event", "reload_failed");
+        event.set("error", error);
+        socket_->broadcast(json_line(event));
+        return;
+    }
+    // The store and socket stay as opened; policies, root, schedule and retention apply
+    // from the next scan (docs/daemon.md).
+    std::lock_guard lock(mutex_);
+    fresh->store = config_.store;
+    fresh->socket_path = config_.socket_path;
+    fresh->socket_group = config_.socket_group;
+    fresh->socket_queue = config_.socket_queue;
+    config_ = std::move(*fresh);
+    policies_ = std::make_shared<const std::vector<rules::Policy>>(std::move(loaded.policies));
+    log("reloaded " + config_.path + ": " + std::to_string(policies_->size()) + " policies");
+}
+
+void Service::worker() {
+    for (;;) {
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [&] { return pending_ || stopping_; });
+            if (stopping_) return;
+            pending_ = false;
+        }
+        scan_once();
+    }
+}
+
+void Service::scan_once() {
+    std::shared_ptr<const std::vector<rules::Policy>> policies;
+    std::string host, root;
+    store::Retention retention;
+    {
+        std::lock_guard lock(mutex_);
+        policies = policies_;
+        host = config_.host_id;
+        root = config_.root;
+        retention = config_.retention;
+    }
+    auto previous = store_->last_verdicts(host);
+    if (!previous) log("cannot read the last scan for drift: " + previous.error().describe());
+    SubscriberSink sink(*socket_, previous ? std::move(*previous) : std::map<std::string, std::string>{});
+    rules::EventSink* sinks[] = {&sink};
+
+    rules::ScanRequest request;
+    request.policies = *policies;
+    request.root = root;
+    request.tool_version = TRIAD_VERSION;
+    request.memo = &memo_;
+    auto result = rules::run_scan(request, sinks, cancel_);
+    if (!result) {
+        if (result.error().code == ErrorCode::cancelled) log("scan cancelled; nothing stored");
+        else log("scan failed: " + result.error().describe());
+        return;
+    }
+    // A result run_scan returned is complete (subscribers have seen its scan_finished): it
+    // is stored even when SIGTERM came meanwhile — stop() waits for this short write.
+    auto id = store_->save(host, *result);
+    if (!id) {
+        log("cannot store the scan: " + id.error().describe());
+        return;
+    }
+    auto dropped = store_->apply_retention(host, retention);
+    if (!dropped) log("retention failed: " + dropped.error().describe());
+    log("scan " + std::to_string(*id) + " stored: " + std::to_string(result->counts.fail) + " failed, " +
+        std::to_string(result->counts.pass) + " passed, " + std::to_string(result->duration_ms) + " ms");
+}
+
+}  // namespace triad::daemon

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+// What triadd does between signals: one worker thread runs scans through rules::run_scan,
+// one at a time; a request while a scan runs is queued once (further requests fold into
+// it). Each scan's events go to the socket's subscribers as they happen, with a `drift`
+// event for every check whose verdict differs from the host's last stored scan; the
+// complete result is stored in one transaction, then retention applies.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/cancel.h"
+#include "daemon/config.h"
+#include "daemon/event_socket.h"
+#include "rules/model/policy.h"
+#include "scanner/core/scan_memo.h"
+#include "store/scan_store.h"
+
+namespace triad::daemon {
+
+class Service {
+public:
+    // Loads the policies; errors (every diagnostic, one per line) refuse the start.
+    static Result<std::unique_ptr<Service>> start(DaemonConfig config);
+    ~Service();  // stop() if not yet stopped
+
+    void request_scan();
+    // Re-reads the config file and its policies. A config or policy that fails to load keeps
+    // the running set; the error is logged and broadcast as a `reload_failed` event.
+    void reload();
+    // Cancels the scan in flight (its result is not stored) and joins the worker.
+    void stop();
+    const DaemonConfig& config() const { return config_; }
+
+private:
+    Service(DaemonConfig config, std::vector<rules::Policy> policies, std::unique_ptr<store::ScanStore> store,
+            std::unique_ptr<EventSocket> socket);
+    void worker();
+    void scan_once();
+
+    DaemonConfig config_;
+    std::shared_ptr<const std::vector<rules::Policy>> policies_;
+    std::unique_ptr<store::ScanStore> store_;
+    std::unique_ptr<EventSocket> socket_;
+    scanner::ScanMemo memo_;  // unchanged binaries are read once across scans
+    CancelToken cancel_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool pending_ = false, stopping_ = false;
+    std::thread thread_;
+};
+
+// One line on stderr: "triadd: message" (the service manager's journal keeps it).
+void log(const std::string& message);
+
+}  // namespace triad::daemon

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: Apache-2.0
+// triadd end to end (issue 14): the real daemon on a fixture root with a temporary config,
+// a real SQLite file and a real subscriber on its Unix socket.
+#include <doctest/doctest.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/e2e/fixture_root.h"
+#include "tests/test_support.h"
+
+using triad::test::TempDir;
+using triad::test::write_file;
+namespace fixture = triad::test::fixture;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A triadd child process; killed (SIGKILL) if a test leaves it running.
+class Daemon {
+public:
+    explicit Daemon(const std::string& config, const std::string& log) {
+        pid_ = ::fork();
+        REQUIRE(pid_ >= 0);
+        if (pid_ == 0) {
+            int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+            if (fd >= 0) ::dup2(fd, 2);
+            ::execl(TRIADD_BINARY, "triadd", "--config", config.c_str(), "--foreground", nullptr);
+            ::_exit(127);
+        }
+    }
+    ~Daemon() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+    }
+    void signal(int sig) { ::kill(pid_, sig); }
+    // The exit status once it ended within `limit` (-1: still running).
+    int wait_exit(std::chrono::milliseconds limit) {
+        const auto end = Clock::now() + limit;
+        while (Clock::now() < end) {
+            int status = 0;
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                pid_ = -1;
+                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return -1;
+    }
+    void kill9() {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+    }
+
+private:
+    pid_t pid_ = -1;
+};
+
+// A subscriber on the daemon's socket, reading whole JSON lines.
+class Subscriber {
+public:
+    explicit Subscriber(const std::string& path) {
+        // The daemon binds its socket after loading config, policies and store.
+        for (int attempt = 0; attempt < 500 && fd_ < 0; ++attempt) {
+            int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            sockaddr_un addr{};
+            addr.sun_family = AF_UNIX;
+            std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+            if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+                fd_ = fd;
+                break;
+            }
+            ::close(fd);
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        REQUIRE(fd_ >= 0);
+    }
+    ~Subscriber() { ::close(fd_); }
+    // The next event, or null after 60 s of silence (a hang fails the test, not the suite).
+    Poco::JSON::Object::Ptr next() {
+        for (;;) {
+            if (auto nl = buffer_.find('\n'); nl != std::string::npos) {
+                std::string line = buffer_.substr(0, nl);
+                buffer_.erase(0, nl + 1);
+                return Poco::JSON::Parser().parse(line).extract<Poco::JSON::Object::Ptr>();
+            }
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 60'000) <= 0) return nullptr;
+            char buf[65536];
+            ssize_t n = ::read(fd_, buf, sizeof buf);
+            if (n <= 0) return nullptr;
+            buffer_.append(buf, static_cast<std::size_t>(n));
+        }
+    }
+    // Every event up to and including the next scan_finished.
+    std::vector<Poco::JSON::Object::Ptr> scan() {
+        std::vector<Poco::JSON::Object::Ptr> events;
+        for (;;) {
+            auto e = next();
+            REQUIRE(e);
+            events.push_back(e);
+            if (e->getValue<std::string>("event") == "scan_finished") return events;
+        }
+    }
+
+private:
+    int fd_ = -1;
+    std::string buffer_;
+};
+
+std::string config_text(const TempDir& dir, const std::string& root, const std::string& policy) {
+    return "policies: [" + policy + "]\nroot: " + root + "\nschedule: \"0 3 * * *\"\nstore: sqlite://" +
+           (dir / "triad.db") + "\nhost_id: fixture-host\nsocket: { path: " + (dir / "triad.sock") +
+           " }\nretention: { scans: 50, days: 30 }\n";
+}
+
+std::map<std::string, std::string> verdicts(const std::vector<Poco::JSON::Object::Ptr>& events) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : events)
+        if (e->getValue<std::string>("event") == "finding") {
+            auto r = e->getObject("result");
+            out[r->getValue<std::string>("id")] = r->getValue<std::string>("verdict");
+        }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("triadd refuses a bad config with FILE:LINE:COL and exit 2") {
+    TempDir dir;
+    const std::string cfg = dir / "triadd.yml";
+    struct Case {
+        std::string text, where, reason;
+    };
+    const std::vector<Case> cases = {
+        {"policies: [p.yml]\nschedule: \"every 6h\"\ncolour: blue\n", ":3:1:", "unknown key 'colour'"},
+        {"policies: [p.yml]\nschedule: \"0 */6 * *\"\n", ":2:11:", "five-field cron"},
+        {"policies: [p.yml]\nschedule: \"61 * * * *\"\n", ":2:11:", "minute field"},
+        {"policies: [p.yml]\nschedule: every 6h\nretention: { scans: -3 }\n", ":3:21:", "whole number"},
+        {"policies: [p.yml]\nschedule: every 6h\nstore: postgresql://u@h/db\n", ":3:8:", "sqlite:///PATH"},
+        {"policies: [p.yml\nschedule: every 6h\n", ":", ""},  // not YAML: the parser's own position
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.text);
+        write_file(cfg, c.text);
+        auto r = triad::test::run({TRIADD_BINARY, "--config", cfg}, 30);
+        CHECK(r.exit_code == 2);
+        CHECK(r.err.find(cfg + c.where) != std::string::npos);
+        CHECK(r.err.find(c.reason) != std::string::npos);
+    }
+    // A policy that does not load refuses the start too, with the policy's own position.
+    write_file(dir / "broken.yml", "id: x\nchecks: 7\n");
+    write_file(cfg, "policies: [" + (dir / "broken.yml") + "]\nschedule: every 6h\nhost_id: h\nstore: sqlite://" +
+                        (dir / "t.db") + "\nsocket: { path: " + (dir / "s.sock") + " }\n");
+    auto r = triad::test::run({TRIADD_BINARY, "--config", cfg}, 30);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(dir / "broken.yml") != std::string::npos);
+    auto unknown = triad::test::run({TRIADD_BINARY, "--colour"}, 30);
+    CHECK(unknown.exit_code == 2);
+}
+
+TEST_CASE("triadd streams each scan to a subscriber, stores it, reports drift, stops on SIGTERM") {
+    if (!fixture::can_build_fixtures()) return;
+    TempDir dir;
+    const std::string root = dir / "root";
+    REQUIRE(fixture::build_fixture(root, "mixed"));
+    const std::string policy = dir / "policy.yml";
+    write_file(policy, triad::test::read_file(fixture::policy_path()));
+    write_file(dir / "triadd.yml", config_text(dir, root, policy));
+
+    Daemon daemon(dir / "triadd.yml", dir / "log");
+    Subscriber sub(dir / "triad.sock");
+    struct stat st{};
+    REQUIRE(::stat((dir / "triad.sock").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0660);
+
+    // First scan: scan_started, one finding per check it announced, scan_finished; no drift
+    // (nothing stored before it).
+    daemon.signal(SIGUSR1);
+    auto first = sub.scan();
+    REQUIRE(first.size() >= 3);
+    CHECK(first.front()->getValue<std::string>("event") == "scan_started");
+    const auto checks = first.front()->getValue<std::size_t>("checks");
+    CHECK(first.size() == checks + 2);
+    for (std::size_t k = 1; k + 1 < first.size(); ++k) CHECK(first[k]->getValue<std::string>("event") == "finding");
+
+    // The same events as `triad scan --format events` prints for this root.
+    auto cli = triad::test::run_triad({"scan", "--root", root, "--policy", policy, "--format", "events"});
+    REQUIRE((cli.exit_code == 0 || cli.exit_code == 1));
+    std::map<std::string, std::string> cli_verdicts;
+    for (std::size_t pos = 0, nl; (nl = cli.out.find('\n', pos)) != std::string::npos; pos = nl + 1) {
+        auto e = Poco::JSON::Parser().parse(cli.out.substr(pos, nl - pos)).extract<Poco::JSON::Object::Ptr>();
+        if (e->getValue<std::string>("event") == "finding")
+            cli_verdicts[e->getObject("result")->getValue<std::string>("id")] =
+                e->getObject("result")->getValue<std::string>("verdict");
+    }
+    const auto before = verdicts(first);
+    CHECK(before == cli_verdicts);
+
+    // The fixture turns into a host where every check passes: a drift event for exactly
+    // each check whose verdict changed, with the old and new verdicts.
+    REQUIRE(fixture::build_fixture(root, "pass"));
+    daemon.signal(SIGUSR1);
+    auto second = sub.scan();
+    const auto after = verdicts(second);
+    std::map<std::string, std::pair<std::string, std::string>> expected_drift, drift;
+    for (const auto& [id, v] : after)
+        if (before.count(id) && before.at(id) != v) expected_drift[id] = {before.at(id), v};
+    for (const auto& e : second)
+        if (e->getValue<std::string>("event") == "drift")
+            drift[e->getValue<std::string>("check")] = {e->getValue<std::string>("old"), e->getValue<std::string>("new")};
+    CHECK(!expected_drift.empty());
+    CHECK(drift == expected_drift);
+
+    // SIGHUP with a policy that no longer loads: the error is served, the old set stays.
+    write_file(policy, "id: broken\nchecks: [\n");
+    daemon.signal(SIGHUP);
+    auto failed = sub.next();
+    REQUIRE(failed);
+    CHECK(failed->getValue<std::string>("event") == "reload_failed");
+    CHECK(failed->getValue<std::string>("error").find(policy) != std::string::npos);
+    daemon.signal(SIGUSR1);
+    auto third = sub.scan();
+    CHECK(third.front()->getValue<std::size_t>("checks") == checks);
+
+    // SIGTERM: exit 0 well within the issue's 2 s (the bound has margin for a loaded machine).
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait_exit(std::chrono::milliseconds(5000)) == 0);
+    CHECK(::access((dir / "triad.sock").c_str(), F_OK) != 0);
+
+    // `triad history` reads the three scans back, newest first, and one check across them.
+    auto history = triad::test::run_triad({"history", "--store", "sqlite://" + (dir / "triad.db"), "--format", "json"});
+    REQUIRE(history.exit_code == 0);
+    auto rows = Poco::JSON::Parser().parse(history.out).extract<Poco::JSON::Array::Ptr>();
+    REQUIRE(rows->size() == 3);
+    CHECK(rows->getObject(0)->getValue<int>("id") == 3);
+    CHECK(rows->getObject(0)->getValue<std::string>("host") == "fixture-host");
+    CHECK(rows->getObject(2)->getObject("counts")->getValue<std::size_t>("fail") > 0);
+    CHECK(rows->getObject(1)->getObject("counts")->getValue<std::size_t>("fail") == 0);
+    const std::string drifted = expected_drift.begin()->first;
+    auto one = triad::test::run_triad({"history", "--store", "sqlite://" + (dir / "triad.db"), "--check", drifted});
+    REQUIRE(one.exit_code == 0);
+    CAPTURE(one.out);
+    CHECK(one.out.find(expected_drift.begin()->second.first) != std::string::npos);
+    CHECK(one.out.find(expected_drift.begin()->second.second) != std::string::npos);
+    auto other_host = triad::test::run_triad(
+        {"history", "--store", "sqlite://" + (dir / "triad.db"), "--host", "another", "--format", "json"});
+    CHECK(other_host.out.find("fixture-host") == std::string::npos);
+}
+
+TEST_CASE("a triadd killed with SIGKILL mid-scan leaves only complete scans") {
+    if (!fixture::can_build_fixtures()) return;
+    TempDir dir;
+    const std::string root = dir / "root";
+    REQUIRE(fixture::build_fixture(root, "mixed"));
+    write_file(dir / "triadd.yml", config_text(dir, root, fixture::policy_path()));
+    int complete = 0;
+    for (int round = 0; round < 8; ++round) {
+        Daemon daemon(dir / "triadd.yml", dir / "log");
+        Subscriber sub(dir / "triad.sock");
+        daemon.signal(SIGUSR1);
+        // Killed at a different point of each round: from right after scan_started, through
+        // the findings, to right after scan_finished, while the store write is under way.
+        auto e = sub.next();
+        REQUIRE(e);
+        if (round < 5) {
+            for (int k = 0; k < round * 10 && e; ++k) e = sub.next();
+        } else {
+            while (e && e->getValue<std::string>("event") != "scan_finished") e = sub.next();
+        }
+        daemon.kill9();
+        // The database is whole (sqlite3's own check, not the daemon's), and every stored
+        // scan has all of its check results: no half-written scan is ever kept.
+        auto check = triad::test::run({"sqlite3", dir / "triad.db", "PRAGMA integrity_check;"});
+        CHECK(check.out == "ok\n");
+        auto partial = triad::test::run(
+            {"sqlite3", dir / "triad.db",
+             "SELECT count(*) FROM scans s WHERE (SELECT count(*) FROM results r WHERE r.scan_id = s.id)"
+             " != s.pass + s.fail + s.error + s.not_applicable + s.waived;"});
+        CHECK(partial.out == "0\n");
+        auto stored = triad::test::run({"sqlite3", dir / "triad.db", "SELECT count(*) FROM scans;"});
+        complete = std::stoi(stored.out);
+    }
+    // A restarted daemon serves the last complete scan to `triad history`.
+    auto history = triad::test::run_triad({"history", "--store", "sqlite://" + (dir / "triad.db"), "--format", "json"});
+    REQUIRE(history.exit_code == 0);
+    auto rows = Poco::JSON::Parser().parse(history.out).extract<Poco::JSON::Array::Ptr>();
+    CHECK(static_cast<int>(rows->size()) == complete);
+}
+
+TEST_CASE("SIGTERM during a scan of this machine cancels it and exits 0") {
+    TempDir dir;
+    write_file(dir / "triadd.yml", "policies: [" + triad::test::source_dir() + "/rules/policies]\nroot: /\n"
+                                   "schedule: every 1d\nstore: sqlite://" + (dir / "triad.db") +
+                                   "\nhost_id: live\nsocket: { path: " + (dir / "triad.sock") + " }\n");
+    Daemon daemon(dir / "triadd.yml", dir / "log");
+    Subscriber sub(dir / "triad.sock");
+    daemon.signal(SIGUSR1);
+    auto started = sub.next();
+    REQUIRE(started);
+    CHECK(started->getValue<std::string>("event") == "scan_started");
+    daemon.signal(SIGTERM);
+    // The issue's bound is 2 s; 5 s leaves margin for a loaded machine.
+    CHECK(daemon.wait_exit(std::chrono::milliseconds(5000)) == 0);
+    const std::string log = triad::test::read_file(dir / "log");
+    CAPTURE(log);
+    // Either the scan was cancelled (nothing stored) or it had already returned its result
+    // (stored whole): never a partial scan.
+    auto stored = triad::test::run({"sqlite3", dir / "triad.db", "SELECT count(*) FROM scans;"});
+    if (log.find("scan cancelled") != std::string::npos) CHECK(stored.out == "0\n");
+    else CHECK(stored.out == "1\n");
+}
+
+TEST_CASE("a subscriber that never reads loses events, counted; the others get every event") {
+    if (!fixture::can_build_fixtures()) return;
+    TempDir dir;
+    const std::string root = dir / "root";
+    REQUIRE(fixture::build_fixture(root, "mixed"));
+    // A queue larger than one scan's burst of events (48 lines), small enough that a dozen
+    // scans overflow it once the stuck subscriber's kernel socket buffer is full.
+    std::string cfg = config_text(dir, root, fixture::policy_path());
+    cfg.replace(cfg.find(" }\nretention"), 3, ", queue: 100 }\n");
+    write_file(dir / "triadd.yml", cfg);
+    Daemon daemon(dir / "triadd.yml", dir / "log");
+    Subscriber stuck(dir / "triad.sock");
+    Subscriber reader(dir / "triad.sock");
+    constexpr int kScans = 12;
+    std::size_t checks = 0;
+    for (int n = 0; n < kScans; ++n) {
+        daemon.signal(SIGUSR1);
+        auto events = reader.scan();
+        if (n == 0) checks = events.front()->getValue<std::size_t>("checks");
+        CHECK(events.front()->getValue<std::string>("event") == "scan_started");
+        CHECK(verdicts(events).size() == checks);
+    }
+    // The stuck subscriber now reads: what fitted, then how much it lost.
+    std::size_t findings = 0, lost = 0;
+    while (auto e = stuck.next()) {
+        const std::string kind = e->getValue<std::string>("event");
+        if (kind == "finding") ++findings;
+        if (kind == "lost") {
+            lost = e->getValue<std::size_t>("count");
+            break;
+        }
+    }
+    CHECK(lost > 0);
+    CHECK(findings < checks * kScans);
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait_exit(std::chrono::milliseconds(5000)) == 0);
+}
