@@ -10,7 +10,9 @@ namespace triad {
 Error error_from_errno(int err, std::string where) {
     ErrorCode code = ErrorCode::io;
     switch (err) {
-        case ENOENT: case ENOTDIR: code = ErrorCode::not_found; break;
+        // ESRCH: a /proc/PID file opened while the process lived and read after it exited;
+        // the object is gone, as with ENOENT.
+        case ENOENT: case ENOTDIR: case ESRCH: code = ErrorCode::not_found; break;
         case EACCES: case EPERM: code = ErrorCode::permission_denied; break;
         case EXDEV: code = ErrorCode::escaped_root; break;
         case ELOOP: case EINVAL: case EFBIG: code = ErrorCode::invalid_input; break;
