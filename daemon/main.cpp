@@ -20,9 +20,9 @@ Scans this machine (or the configured root) on a schedule, stores every scan and
 result, and streams each scan's events as newline-delimited JSON on a Unix socket. With
 an `http` key in the configuration it also serves, by default on 127.0.0.1:9410:
 GET /events (server-sent events), GET /scans/latest, POST /scan, GET /metrics
-(Prometheus), GET /healthz; a token from http.token_file (mode 0600) is then required
-as `Authorization: Bearer TOKEN` on all but /healthz, and is needed to listen on a
-non-loopback address.
+(Prometheus), GET /healthz. When http.token_file names a token (an owner-only file),
+every path but /healthz needs `Authorization: Bearer TOKEN`; a non-loopback address
+is refused without one.
 
 options:
   --config FILE   the configuration (YAML; default /etc/triad/triadd.yml)
