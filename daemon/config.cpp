@@ -1,8 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/config.h"
 
+#include <Poco/Exception.h>
+#include <Poco/Net/SocketAddress.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -71,6 +79,62 @@ void read_retention(const YAML::Node& node, DaemonConfig& out) {
     }
 }
 
+// The bearer token: a regular file readable by its owner only (a token others can read is
+// no secret), not empty, bounded. Its content is kept, never logged.
+std::string read_token(const YAML::Node& node, const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) fail(node, "cannot read the token file " + path + ": " + std::strerror(errno));
+    struct stat st{};
+    std::string token;
+    const bool stat_ok = ::fstat(fd, &st) == 0;
+    if (stat_ok && S_ISREG(st.st_mode) && (st.st_mode & 077) == 0 && st.st_size <= 4096) {
+        char buf[4097];
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n > 0) token.assign(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    if (!stat_ok || !S_ISREG(st.st_mode)) fail(node, "the token file " + path + " is not a regular file");
+    if ((st.st_mode & 077) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        fail(node, "the token file " + path + " is readable or writable by group or others (mode " + mode +
+                       "); chmod 0600 it");
+    }
+    if (st.st_size > 4096) fail(node, "the token file " + path + " is larger than 4096 bytes");
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+    if (token.empty()) fail(node, "the token file " + path + " is empty");
+    return token;
+}
+
+void read_http(const YAML::Node& node, DaemonConfig& out) {
+    out.http.enabled = true;
+    if (node.IsNull()) return;  // `http:` alone: the defaults
+    if (!node.IsMap()) fail(node, "'http' must be a map with listen and token_file");
+    YAML::Node listen_node = node;
+    for (const auto& kv : node) {
+        const std::string key = kv.first.Scalar();
+        if (key == "listen") {
+            out.http.listen = scalar(kv.second, "http.listen");
+            listen_node = kv.second;
+        } else if (key == "token_file") {
+            out.http.token_file = scalar(kv.second, "http.token_file");
+            out.http.token = read_token(kv.second, out.http.token_file);
+        } else {
+            fail(kv.first, "unknown key 'http." + key + "' (listen, token_file)");
+        }
+    }
+    Poco::Net::SocketAddress address;
+    try {
+        address = Poco::Net::SocketAddress(out.http.listen);
+    } catch (const Poco::Exception& e) {
+        fail(listen_node, "bad 'http.listen' " + out.http.listen + ": " + e.displayText());
+    }
+    // Without a token anyone who can reach the port could read results and start scans.
+    if (!address.host().isLoopback() && out.http.token.empty())
+        fail(listen_node, "'http.listen' " + out.http.listen +
+                              " is not a loopback address: set 'http.token_file' to listen on it");
+}
+
 }  // namespace
 
 std::optional<DaemonConfig> load_config(const std::string& path, std::string& error) {
@@ -123,10 +187,12 @@ std::optional<DaemonConfig> load_config(const std::string& path, std::string& er
                 read_socket(v, out);
             } else if (key == "retention") {
                 read_retention(v, out);
-            } else if (key == "http" || key == "audit_trail") {
+            } else if (key == "http") {
+                read_http(v, out);
+            } else if (key == "audit_trail") {
                 out.ignored.push_back(key);  // in the example; not built yet (docs/daemon.md)
             } else {
-                fail(kv.first, "unknown key '" + key + "' (policies, root, schedule, store, host_id, socket, retention)");
+                fail(kv.first, "unknown key '" + key + "' (policies, root, schedule, store, host_id, socket, retention, http)");
             }
         }
         if (out.policies.empty()) fail(doc, "'policies' is required");

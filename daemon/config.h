@@ -15,6 +15,14 @@ namespace triad::daemon {
 
 inline constexpr const char* kDefaultConfigPath = "/etc/triad/triadd.yml";
 
+// The HTTP endpoint (docs/daemon.md): off unless the `http` key is present.
+struct HttpConfig {
+    bool enabled = false;
+    std::string listen = "127.0.0.1:9410";  // host:port; port 0 picks a free one (logged)
+    std::string token_file;                 // empty: no token, loopback addresses only
+    std::string token;                      // the file's content without its trailing newline
+};
+
 struct DaemonConfig {
     std::string path;                   // the file it came from
     std::vector<std::string> policies;  // files or directories
@@ -26,6 +34,7 @@ struct DaemonConfig {
     std::string socket_group;  // empty: the daemon's own group
     std::size_t socket_queue = 4096;  // lines queued per subscriber before events are lost
     store::Retention retention;
+    HttpConfig http;
     std::vector<std::string> ignored;  // keys accepted but not implemented yet (warned at start)
 };
 

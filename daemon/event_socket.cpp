@@ -82,6 +82,18 @@ std::size_t EventSocket::subscribers() {
     return subscribers_.size();
 }
 
+Result<UniqueFd> EventSocket::attach() {
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return error_from_errno(errno, "socketpair");
+    ::fcntl(pair[0], F_SETFL, ::fcntl(pair[0], F_GETFL) | O_NONBLOCK);  // the poll thread's end
+    {
+        std::lock_guard lock(mutex_);
+        subscribers_.push_back(Subscriber{UniqueFd(pair[0]), {}, 0, 0});
+    }
+    wake();
+    return UniqueFd(pair[1]);
+}
+
 std::string EventSocket::lost_line(std::uint64_t count) {
     return "{\"event\":\"lost\",\"count\":" + std::to_string(count) + "}\n";
 }

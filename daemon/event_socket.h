@@ -29,6 +29,10 @@ public:
     // Queues one line (its newline added when missing) for every subscriber; never blocks on them.
     void broadcast(const std::string& line);
     std::size_t subscribers();
+    // A subscriber inside the daemon (the HTTP event stream): one end of a socket pair is
+    // added beside the socket's clients, with the same bounded queue and `lost` events; the
+    // other end, returned, reads the lines. Closing it unsubscribes.
+    Result<UniqueFd> attach();
 
 private:
     struct Subscriber {

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "daemon/config.h"
+#include "daemon/http_server.h"
 #include "daemon/service.h"
 
 namespace {
@@ -16,7 +17,12 @@ namespace {
 constexpr const char* kUsage = R"(usage: triadd [--config FILE] [--foreground]
 
 Scans this machine (or the configured root) on a schedule, stores every scan and check
-result, and streams each scan's events as newline-delimited JSON on a Unix socket.
+result, and streams each scan's events as newline-delimited JSON on a Unix socket. With
+an `http` key in the configuration it also serves, by default on 127.0.0.1:9410:
+GET /events (server-sent events), GET /scans/latest, POST /scan, GET /metrics
+(Prometheus), GET /healthz. When http.token_file names a token (an owner-only file),
+every path but /healthz needs `Authorization: Bearer TOKEN`; a non-loopback address
+is refused without one.
 
 options:
   --config FILE   the configuration (YAML; default /etc/triad/triadd.yml)
@@ -27,7 +33,7 @@ options:
 signals: SIGTERM/SIGINT cancel the scan in flight and exit 0; SIGHUP reloads the
 configuration and policies (a failing one keeps the running set); SIGUSR1 scans now.
 exit codes: 0 stopped by a signal, 2 usage, configuration or policy error,
-            3 the store or socket cannot be opened
+            3 the store, socket or HTTP port cannot be opened
 )";
 
 class Triadd final : public Poco::Util::ServerApplication {
@@ -87,6 +93,18 @@ int Triadd::main(const std::vector<std::string>& args) {
         return service.error().code == triad::ErrorCode::usage ? 2 : 3;
     }
     Service& svc = **service;
+    std::unique_ptr<HttpServer> http;
+    if (svc.config().http.enabled) {
+        auto started = HttpServer::start(svc.config().http, svc.config().store, svc);
+        if (!started) {
+            log(started.error().describe());
+            svc.stop();
+            return 3;
+        }
+        http = std::move(*started);
+        log("http listening on " + http->address() +
+            (svc.config().http.token.empty() ? " (no token: loopback only)" : " (bearer token required)"));
+    }
     log("started: host " + svc.config().host_id + ", store " + svc.config().store + ", socket " +
         svc.config().socket_path + ", schedule \"" + svc.config().schedule.text() + "\"");
     auto next = svc.config().schedule.next(std::chrono::system_clock::now());
@@ -103,6 +121,7 @@ int Triadd::main(const std::vector<std::string>& args) {
         int sig = sigtimedwait(&signals, nullptr, &timeout);
         if (sig == SIGTERM || sig == SIGINT) {
             log("stopping");
+            http.reset();  // its handlers use the service: they end first
             svc.stop();
             return 0;
         }

@@ -84,6 +84,11 @@ Service::Service(DaemonConfig config, std::vector<rules::Policy> policies, std::
 
 Service::~Service() { stop(); }
 
+std::string Service::host_id() {
+    std::lock_guard lock(mutex_);
+    return config_.host_id;
+}
+
 void Service::request_scan() {
     std::lock_guard lock(mutex_);
     pending_ = true;  // a second request while one waits is the same request
@@ -175,6 +180,7 @@ void Service::scan_once() {
         log("cannot store the scan: " + id.error().describe());
         return;
     }
+    ++scans_stored_;
     auto dropped = store_->apply_retention(host, retention);
     if (!dropped) log("retention failed: " + dropped.error().describe());
     log("scan " + std::to_string(*id) + " stored: " + std::to_string(result->counts.fail) + " failed, " +

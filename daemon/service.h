@@ -6,7 +6,9 @@
 // complete result is stored in one transaction, then retention applies.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,6 +37,11 @@ public:
     // Cancels the scan in flight (its result is not stored) and joins the worker.
     void stop();
     const DaemonConfig& config() const { return config_; }
+    // For the HTTP endpoint's threads: the host id in effect (a reload may change it), the
+    // subscriber fan-out, and the scans stored since this daemon started.
+    std::string host_id();
+    EventSocket& events() { return *socket_; }
+    std::uint64_t scans_stored() const { return scans_stored_.load(); }
 
 private:
     Service(DaemonConfig config, std::vector<rules::Policy> policies, std::unique_ptr<store::ScanStore> store,
@@ -51,6 +58,7 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     bool pending_ = false, stopping_ = false;
+    std::atomic<std::uint64_t> scans_stored_{0};
     std::thread thread_;
 };
 

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: Apache-2.0
+// triadd's HTTP endpoint end to end (issue 14): the real daemon on a fixture root, real
+// HTTP through Poco's client, the Unix socket beside it, promtool for the metrics format.
+#include <doctest/doctest.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/e2e/fixture_root.h"
+#include "tests/test_support.h"
+
+using triad::test::TempDir;
+using triad::test::write_file;
+namespace fixture = triad::test::fixture;
+using Poco::Net::HTTPRequest;
+using Poco::Net::HTTPResponse;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr const char* kToken = "f3a9c2-fixture-token-7d1e";
+
+// A triadd child with its stderr in `log`; SIGKILLed if a test leaves it running.
+class Daemon {
+public:
+    Daemon(const std::string& config, const std::string& log) : log_(log) {
+        pid_ = ::fork();
+        REQUIRE(pid_ >= 0);
+        if (pid_ == 0) {
+            int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+            if (fd >= 0) ::dup2(fd, 2);
+            ::execl(TRIADD_BINARY, "triadd", "--config", config.c_str(), nullptr);
+            ::_exit(127);
+        }
+    }
+    ~Daemon() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+    }
+    // The port from the "http listening on 127.0.0.1:PORT" log line (0: not within 60 s).
+    int http_port() {
+        static const std::regex listening("http listening on 127\\.0\\.0\\.1:([0-9]+)");
+        for (int attempt = 0; attempt < 3000; ++attempt) {
+            std::smatch m;
+            const std::string text = triad::test::read_file(log_);
+            if (std::regex_search(text, m, listening)) return std::stoi(m[1]);
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return 0;
+    }
+    int terminate_and_wait(std::chrono::milliseconds limit) {
+        ::kill(pid_, SIGTERM);
+        const auto end = Clock::now() + limit;
+        while (Clock::now() < end) {
+            int status = 0;
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                pid_ = -1;
+                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return -1;
+    }
+
+private:
+    pid_t pid_ = -1;
+    std::string log_;
+};
+
+struct Reply {
+    int status = 0;
+    std::string body;
+};
+
+Reply http(int port, const std::string& method, const std::string& path, const std::string& authorization = "") {
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+    session.setTimeout(Poco::Timespan(60, 0));
+    HTTPRequest request(method, path, HTTPRequest::HTTP_1_1);
+    if (!authorization.empty()) request.set("Authorization", authorization);
+    request.setContentLength(0);
+    session.sendRequest(request);
+    HTTPResponse response;
+    std::istream& in = session.receiveResponse(response);
+    std::ostringstream body;
+    body << in.rdbuf();
+    return {static_cast<int>(response.getStatus()), body.str()};
+}
+
+// The socket's subscriber, as raw lines, to compare with what the HTTP stream carries.
+class SocketLines {
+public:
+    explicit SocketLines(const std::string& path) {
+        for (int attempt = 0; attempt < 500 && fd_ < 0; ++attempt) {
+            int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            sockaddr_un addr{};
+            addr.sun_family = AF_UNIX;
+            std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+            if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) fd_ = fd;
+            else ::close(fd), std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        REQUIRE(fd_ >= 0);
+    }
+    ~SocketLines() { ::close(fd_); }
+    std::string next() {  // "" after 60 s of silence
+        for (;;) {
+            if (auto nl = buffer_.find('\n'); nl != std::string::npos) {
+                std::string line = buffer_.substr(0, nl);
+                buffer_.erase(0, nl + 1);
+                return line;
+            }
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 60'000) <= 0) return "";
+            char buf[65536];
+            ssize_t n = ::read(fd_, buf, sizeof buf);
+            if (n <= 0) return "";
+            buffer_.append(buf, static_cast<std::size_t>(n));
+        }
+    }
+
+private:
+    int fd_ = -1;
+    std::string buffer_;
+};
+
+Poco::JSON::Object::Ptr parse(const std::string& json) {
+    return Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
+}
+
+std::string event_name(const std::string& json) { return parse(json)->getValue<std::string>("event"); }
+
+// "name{labels}" -> value, for the samples of an exposition that promtool accepted.
+std::map<std::string, double> samples(const std::string& text) {
+    std::map<std::string, double> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        auto space = line.rfind(' ');
+        out[line.substr(0, space)] = std::stod(line.substr(space + 1));
+    }
+    return out;
+}
+
+std::string http_config(const TempDir& dir, const std::string& root, const std::string& policy,
+                        const std::string& http) {
+    return "policies: [" + policy + "]\nroot: " + root + "\nschedule: \"0 3 * * *\"\nstore: sqlite://" +
+           (dir / "triad.db") + "\nhost_id: fixture-host\nsocket: { path: " + (dir / "triad.sock") + " }\n" + http;
+}
+
+}  // namespace
+
+TEST_CASE("triadd refuses a token file others can read, and a public address without a token") {
+    TempDir dir;
+    const std::string policy = triad::test::source_dir() + "/rules/policies/access-control.yml";
+    write_file(dir / "token", std::string(kToken) + "\n", 0644);
+    write_file(dir / "open.yml",
+               http_config(dir, dir.path(), policy, "http: { listen: \"127.0.0.1:0\", token_file: " + (dir / "token") + " }\n"));
+    auto open = triad::test::run({TRIADD_BINARY, "--config", dir / "open.yml"}, 30);
+    CHECK(open.exit_code == 2);
+    CHECK(open.err.find("open.yml:7:") != std::string::npos);
+    CHECK(open.err.find("readable or writable by group or others (mode 0644)") != std::string::npos);
+    CHECK(open.err.find(kToken) == std::string::npos);  // the secret never reaches the log
+
+    write_file(dir / "public.yml", http_config(dir, dir.path(), policy, "http: { listen: \"0.0.0.0:0\" }\n"));
+    auto pub = triad::test::run({TRIADD_BINARY, "--config", dir / "public.yml"}, 30);
+    CHECK(pub.exit_code == 2);
+    CHECK(pub.err.find("not a loopback address") != std::string::npos);
+}
+
+TEST_CASE("triadd over HTTP: token required, SSE carries the socket's events, metrics match the stored scan") {
+    if (!fixture::can_build_fixtures()) return;
+    TempDir dir;
+    const std::string root = dir / "root";
+    REQUIRE(fixture::build_fixture(root, "mixed"));
+    write_file(dir / "token", std::string(kToken) + "\n", 0600);
+    write_file(dir / "triadd.yml",
+               http_config(dir, root, fixture::policy_path(),
+                           "http: { listen: \"127.0.0.1:0\", token_file: " + (dir / "token") + " }\n"));
+    Daemon daemon(dir / "triadd.yml", dir / "triadd.log");
+    const int port = daemon.http_port();
+    REQUIRE_MESSAGE(port > 0, triad::test::read_file(dir / "triadd.log"));
+    const std::string bearer = std::string("Bearer ") + kToken;
+
+    CHECK(http(port, "GET", "/healthz").status == 200);  // probes need no token
+    for (const char* path : {"/metrics", "/scans/latest", "/events"}) {
+        CHECK(http(port, "GET", path).status == 401);
+        CHECK(http(port, "GET", path, "Bearer wrong-token").status == 401);
+        CHECK(http(port, "GET", path, bearer.substr(0, bearer.size() - 1)).status == 401);  // a prefix is not the token
+        CHECK(http(port, "GET", path, std::string("Basic ") + kToken).status == 401);
+    }
+    CHECK(http(port, "POST", "/scan").status == 401);
+    CHECK(http(port, "GET", "/scan", bearer).status == 405);
+    CHECK(http(port, "GET", "/scans/latest", bearer).status == 404);  // nothing stored yet
+
+    // The HTTP stream and a socket subscriber, both connected before the scan is requested.
+    SocketLines socket(dir / "triad.sock");
+    Poco::Net::HTTPClientSession stream("127.0.0.1", static_cast<Poco::UInt16>(port));
+    stream.setTimeout(Poco::Timespan(60, 0));
+    HTTPRequest subscribe(HTTPRequest::HTTP_GET, "/events", HTTPRequest::HTTP_1_1);
+    subscribe.set("Authorization", bearer);
+    stream.sendRequest(subscribe);
+    HTTPResponse stream_response;
+    std::istream& sse = stream.receiveResponse(stream_response);
+    REQUIRE(stream_response.getStatus() == HTTPResponse::HTTP_OK);
+    CHECK(stream_response.getContentType() == "text/event-stream");
+    std::string line;
+    REQUIRE(std::getline(sse, line));
+    CHECK(line == ": triadd events");  // sent once subscribed: the scan below cannot be missed
+
+    CHECK(http(port, "POST", "/scan", bearer).status == 202);
+    std::vector<std::string> over_http, over_socket;
+    while (std::getline(sse, line)) {
+        if (!line.starts_with("data: ")) continue;  // blank separators and comments
+        over_http.push_back(line.substr(6));
+        if (event_name(over_http.back()) == "scan_finished") break;
+    }
+    REQUIRE(!over_http.empty());
+    for (std::size_t k = 0; k < over_http.size(); ++k) over_socket.push_back(socket.next());
+    CHECK(over_http == over_socket);  // one fan-out, the same lines
+    REQUIRE(event_name(over_http.front()) == "scan_started");
+    const auto checks = parse(over_http.front())->getValue<std::size_t>("checks");
+    std::size_t findings = 0;
+    for (const auto& e : over_http) findings += event_name(e) == "finding";
+    CHECK(findings == checks);
+    CHECK(over_http.size() == checks + 2);
+
+    // Stored after scan_finished: wait for the counter, then compare with the stored scan.
+    std::map<std::string, double> metrics;
+    for (int attempt = 0; attempt < 600 && metrics["triad_scans_total"] < 1; ++attempt) {
+        metrics = samples(http(port, "GET", "/metrics", bearer).body);
+        if (metrics["triad_scans_total"] < 1) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    REQUIRE(metrics["triad_scans_total"] == 1);
+    Reply latest = http(port, "GET", "/scans/latest", bearer);
+    REQUIRE(latest.status == 200);
+    auto stored = parse(latest.body);
+    auto finished = parse(over_http.back());
+    CHECK(stored->getValue<std::string>("started_at") == finished->getValue<std::string>("started_at"));
+
+    Reply exposition = http(port, "GET", "/metrics", bearer);
+    write_file(dir / "metrics.txt", exposition.body);
+    auto promtool = triad::test::sh("promtool check metrics < " + (dir / "metrics.txt"));
+    CHECK_MESSAGE(promtool.exit_code == 0, (promtool.out + promtool.err));  // parse errors 1, lint problems 3
+    metrics = samples(exposition.body);
+    auto counts = stored->getObject("counts");
+    std::size_t total = 0;
+    for (const char* verdict : {"pass", "fail", "error", "not_applicable", "waived"}) {
+        const auto n = counts->getValue<std::size_t>(verdict);
+        total += n;
+        CHECK_MESSAGE(metrics[std::string("triad_checks{verdict=\"") + verdict + "\"}"] == n, verdict);
+    }
+    CHECK(total == checks);
+    CHECK(metrics.at("triad_scan_duration_seconds") == stored->getValue<double>("duration_ms") / 1000.0);
+    std::tm tm{};
+    REQUIRE(::strptime(stored->getValue<std::string>("started_at").c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm));
+    CHECK(metrics.at("triad_last_scan_timestamp_seconds") == static_cast<double>(::timegm(&tm)));
+    auto scores = stored->getObject("scores");
+    for (const char* pillar : {"confidentiality", "integrity", "availability", "overall"}) {
+        const std::string key = std::string("triad_score{pillar=\"") + pillar + "\"}";
+        if (scores->isNull(pillar)) CHECK_MESSAGE(metrics.count(key) == 0, pillar);
+        // The stored column keeps the full value; the result document rounds to 0.1.
+        else CHECK_MESSAGE(std::round(metrics.at(key) * 10) / 10 == doctest::Approx(scores->getValue<double>(pillar)), pillar);
+    }
+    CHECK(metrics.at("triad_subscribers") == 2);  // the socket client and the HTTP stream
+
+    // SIGTERM with the stream open: the daemon ends it and exits 0.
+    CHECK(daemon.terminate_and_wait(std::chrono::seconds(5)) == 0);
+}
