@@ -16,6 +16,7 @@
 
 #include "rules/load/policy_loader.h"
 #include "scanner/core/registry.h"
+#include "tests/e2e/policy_checks.h"
 #include "tests/scanner/access_fixture.h"
 #include "tests/test_support.h"
 
@@ -24,35 +25,16 @@ using triad::test::write_file;
 
 namespace {
 
+namespace fixture = triad::test::fixture;
+
 std::string policy_path() { return triad::test::source_dir() + "/rules/policies/access-control.yml"; }
 
-// The check ids of the policy, read from its text so that a check added without a row here fails.
-std::vector<std::string> policy_ids() {
-    std::ifstream in(policy_path());
-    std::vector<std::string> ids;
-    for (std::string line; std::getline(in, line);)
-        if (line.rfind("  - id: ", 0) == 0) ids.push_back(line.substr(8));
-    return ids;
-}
-
-// Checks whose collector this build left out (built with -DTRIAD_WITH_SELINUX=OFF), with
-// the reason their error verdict gives: the policy still loads, those checks are errors
-// that say so, and every other check behaves as in a full build.
-std::map<std::string, std::string> not_built_checks() {
-    auto loaded = triad::rules::load_policies({policy_path()});
-    REQUIRE(loaded.ok());
-    std::map<std::string, std::string> out;
-    for (const auto& p : loaded.policies)
-        for (const auto& c : p.checks)
-            if (std::string why = triad::scanner::not_built_reason(*c.select.collector); !why.empty())
-                out[c.info.id] = why;
-    return out;
-}
+std::vector<std::string> policy_ids() { return fixture::policy_check_ids({policy_path()}); }
 
 // The verdict a check should get: `verdict`, or error when its collector is not built.
 std::string expected(const std::string& id, const std::string& verdict) {
-    static const std::map<std::string, std::string> not_built = not_built_checks();
-    return not_built.count(id) ? "error" : verdict;
+    static const fixture::ExpectedVerdicts expected_verdicts({policy_path()});
+    return expected_verdicts.of(id, verdict);
 }
 
 struct Tree {
@@ -285,7 +267,7 @@ TEST_CASE("access-control policy: the hardened root passes every check, and each
         if (id == "SELINUX-FILE-LABELS" && !base.labels && expected(id, "pass") == "pass") continue;
         CHECK_MESSAGE(verdicts[id] == expected(id, "pass"), id << " is " << verdicts[id] << " on the hardened root");
     }
-    for (const auto& [id, why] : not_built_checks())
+    for (const auto& [id, why] : fixture::not_built_checks({policy_path()}))
         CHECK_MESSAGE(json.find(why) != std::string::npos, id << ": the report does not say " << why);
     if (triad::test::have_sshd()) {
         auto v = triad::test::run_sshd_check(base.root.path(), false);

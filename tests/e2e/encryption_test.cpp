@@ -25,6 +25,7 @@
 
 #include "rules/load/policy_loader.h"
 #include "scanner/core/registry.h"
+#include "tests/e2e/policy_checks.h"
 #include "tests/scanner/collectors/crypto/block_fixture.h"
 #include "tests/test_support.h"
 
@@ -33,30 +34,16 @@ using triad::test::write_file;
 
 namespace {
 
+namespace fixture = triad::test::fixture;
+
 std::string shipped_policy() { return triad::test::source_dir() + "/rules/policies/encryption.yml"; }
 
-std::vector<std::string> policy_ids() {
-    std::ifstream in(shipped_policy());
-    std::vector<std::string> ids;
-    for (std::string line; std::getline(in, line);)
-        if (line.rfind("  - id: ", 0) == 0) ids.push_back(line.substr(8));
-    return ids;
-}
+std::vector<std::string> policy_ids() { return fixture::policy_check_ids({shipped_policy()}); }
 
-// The checks whose collector this build left out: their verdict is error, whatever the fixture.
-std::map<std::string, std::string> not_built_checks() {
-    auto loaded = triad::rules::load_policies({shipped_policy()});
-    REQUIRE(loaded.ok());
-    std::map<std::string, std::string> out;
-    for (const auto& p : loaded.policies)
-        for (const auto& c : p.checks)
-            if (std::string why = triad::scanner::not_built_reason(*c.select.collector); !why.empty()) out[c.info.id] = why;
-    return out;
-}
-
+// The verdict a check should get: `verdict`, or error when its collector is not built.
 std::string expected(const std::string& id, const std::string& verdict) {
-    static const std::map<std::string, std::string> not_built = not_built_checks();
-    return not_built.count(id) ? "error" : verdict;
+    static const fixture::ExpectedVerdicts expected_verdicts({shipped_policy()});
+    return expected_verdicts.of(id, verdict);
 }
 
 bool have_cryptsetup() { return triad::test::sh("command -v cryptsetup >/dev/null").exit_code == 0; }

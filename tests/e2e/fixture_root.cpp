@@ -30,7 +30,10 @@ Scan run_scan(const std::string& root, const std::vector<std::string>& extra,
     std::vector<std::string> argv = prefix;
     argv.insert(argv.end(), {triad_binary(), "scan", "--root", root, "--policy", policy_path(), "--format", "json"});
     argv.insert(argv.end(), extra.begin(), extra.end());
-    RunResult r = run(argv, timeout_s);
+    return parse_report(run(argv, timeout_s));
+}
+
+Scan parse_report(const RunResult& r) {
     Scan scan{r.exit_code, r.out, r.err, nullptr, {}};
     try {
         scan.json = Poco::JSON::Parser().parse(r.out).extract<Poco::JSON::Object::Ptr>();

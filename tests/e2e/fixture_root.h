@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_support.h"
+
 namespace triad::test::fixture {
 
 // rules/policies/file-permissions.yml in the source tree.
@@ -27,6 +29,10 @@ struct Scan {
     Poco::JSON::Object::Ptr json;                          // null when stdout is not JSON
     std::map<std::string, Poco::JSON::Object::Ptr> by_id;  // results[] by check id
 };
+
+// A finished triad run whose standard output should be a JSON report, with its results by
+// check id (json is null, with a test message, when it is not).
+Scan parse_report(const RunResult& run);
 
 // `triad scan --root ROOT --policy <the policy> --format json EXTRA...`, optionally run
 // through a wrapper such as setpriv (prefix). A hang is killed after timeout_s.

@@ -19,6 +19,7 @@
 
 #include "rules/load/policy_loader.h"
 #include "scanner/core/registry.h"
+#include "tests/e2e/policy_checks.h"
 #include "tests/scanner/proc_fixture.h"
 #include "tests/test_support.h"
 
@@ -28,32 +29,19 @@ using triad::test::write_file;
 
 namespace {
 
+namespace fixture = triad::test::fixture;
+using fixture::Scan;
+using fixture::evidence_objects;
+using fixture::verdict;
+
 std::string policy_path() { return triad::test::source_dir() + "/rules/policies/kernel-hardening.yml"; }
 
-std::vector<std::string> policy_ids() {
-    std::ifstream in(policy_path());
-    std::vector<std::string> ids;
-    for (std::string line; std::getline(in, line);)
-        if (line.rfind("  - id: ", 0) == 0) ids.push_back(line.substr(8));
-    return ids;
-}
-
-// Checks whose collector this build left out (kconfig without TRIAD_WITH_ZLIB): their
-// verdict is error, with the reason; every other check behaves as in a full build.
-std::map<std::string, std::string> not_built_checks() {
-    auto loaded = triad::rules::load_policies({policy_path()});
-    REQUIRE(loaded.ok());
-    std::map<std::string, std::string> out;
-    for (const auto& p : loaded.policies)
-        for (const auto& c : p.checks)
-            if (std::string why = triad::scanner::not_built_reason(*c.select.collector); !why.empty()) out[c.info.id] = why;
-    return out;
-}
+std::vector<std::string> policy_ids() { return fixture::policy_check_ids({policy_path()}); }
 
 // The verdict a check should get: `verdict`, or error when its collector is not built.
 std::string expected(const std::string& id, const std::string& verdict) {
-    static const std::map<std::string, std::string> not_built = not_built_checks();
-    return not_built.count(id) ? "error" : verdict;
+    static const fixture::ExpectedVerdicts expected_verdicts({policy_path()});
+    return expected_verdicts.of(id, verdict);
 }
 
 // Each hardening parameter and the value the policy asks for.
@@ -183,45 +171,15 @@ void build_live(ProcFixture& proc, const std::string& sys, bool hardened) {
                                                                          : "Vulnerable: Clear CPU buffers attempted, no microcode; SMT vulnerable\n");
 }
 
-struct Scan {
-    int exit_code = -1;
-    std::string err;
-    std::map<std::string, Poco::JSON::Object::Ptr> by_id;
-};
-
 Scan scan(const std::vector<std::string>& extra) {
     std::vector<std::string> args{"scan", "--policy", policy_path(), "--only", "KRN-*", "--format", "json"};
     args.insert(args.end(), extra.begin(), extra.end());
-    auto r = triad::test::run_triad(args);
-    Scan s;
-    s.exit_code = r.exit_code;
-    s.err = r.err;
-    Poco::JSON::Parser parser;
-    auto json = parser.parse(r.out).extract<Poco::JSON::Object::Ptr>();
-    auto results = json->getArray("results");
-    for (std::size_t i = 0; i < results->size(); ++i) {
-        auto o = results->getObject(static_cast<unsigned>(i));
-        s.by_id[o->getValue<std::string>("id")] = o;
-    }
-    return s;
-}
-
-std::string verdict(const Scan& s, const std::string& id) {
-    auto it = s.by_id.find(id);
-    REQUIRE_MESSAGE(it != s.by_id.end(), id);
-    return it->second->getValue<std::string>("verdict");
+    return fixture::scan_json(args);
 }
 
 std::string reason(const Scan& s, const std::string& id) {
     auto o = s.by_id.at(id);
     return o->has("reason") ? o->getValue<std::string>("reason") : "";
-}
-
-std::set<std::string> objects(const Scan& s, const std::string& id) {
-    std::set<std::string> out;
-    auto ev = s.by_id.at(id)->getArray("evidence");
-    for (std::size_t i = 0; ev && i < ev->size(); ++i) out.insert(ev->getObject(static_cast<unsigned>(i))->getValue<std::string>("object"));
-    return out;
 }
 
 std::map<std::string, int> tally(const Scan& s) {
@@ -246,8 +204,8 @@ TEST_CASE("kernel-hardening policy: a root configured as it asks passes, live or
         CAPTURE(reason(live, id));
         CHECK(o->getValue<std::string>("verdict") == expected(id, "pass"));
     }
-    for (const auto& [id, why] : not_built_checks()) CHECK(reason(live, id).find(why) != std::string::npos);
-    if (not_built_checks().empty()) CHECK(live.exit_code == 0);
+    for (const auto& [id, why] : fixture::not_built_checks({policy_path()})) CHECK(reason(live, id).find(why) != std::string::npos);
+    if (fixture::not_built_checks({policy_path()}).empty()) CHECK(live.exit_code == 0);
 
     // Offline: the configured side still passes; the live side has nothing to judge.
     const Scan offline = scan({"--root", root.path()});
@@ -264,7 +222,7 @@ TEST_CASE("kernel-hardening policy: a root configured as it asks passes, live or
     CHECK(verdict(offline, "KRN-SYSCTL-DRIFT") == "not_applicable");
     CHECK(verdict(offline, "KRN-KCONFIG-MODULE-SIG-FORCE") == expected("KRN-KCONFIG-MODULE-SIG-FORCE", "pass"));
     CHECK(verdict(offline, "KRN-MOUNT-TMP-NOEXEC-CONFIGURED") == "pass");  // through tmp.mount
-    CHECK(tally(offline)["pass"] > (not_built_checks().empty() ? 150 : 80));
+    CHECK(tally(offline)["pass"] > (fixture::not_built_checks({policy_path()}).empty() ? 150 : 80));
 }
 
 TEST_CASE("kernel-hardening policy: a default Debian 12 root fails what it leaves open") {
@@ -308,14 +266,14 @@ TEST_CASE("kernel-hardening policy: a default Debian 12 root fails what it leave
         CHECK(verdict(s, id) == expected(id, want));
     }
     // Evidence names what fails and where it is configured.
-    CHECK(objects(s, "KRN-SYSCTL-DRIFT") == std::set<std::string>{"fs.protected_fifos", "kernel.kptr_restrict"});
+    CHECK(evidence_objects(s, "KRN-SYSCTL-DRIFT") == std::set<std::string>{"fs.protected_fifos", "kernel.kptr_restrict"});
     auto drift = s.by_id.at("KRN-SYSCTL-DRIFT")->getArray("evidence")->getObject(0)->getObject("observed");
     CHECK(drift->getValue<std::string>("file") == "/usr/lib/sysctl.d/99-protect-links.conf");
-    CHECK(objects(s, "KRN-CMDLINE-NO-WEAKENING") == std::set<std::string>{"nopti"});
-    CHECK(objects(s, "KRN-MODULES-FS-CONFIGURED").size() == 7);
-    CHECK(objects(s, "KRN-UMASK-SHELL") == std::set<std::string>{"/etc/bash.bashrc"});
-    CHECK(objects(s, "KRN-CPU-VULNERABILITIES") == std::set<std::string>{"mds"});
-    CHECK(tally(s)["error"] == static_cast<int>(not_built_checks().size()));
+    CHECK(evidence_objects(s, "KRN-CMDLINE-NO-WEAKENING") == std::set<std::string>{"nopti"});
+    CHECK(evidence_objects(s, "KRN-MODULES-FS-CONFIGURED").size() == 7);
+    CHECK(evidence_objects(s, "KRN-UMASK-SHELL") == std::set<std::string>{"/etc/bash.bashrc"});
+    CHECK(evidence_objects(s, "KRN-CPU-VULNERABILITIES") == std::set<std::string>{"mds"});
+    CHECK(tally(s)["error"] == static_cast<int>(fixture::not_built_checks({policy_path()}).size()));
 }
 
 TEST_CASE("kernel-hardening policy on this machine agrees with sysctl, findmnt and /proc/cmdline") {

@@ -14,6 +14,7 @@
 #include <map>
 #include <set>
 
+#include "tests/e2e/policy_checks.h"
 #include "tests/scanner/elf/elf_builder.h"
 #include "tests/scanner/proc_fixture.h"
 #include "tests/test_support.h"
@@ -26,15 +27,14 @@ using triad::test::write_file;
 
 namespace {
 
+namespace fixture = triad::test::fixture;
+using fixture::Scan;
+using fixture::evidence_objects;
+using fixture::verdict;
+
 std::string policy_path() { return triad::test::source_dir() + "/rules/policies/memory-protection.yml"; }
 
-std::vector<std::string> policy_ids() {
-    std::ifstream in(policy_path());
-    std::vector<std::string> ids;
-    for (std::string line; std::getline(in, line);)
-        if (line.rfind("  - id: ", 0) == 0) ids.push_back(line.substr(8));
-    return ids;
-}
+std::vector<std::string> policy_ids() { return fixture::policy_check_ids({policy_path()}); }
 
 std::string exe(bool pie, bool nx, bool canary, bool full_relro, bool fortified, std::vector<std::string> runpath = {}) {
     ElfSpec s;
@@ -106,40 +106,10 @@ struct Fixture {
     }
 };
 
-struct Scan {
-    int exit_code = -1;
-    std::string err;
-    std::map<std::string, Poco::JSON::Object::Ptr> by_id;
-};
-
 Scan scan(const Fixture& f, bool with_proc) {
     std::vector<std::string> args{"scan", "--root", f.root.path(), "--only", "MEM-*", "--format", "json"};
     if (with_proc) args.insert(args.end(), {"--proc", f.proc.path()});
-    auto r = triad::test::run_triad(args);
-    Scan s;
-    s.exit_code = r.exit_code;
-    s.err = r.err;
-    Poco::JSON::Parser parser;
-    auto json = parser.parse(r.out).extract<Poco::JSON::Object::Ptr>();
-    auto results = json->getArray("results");
-    for (std::size_t i = 0; i < results->size(); ++i) {
-        auto o = results->getObject(static_cast<unsigned>(i));
-        s.by_id[o->getValue<std::string>("id")] = o;
-    }
-    return s;
-}
-
-std::string verdict(const Scan& s, const std::string& id) {
-    auto it = s.by_id.find(id);
-    REQUIRE_MESSAGE(it != s.by_id.end(), id);
-    return it->second->getValue<std::string>("verdict");
-}
-
-std::set<std::string> objects(const Scan& s, const std::string& id) {
-    std::set<std::string> out;
-    auto ev = s.by_id.at(id)->getArray("evidence");
-    for (std::size_t i = 0; ev && i < ev->size(); ++i) out.insert(ev->getObject(static_cast<unsigned>(i))->getValue<std::string>("object"));
-    return out;
+    return fixture::scan_json(args);
 }
 
 }  // namespace
@@ -184,18 +154,18 @@ TEST_CASE("memory-protection policy: every check's verdict on a fixture host") {
     CHECK(s.by_id.size() == expected.size());
 
     // Exposure decides which check (and severity) a weak binary fails.
-    CHECK(objects(s, "MEM-EXEC-PIE-EXPOSED") == std::set<std::string>{"/usr/bin/su-weak"});
-    CHECK(objects(s, "MEM-EXEC-CANARY-EXPOSED") == std::set<std::string>{"/usr/sbin/netd"});
-    CHECK(objects(s, "MEM-EXEC-RELRO-EXPOSED") == std::set<std::string>{"/usr/sbin/netd"});
-    CHECK(objects(s, "MEM-EXEC-PIE") == std::set<std::string>{"/usr/bin/old-tool"});
-    CHECK(objects(s, "MEM-EXEC-NX") == std::set<std::string>{"/usr/bin/old-tool"});
-    CHECK(objects(s, "MEM-LIB-NX") == std::set<std::string>{"/usr/lib/x86_64-linux-gnu/libexecstack.so.2"});
-    CHECK(objects(s, "MEM-EXEC-RPATH") == std::set<std::string>{"/usr/local/bin/plugin-host"});
-    CHECK(objects(s, "MEM-PROC-LISTENING-HARDENED") == std::set<std::string>{"700 netd"});
-    CHECK(objects(s, "MEM-PROC-LISTENING-SECCOMP") == std::set<std::string>{"700 netd"});
+    CHECK(evidence_objects(s, "MEM-EXEC-PIE-EXPOSED") == std::set<std::string>{"/usr/bin/su-weak"});
+    CHECK(evidence_objects(s, "MEM-EXEC-CANARY-EXPOSED") == std::set<std::string>{"/usr/sbin/netd"});
+    CHECK(evidence_objects(s, "MEM-EXEC-RELRO-EXPOSED") == std::set<std::string>{"/usr/sbin/netd"});
+    CHECK(evidence_objects(s, "MEM-EXEC-PIE") == std::set<std::string>{"/usr/bin/old-tool"});
+    CHECK(evidence_objects(s, "MEM-EXEC-NX") == std::set<std::string>{"/usr/bin/old-tool"});
+    CHECK(evidence_objects(s, "MEM-LIB-NX") == std::set<std::string>{"/usr/lib/x86_64-linux-gnu/libexecstack.so.2"});
+    CHECK(evidence_objects(s, "MEM-EXEC-RPATH") == std::set<std::string>{"/usr/local/bin/plugin-host"});
+    CHECK(evidence_objects(s, "MEM-PROC-LISTENING-HARDENED") == std::set<std::string>{"700 netd"});
+    CHECK(evidence_objects(s, "MEM-PROC-LISTENING-SECCOMP") == std::set<std::string>{"700 netd"});
     // Package-owned binaries: one evidence line per package, with every file in `objects`,
     // at the lower severity, and none of them in the checks for local binaries.
-    CHECK(objects(s, "MEM-EXEC-PIE-PACKAGED") == std::set<std::string>{"weakpkg"});
+    CHECK(evidence_objects(s, "MEM-EXEC-PIE-PACKAGED") == std::set<std::string>{"weakpkg"});
     auto pkg = s.by_id.at("MEM-EXEC-PIE-PACKAGED")->getArray("evidence")->getObject(0);
     CHECK(pkg->getObject("observed")->getValue<std::string>("files") == "2");
     CHECK(pkg->getObject("observed")->getValue<std::string>("examples") == "/usr/bin/pkg-weak-a, /usr/bin/pkg-weak-b");
@@ -203,10 +173,10 @@ TEST_CASE("memory-protection policy: every check's verdict on a fixture host") {
     CHECK(pkg->getArray("objects")->size() == 2);
     CHECK(s.by_id.at("MEM-EXEC-PIE-PACKAGED")->getValue<std::string>("reason").find("2 objects in 1 package fail") == 0);
     CHECK(s.by_id.at("MEM-EXEC-PIE-PACKAGED")->getValue<std::string>("severity") == "low");
-    CHECK(objects(s, "MEM-EXEC-PIE-EXPOSED-PACKAGED") == std::set<std::string>{"weakpkg"});
+    CHECK(evidence_objects(s, "MEM-EXEC-PIE-EXPOSED-PACKAGED") == std::set<std::string>{"weakpkg"});
     CHECK(s.by_id.at("MEM-EXEC-PIE-EXPOSED-PACKAGED")->getValue<std::string>("severity") == "medium");
-    CHECK(objects(s, "MEM-EXEC-NX-PACKAGED") == std::set<std::string>{"weakpkg"});
-    CHECK(objects(s, "MEM-LIB-NX-PACKAGED") == std::set<std::string>{"libpkgexec3:amd64"});
+    CHECK(evidence_objects(s, "MEM-EXEC-NX-PACKAGED") == std::set<std::string>{"weakpkg"});
+    CHECK(evidence_objects(s, "MEM-LIB-NX-PACKAGED") == std::set<std::string>{"libpkgexec3:amd64"});
     // CSV and SARIF carry every object of a package's group too.
     for (const char* format : {"csv", "sarif"}) {
         CAPTURE(format);
@@ -242,6 +212,6 @@ TEST_CASE("memory-protection policy on an offline root: live checks are not_appl
         CHECK_MESSAGE(verdict(s, id) == "not_applicable", id);
     CHECK(verdict(s, "MEM-ASLR-CONFIGURED") == "fail");
     // No processes run in an image: only the set-uid binary is exposed.
-    CHECK(objects(s, "MEM-EXEC-CANARY") == std::set<std::string>{"/usr/bin/old-tool", "/usr/sbin/netd"});
+    CHECK(evidence_objects(s, "MEM-EXEC-CANARY") == std::set<std::string>{"/usr/bin/old-tool", "/usr/sbin/netd"});
     CHECK(verdict(s, "MEM-EXEC-CANARY-EXPOSED") == "pass");
 }

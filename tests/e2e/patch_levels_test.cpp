@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 
+#include "tests/e2e/policy_checks.h"
 #include "tests/scanner/collectors/packages/apt_fixture.h"
 #include "tests/scanner/proc_fixture.h"
 #include "tests/test_support.h"
@@ -24,41 +25,17 @@ using triad::test::write_file;
 
 namespace {
 
-struct Scan {
-    int exit_code = -1;
-    std::map<std::string, Poco::JSON::Object::Ptr> by_id;
-};
+namespace fixture = triad::test::fixture;
+using fixture::Scan;
+using fixture::evidence_objects;
+using fixture::verdict;
 
 Scan scan(const std::string& root, const std::string* proc) {
     const std::string policies = triad::test::source_dir() + "/rules/policies";
     std::vector<std::string> args{"scan", "--root", root, "--policy", policies + "/patch-levels.yml", "--policy",
                                   policies + "/optional/package-integrity.yml", "--format", "json"};
     if (proc) args.insert(args.end(), {"--proc", *proc});
-    auto r = triad::test::run_triad(args);
-    Scan s;
-    s.exit_code = r.exit_code;
-    Poco::JSON::Parser parser;
-    auto json = parser.parse(r.out).extract<Poco::JSON::Object::Ptr>();
-    auto results = json->getArray("results");
-    for (std::size_t i = 0; i < results->size(); ++i) {
-        auto o = results->getObject(static_cast<unsigned>(i));
-        s.by_id[o->getValue<std::string>("id")] = o;
-    }
-    return s;
-}
-
-std::string verdict(const Scan& s, const std::string& id) {
-    auto it = s.by_id.find(id);
-    REQUIRE_MESSAGE(it != s.by_id.end(), id);
-    return it->second->getValue<std::string>("verdict");
-}
-
-std::set<std::string> objects(const Scan& s, const std::string& id) {
-    std::set<std::string> out;
-    auto ev = s.by_id.at(id)->getArray("evidence");
-    for (std::size_t i = 0; ev && i < ev->size(); ++i)
-        out.insert(ev->getObject(static_cast<unsigned>(i))->getValue<std::string>("object"));
-    return out;
+    return fixture::scan_json(args);
 }
 
 void write_root(const std::string& root) {
@@ -127,14 +104,14 @@ TEST_CASE("patch-levels policy: every check's verdict on a fixture root with a f
     };
     CHECK(s.by_id.size() == expected.size());
     for (const auto& [id, v] : expected) CHECK_MESSAGE(verdict(s, id) == v, id);
-    CHECK(objects(s, "PATCH-NO-SECURITY-UPDATES") == std::set<std::string>{"alpha", "gamma"});
-    CHECK(objects(s, "PATCH-NO-HELD-SECURITY-UPDATE") == std::set<std::string>{"gamma"});
-    CHECK(objects(s, "PATCH-NO-PENDING-UPDATES") == std::set<std::string>{"alpha", "beta", "gamma"});
-    CHECK(objects(s, "PATCH-NO-OBSOLETE-PACKAGES") == std::set<std::string>{"delta"});
-    CHECK(objects(s, "PATCH-LISTS-DOWNLOADED") == std::set<std::string>{"http://example.org/never/ stable"});
-    CHECK(objects(s, "PATCH-KERNEL-NEWEST") == std::set<std::string>{"kernel"});
-    CHECK(objects(s, "PATCH-NO-STALE-CODE") == std::set<std::string>{"10 sshd"});
-    CHECK(objects(s, "PATCH-INTEGRITY-CODE") == std::set<std::string>{"/usr/bin/beta"});
+    CHECK(evidence_objects(s, "PATCH-NO-SECURITY-UPDATES") == std::set<std::string>{"alpha", "gamma"});
+    CHECK(evidence_objects(s, "PATCH-NO-HELD-SECURITY-UPDATE") == std::set<std::string>{"gamma"});
+    CHECK(evidence_objects(s, "PATCH-NO-PENDING-UPDATES") == std::set<std::string>{"alpha", "beta", "gamma"});
+    CHECK(evidence_objects(s, "PATCH-NO-OBSOLETE-PACKAGES") == std::set<std::string>{"delta"});
+    CHECK(evidence_objects(s, "PATCH-LISTS-DOWNLOADED") == std::set<std::string>{"http://example.org/never/ stable"});
+    CHECK(evidence_objects(s, "PATCH-KERNEL-NEWEST") == std::set<std::string>{"kernel"});
+    CHECK(evidence_objects(s, "PATCH-NO-STALE-CODE") == std::set<std::string>{"10 sshd"});
+    CHECK(evidence_objects(s, "PATCH-INTEGRITY-CODE") == std::set<std::string>{"/usr/bin/beta"});
 
     // Offline: the same root without a proc tree. The running-system checks cannot be judged.
     const Scan offline = scan(root.path(), nullptr);

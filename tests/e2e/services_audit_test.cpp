@@ -16,6 +16,7 @@
 
 #include "rules/load/policy_loader.h"
 #include "scanner/core/registry.h"
+#include "tests/e2e/policy_checks.h"
 #include "tests/test_support.h"
 
 using triad::test::TempDir;
@@ -23,36 +24,23 @@ using triad::test::write_file;
 
 namespace {
 
+namespace fixture = triad::test::fixture;
+
 const std::vector<std::string> kPolicies{"services.yml", "audit.yml"};
 
 std::string policy_path(const std::string& name) { return triad::test::source_dir() + "/rules/policies/" + name; }
 
-std::vector<std::string> policy_ids() {
-    std::vector<std::string> ids;
-    for (const std::string& p : kPolicies) {
-        std::ifstream in(policy_path(p));
-        for (std::string line; std::getline(in, line);)
-            if (line.rfind("  - id: ", 0) == 0) ids.push_back(line.substr(8));
-    }
-    return ids;
+std::vector<std::string> policy_files() {
+    std::vector<std::string> files;
+    for (const std::string& p : kPolicies) files.push_back(policy_path(p));
+    return files;
 }
+
+std::vector<std::string> policy_ids() { return fixture::policy_check_ids(policy_files()); }
 
 // Checks that need the running system: not_applicable under --root.
 const std::set<std::string> kLive{"AUD-KERNEL-ENABLED", "AUD-AUDITD-RUNNING", "AUD-BOOT-PARAM", "AUD-BACKLOG-LIMIT",
                                   "AUD-LOADED-RULES-CONFIGURED", "AUD-CONFIGURED-RULES-LOADED"};
-
-std::map<std::string, std::string> not_built_checks() {
-    std::vector<std::string> paths;
-    for (const std::string& p : kPolicies) paths.push_back(policy_path(p));
-    auto loaded = triad::rules::load_policies(paths);
-    REQUIRE(loaded.ok());
-    std::map<std::string, std::string> out;
-    for (const auto& p : loaded.policies)
-        for (const auto& c : p.checks)
-            if (std::string why = triad::scanner::not_built_reason(*c.select.collector); !why.empty())
-                out[c.info.id] = why;
-    return out;
-}
 
 std::map<std::string, std::string> scan(const std::string& root) {
     std::vector<std::string> args{"scan", "--root", root, "--format", "json"};
@@ -155,10 +143,8 @@ void weak_root(const TempDir& root) {
 }
 
 std::string expected(const std::string& id, const std::string& verdict) {
-    static const std::map<std::string, std::string> not_built = not_built_checks();
-    if (not_built.count(id)) return "error";
-    if (kLive.count(id)) return "not_applicable";
-    return verdict;
+    static const fixture::ExpectedVerdicts expected_verdicts(policy_files());
+    return expected_verdicts.of(id, kLive.count(id) ? "not_applicable" : verdict);
 }
 
 }  // namespace
