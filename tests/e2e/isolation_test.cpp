@@ -186,7 +186,7 @@ TEST_CASE("isolation policy: every check's verdict on a fixture host with contai
         {"ISO-UNPRIV-USERNS", "not_applicable"}, {"ISO-PROTECTED-FIFOS", "fail"},    {"ISO-PROTECTED-REGULAR", "pass"},
         {"ISO-PROTECTED-SYMLINKS", "pass"},     {"ISO-PROTECTED-HARDLINKS", "pass"}, {"ISO-PROTECTED-LINKS-CONFIGURED", "fail"},
         {"ISO-FW-SERVICE-ENABLED", "fail"},     {"ISO-FW-UFW-ENABLED", "fail"},      {"ISO-FW-UFW-INPUT-POLICY", "fail"},
-        {"ISO-FW-UFW-FORWARD-POLICY", "pass"},
+        {"ISO-FW-UFW-FORWARD-POLICY", "pass"},   {"ISO-FW-CONFIG-DEFAULT-DENY", "fail"},
         // The live ruleset is this kernel's, never read for a fixture proc tree; without
         // libnftables (TRIAD_WITH_NFTABLES=OFF) the collector is not built: error.
         {"ISO-FW-RULESET-LOADED", live_firewall}, {"ISO-FW-INPUT-DEFAULT-DENY", live_firewall},
@@ -237,6 +237,28 @@ TEST_CASE("isolation policy: firewall configuration checks without ufw, and with
     CHECK(verdict(s, "ISO-FW-SERVICE-ENABLED") == "pass");
     CHECK(verdict(s, "ISO-FW-UFW-ENABLED") == "not_applicable");  // no ufw: nothing to judge
     CHECK(verdict(s, "ISO-FW-UFW-INPUT-POLICY") == "not_applicable");
+    CHECK(verdict(s, "ISO-FW-CONFIG-DEFAULT-DENY") == "fail");  // the service is enabled, but loads no file
+}
+
+TEST_CASE("isolation policy: an offline image with a default-deny nftables.conf that is loaded at boot") {
+    TempDir root;
+    write_file(root / "lib/systemd/system/nftables.service", "[Service]\nType=oneshot\nExecStart=/usr/sbin/nft -f /etc/nftables.conf\n");
+    triad::test::make_dirs(root / "etc/systemd/system/sysinit.target.wants");
+    REQUIRE(::symlink("/lib/systemd/system/nftables.service", (root / "etc/systemd/system/sysinit.target.wants/nftables.service").c_str()) == 0);
+    write_file(root / "etc/nftables.conf",
+               "flush ruleset\ntable inet filter {\n  chain input {\n    type filter hook input priority 0; policy drop;\n"
+               "    iif lo accept\n  }\n}\n");
+    const Scan s = scan({"scan", "--root", root.path(), "--policy", policy_path(), "--only", "ISO-FW-*", "--format", "json"});
+    INFO(s.err);
+    CHECK(verdict(s, "ISO-FW-CONFIG-DEFAULT-DENY") == "pass");
+    // Configuration never stands in for the kernel's ruleset: the live checks are not judged offline.
+    const std::string live = triad::scanner::not_built_reason(*triad::scanner::find_collector("firewall")).empty() ? "not_applicable" : "error";
+    CHECK(verdict(s, "ISO-FW-RULESET-LOADED") == live);
+    CHECK(verdict(s, "ISO-FW-INPUT-DEFAULT-DENY") == live);
+
+    write_file(root / "etc/nftables.conf", "table inet filter {\n  chain input { type filter hook input priority 0; policy accept; }\n}\n");
+    const Scan open = scan({"scan", "--root", root.path(), "--policy", policy_path(), "--only", "ISO-FW-CONFIG-*", "--format", "json"});
+    CHECK(verdict(open, "ISO-FW-CONFIG-DEFAULT-DENY") == "fail");
 }
 
 TEST_CASE("self: triad scanning inside an unshare sandbox with dropped capabilities reports that sandbox") {
