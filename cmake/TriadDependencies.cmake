@@ -6,7 +6,7 @@ if(TARGET yaml-cpp::yaml-cpp)
 else()
   set(TRIAD_YAML_TARGET yaml-cpp)
 endif()
-find_package(Poco 1.11 REQUIRED CONFIG COMPONENTS Foundation JSON)
+find_package(Poco 1.11 REQUIRED CONFIG COMPONENTS Foundation JSON XML)
 # The scan store and triadd (issue 14). Debian's PocoDataSQLite links SQLite::SQLite3 without
 # looking for it; CMake's FindSQLite3 defines that target, so it is found first.
 find_package(SQLite3 REQUIRED)

@@ -165,6 +165,10 @@ TEST_CASE("isolation policy: every check's verdict on a fixture host with contai
     INFO(s.err);
     CHECK(s.exit_code == 1);
     const std::string docker = "docker " + kDockerId.substr(0, 12);
+    // The fixture's listener binaries (/usr/sbin/sshd, ...) do not exist in the fixture
+    // root: the ELF reader cannot judge them, pie/relro stay absent and hardening_error says
+    // why (so too without TRIAD_WITH_ELF); an absent field never passes: fail, with the reason.
+    const std::string listener_elf = "fail";
     const std::string live_firewall =
         triad::scanner::not_built_reason(*triad::scanner::find_collector("firewall")).empty() ? "not_applicable" : "error";
     const std::map<std::string, std::string> expected = {
@@ -182,11 +186,12 @@ TEST_CASE("isolation policy: every check's verdict on a fixture host with contai
         {"ISO-IPC-DEVSHM-NOSUID", "pass"},      {"ISO-IPC-DEVSHM-NOEXEC", "fail"},   {"ISO-IPC-ENGINE-SOCKET-MODE", "pass"},
         {"ISO-IPC-SOCKETS-IN-SHARED-DIRS", "fail"}, {"ISO-IPC-FIFO-WORLD-WRITABLE", "fail"},
         {"ISO-LISTEN-ATTRIBUTED", "fail"},      {"ISO-LISTEN-NETWORK-NOT-ROOT", "fail"}, {"ISO-LISTEN-NETWORK-SECCOMP", "fail"},
+        {"ISO-LISTEN-NETWORK-HARDENED-BINARY", listener_elf},
         {"ISO-UNPRIV-BPF", "pass"},             {"ISO-UNPRIV-BPF-CONFIGURED", "not_applicable"},
         {"ISO-UNPRIV-USERNS", "not_applicable"}, {"ISO-PROTECTED-FIFOS", "fail"},    {"ISO-PROTECTED-REGULAR", "pass"},
         {"ISO-PROTECTED-SYMLINKS", "pass"},     {"ISO-PROTECTED-HARDLINKS", "pass"}, {"ISO-PROTECTED-LINKS-CONFIGURED", "fail"},
         {"ISO-FW-SERVICE-ENABLED", "fail"},     {"ISO-FW-UFW-ENABLED", "fail"},      {"ISO-FW-UFW-INPUT-POLICY", "fail"},
-        {"ISO-FW-UFW-FORWARD-POLICY", "pass"},
+        {"ISO-FW-UFW-FORWARD-POLICY", "pass"},   {"ISO-FW-CONFIG-DEFAULT-DENY", "fail"},
         // The live ruleset is this kernel's, never read for a fixture proc tree; without
         // libnftables (TRIAD_WITH_NFTABLES=OFF) the collector is not built: error.
         {"ISO-FW-RULESET-LOADED", live_firewall}, {"ISO-FW-INPUT-DEFAULT-DENY", live_firewall},
@@ -210,6 +215,7 @@ TEST_CASE("isolation policy: every check's verdict on a fixture host with contai
     CHECK(objects(s, "ISO-IPC-FIFO-WORLD-WRITABLE") == std::set<std::string>{"/tmp/ctl.fifo"});
     CHECK(objects(s, "ISO-LISTEN-ATTRIBUTED") == std::set<std::string>{"tcp 0.0.0.0:2024"});
     CHECK(objects(s, "ISO-LISTEN-NETWORK-NOT-ROOT") == std::set<std::string>{"tcp 0.0.0.0:22"});
+    CHECK(s.by_id.at("ISO-LISTEN-NETWORK-HARDENED-BINARY")->getArray("evidence")->getObject(0)->getObject("observed")->has("hardening_error"));
     // Impact as the issue asks: a world-writable segment is C and I high; no pids limit is A high.
     auto impact = [&s](const char* id) { return s.by_id.at(id)->getObject("impact"); };
     CHECK(impact("ISO-IPC-SHM-WORLD-WRITABLE")->getValue<std::string>("c") == "high");
@@ -237,6 +243,28 @@ TEST_CASE("isolation policy: firewall configuration checks without ufw, and with
     CHECK(verdict(s, "ISO-FW-SERVICE-ENABLED") == "pass");
     CHECK(verdict(s, "ISO-FW-UFW-ENABLED") == "not_applicable");  // no ufw: nothing to judge
     CHECK(verdict(s, "ISO-FW-UFW-INPUT-POLICY") == "not_applicable");
+    CHECK(verdict(s, "ISO-FW-CONFIG-DEFAULT-DENY") == "fail");  // the service is enabled, but loads no file
+}
+
+TEST_CASE("isolation policy: an offline image with a default-deny nftables.conf that is loaded at boot") {
+    TempDir root;
+    write_file(root / "lib/systemd/system/nftables.service", "[Service]\nType=oneshot\nExecStart=/usr/sbin/nft -f /etc/nftables.conf\n");
+    triad::test::make_dirs(root / "etc/systemd/system/sysinit.target.wants");
+    REQUIRE(::symlink("/lib/systemd/system/nftables.service", (root / "etc/systemd/system/sysinit.target.wants/nftables.service").c_str()) == 0);
+    write_file(root / "etc/nftables.conf",
+               "flush ruleset\ntable inet filter {\n  chain input {\n    type filter hook input priority 0; policy drop;\n"
+               "    iif lo accept\n  }\n}\n");
+    const Scan s = scan({"scan", "--root", root.path(), "--policy", policy_path(), "--only", "ISO-FW-*", "--format", "json"});
+    INFO(s.err);
+    CHECK(verdict(s, "ISO-FW-CONFIG-DEFAULT-DENY") == "pass");
+    // Configuration never stands in for the kernel's ruleset: the live checks are not judged offline.
+    const std::string live = triad::scanner::not_built_reason(*triad::scanner::find_collector("firewall")).empty() ? "not_applicable" : "error";
+    CHECK(verdict(s, "ISO-FW-RULESET-LOADED") == live);
+    CHECK(verdict(s, "ISO-FW-INPUT-DEFAULT-DENY") == live);
+
+    write_file(root / "etc/nftables.conf", "table inet filter {\n  chain input { type filter hook input priority 0; policy accept; }\n}\n");
+    const Scan open = scan({"scan", "--root", root.path(), "--policy", policy_path(), "--only", "ISO-FW-CONFIG-*", "--format", "json"});
+    CHECK(verdict(open, "ISO-FW-CONFIG-DEFAULT-DENY") == "fail");
 }
 
 TEST_CASE("self: triad scanning inside an unshare sandbox with dropped capabilities reports that sandbox") {

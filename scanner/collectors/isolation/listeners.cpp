@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "scanner/collectors/isolation/listener_binaries.h"
 #include "scanner/proc/proc_isolation.h"
 #include "scanner/proc/proc_table.h"
 
@@ -28,6 +29,11 @@ constexpr FieldSpec kFields[] = {
     {"lsm_label", ValueKind::string, "the LSM label of its first process; absent when no LSM labels processes"},
     {"container", ValueKind::string, "the container its first process runs in, as its cgroup path names it; absent on the host"},
     {"hidden_processes", ValueKind::list, "unattributed only: processes whose descriptors the kernel hid from the reader (\"PID NAME: reason\")"},
+    {"pie", ValueKind::boolean, "every binary holding it is position independent (ELF reader; absent when it cannot say, see hardening_error)"},
+    {"relro", ValueKind::string, "the weakest RELRO among its binaries: full, partial or none"},
+    {"canary", ValueKind::boolean, "every binary holding it references the stack protector"},
+    {"nx", ValueKind::boolean, "every binary holding it has a non-executable stack"},
+    {"hardening_error", ValueKind::string, "why pie/relro/canary/nx are absent: binary unreadable, deleted, not ELF, or the ELF reader not built"},
 };
 static_assert(std::size(kFields) == kLsnFieldCount);
 
@@ -82,6 +88,7 @@ FactSet collect_listeners(const CollectContext& ctx, const SelectArgs&) {
             continue;
         }
         StringList procs, exes, caps;
+        std::vector<ListenerBinary> binaries;
         std::set<std::string> cap_set;
         std::optional<std::int64_t> uid;
         bool root = false, nnp = true, nnp_known = true;
@@ -89,6 +96,7 @@ FactSet collect_listeners(const CollectContext& ctx, const SelectArgs&) {
         for (const ProcessInfo* p : it->second) {
             procs.push_back(std::to_string(p->pid) + " " + p->name);
             if (!p->exe.empty()) exes.push_back(p->exe);
+            binaries.push_back({p->exe, p->exe_deleted, p->exe_error});
             if (p->uid) {
                 uid = uid ? std::min(*uid, *p->uid) : *p->uid;
                 root = root || *p->uid == 0;
@@ -115,6 +123,7 @@ FactSet collect_listeners(const CollectContext& ctx, const SelectArgs&) {
             if (first->lsm_label) f.fields[kLsnLsmLabel] = Value{*first->lsm_label};
             if (const ContainerRef ref = first->container(); !ref.engine.empty()) f.fields[kLsnContainer] = Value{ref.name()};
         }
+        add_binary_hardening(ctx, binaries, f);
         out.push_back(std::move(f));
     }
     return out;
@@ -131,7 +140,9 @@ const CollectorEntry kListenersCollector{
     "matched to processes through the socket inodes behind /proc/PID/fd. A socket no "
     "process could be found for is kept with `attributed` false and the processes whose "
     "descriptors the kernel hid (EACCES) in `hidden_processes`: it is never dropped. The "
-    "binaries' ELF hardening is in the `processes` collector (listening: true).",
+    "ELF hardening of the binaries holding it (pie, relro, canary, nx; the weakest wins) "
+    "comes from the scan's ELF reader memo, shared with `processes` and `elf`; in a build "
+    "without TRIAD_WITH_ELF those fields are absent and `hardening_error` says why.",
 };
 
 }  // namespace triad::scanner

@@ -15,6 +15,7 @@ namespace triad::scanner {
 enum ListenerField : std::size_t {
     kLsnProto, kLsnAddress, kLsnPort, kLsnLoopback, kLsnInode, kLsnAttributed, kLsnProcesses, kLsnExe, kLsnUid,
     kLsnRoot, kLsnCapabilities, kLsnSeccomp, kLsnNoNewPrivs, kLsnLsmLabel, kLsnContainer, kLsnHiddenProcesses,
+    kLsnPie, kLsnRelro, kLsnCanary, kLsnNx, kLsnHardeningError,
     kLsnFieldCount
 };
 

@@ -9,13 +9,16 @@
 #include <arpa/inet.h>
 #include <doctest/doctest.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <set>
 #include <sstream>
 
+#include "scanner/core/registry.h"
 #include "tests/scanner/collectors/isolation/isolation_fixture.h"
 #include "tests/scanner/fact_text.h"
 #include "tests/scanner/proc_fixture.h"
@@ -169,4 +172,103 @@ TEST_CASE("listeners: a listener whose process the kernel hides is reported unat
         }
     // Only where PID 1 listens (here: the VM agent); otherwise nothing is hidden from us.
     if (!some_unattributed) MESSAGE("PID 1 is hidden but listens on nothing here");
+}
+
+namespace {
+
+// A gcc-built server that listens on 0.0.0.0 (any port), prints the port and waits to be
+// killed: a real listener whose binary has known hardening.
+struct Server {
+    pid_t pid = -1;
+    int port = 0;
+    Server(const std::string& binary) {
+        int out[2];
+        REQUIRE(::pipe(out) == 0);
+        pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            ::dup2(out[1], 1);
+            ::close(out[0]);
+            ::execl(binary.c_str(), binary.c_str(), static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        ::close(out[1]);
+        char buf[32] = {};
+        const ssize_t n = ::read(out[0], buf, sizeof buf - 1);
+        ::close(out[0]);
+        if (n > 0) port = std::atoi(buf);
+    }
+    ~Server() {
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+    }
+};
+
+constexpr const char* kServerSource =
+    "#include <stdio.h>\n#include <string.h>\n#include <unistd.h>\n#include <netinet/in.h>\n#include <sys/socket.h>\n"
+    "int main(void) { char buf[64]; int s = socket(AF_INET, SOCK_STREAM, 0); struct sockaddr_in a; memset(&a, 0, sizeof a);\n"
+    "  a.sin_family = AF_INET; if (bind(s, (struct sockaddr*)&a, sizeof a) || listen(s, 1)) return 1;\n"
+    "  socklen_t l = sizeof a; getsockname(s, (struct sockaddr*)&a, &l); (void)buf;\n"
+    "  printf(\"%d\\n\", ntohs(a.sin_port)); fflush(stdout); for (;;) pause(); }\n";
+
+}  // namespace
+
+TEST_CASE("listeners: the ELF hardening of a listener's binary (gcc-built servers, cross-checked with readelf)") {
+    TempDir dir;
+    triad::test::write_file(dir / "server.c", kServerSource);
+    auto built = triad::test::sh("cd " + dir.path() + " && gcc -O2 -fPIE -pie -fstack-protector-strong -Wl,-z,relro,-z,now -o hardened server.c"
+                                 " && gcc -O0 -fno-PIE -no-pie -fno-stack-protector -Wl,-z,norelro -o weak server.c");
+    REQUIRE_MESSAGE(built.exit_code == 0, built.err);
+    Server hardened(dir / "hardened"), weak(dir / "weak");
+    REQUIRE(hardened.port > 0);
+    REQUIRE(weak.port > 0);
+
+    auto root = Sysroot::open("/").value();
+    auto proc = Sysroot::open("/proc").value();
+    const IdentityTable ids = IdentityTable::load(root);
+    ScanMemo memo;
+    CollectContext ctx{root, ids, &proc, nullptr};
+    ctx.memo = &memo;
+    const FactSet facts = kListenersCollector.collect(ctx, SelectArgs{});
+    const Fact* h = find_object(facts, "tcp 0.0.0.0:" + std::to_string(hardened.port));
+    const Fact* w = find_object(facts, "tcp 0.0.0.0:" + std::to_string(weak.port));
+    REQUIRE(h);
+    REQUIRE(w);
+    CHECK(field(*h, "exe") == dir / "hardened");
+    if (!not_built_reason(*find_collector("elf")).empty()) {
+        // Built without TRIAD_WITH_ELF: absent, with the reason.
+        CHECK(field(*h, "pie") == "(absent)");
+        CHECK(field(*h, "hardening_error").find("TRIAD_WITH_ELF") != std::string::npos);
+        return;
+    }
+    CHECK(field(*h, "hardening_error") == "(absent)");
+    CHECK(field(*h, "pie") == "true");
+    CHECK(field(*h, "relro") == "full");
+    CHECK(field(*h, "nx") == "true");
+    CHECK(field(*w, "pie") == "false");
+    CHECK(field(*w, "relro") == "none");
+    CHECK(field(*w, "canary") == "false");
+
+    // readelf, an independent reader: ELF type and BIND_NOW/GNU_RELRO as it prints them.
+    if (triad::test::sh("command -v readelf >/dev/null").exit_code == 0) {
+        for (const auto& [name, fact] : {std::pair{"hardened", h}, std::pair{"weak", w}}) {
+            const std::string path = dir / name;
+            const bool dyn = triad::test::sh("readelf -h " + path + " | grep -q 'Type:.*DYN'").exit_code == 0;
+            const bool relro = triad::test::sh("readelf -lW " + path + " | grep -q GNU_RELRO").exit_code == 0;
+            const bool now = triad::test::sh("readelf -dW " + path + " | grep -Eq 'BIND_NOW|FLAGS.*NOW'").exit_code == 0;
+            CAPTURE(name);
+            CHECK(field(*fact, "pie") == (dyn ? "true" : "false"));
+            CHECK(field(*fact, "relro") == (relro && now ? "full" : relro ? "partial" : "none"));
+        }
+    }
+
+    // A binary replaced on disk after its process started cannot be judged: an error reason, no values.
+    REQUIRE(::unlink((dir / "weak").c_str()) == 0);
+    const FactSet again = kListenersCollector.collect(ctx, SelectArgs{});
+    const Fact* gone = find_object(again, "tcp 0.0.0.0:" + std::to_string(weak.port));
+    REQUIRE(gone);
+    CHECK(field(*gone, "pie") == "(absent)");
+    CHECK(field(*gone, "hardening_error").find("deleted") != std::string::npos);
 }

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: Apache-2.0
+// The firewall_config collector over fixture roots built here: nftables.conf with and
+// without a default-drop input chain, iptables-save files, ufw, firewalld zones, enabled and
+// masked loader services, an unreadable file, a malformed zone. The nftables fixtures are
+// checked to be valid nft syntax with `nft -c` in a private network namespace when possible.
+#include "scanner/collectors/isolation/firewall_config.h"
+
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/scanner/fact_text.h"
+#include "tests/test_support.h"
+
+using namespace triad::scanner;
+using triad::test::field_text;
+using triad::test::find_object;
+using triad::test::TempDir;
+using triad::test::write_file;
+
+namespace {
+
+FactSet collect(const std::string& dir) {
+    auto root = Sysroot::open(dir).value();
+    const IdentityTable ids = IdentityTable::load(root);
+    return kFirewallConfigCollector.collect(CollectContext{root, ids}, SelectArgs{});
+}
+
+std::string f(const FactSet& facts, const std::string& object, const std::string& field) {
+    const Fact* fact = find_object(facts, object);
+    REQUIRE_MESSAGE(fact, "no object " << object);
+    REQUIRE_MESSAGE(fact->status == FactStatus::ok, object << ": " << fact->reason);
+    return field_text(*fact, kFirewallConfigCollector.fields, field);
+}
+
+void enable(const TempDir& root, const std::string& unit) {
+    write_file(root / "usr/lib/systemd/system/" + unit, "[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n");
+    triad::test::make_dirs(root / "etc/systemd/system/multi-user.target.wants");
+    REQUIRE(::symlink(("/usr/lib/systemd/system/" + unit).c_str(),
+                      (root / "etc/systemd/system/multi-user.target.wants/" + unit).c_str()) == 0);
+}
+
+// `nft -c -f FILE` in a new network namespace: the fixture is real nft syntax.
+void check_nft_syntax(const std::string& file) {
+    if (::geteuid() != 0 || triad::test::sh("command -v nft >/dev/null && command -v unshare >/dev/null").exit_code != 0) return;
+    auto r = triad::test::sh("unshare -n nft -c -f " + file);
+    CHECK_MESSAGE(r.exit_code == 0, file << ": " << r.err);
+}
+
+constexpr const char* kDropConf =
+    "#!/usr/sbin/nft -f\nflush ruleset\n\n"
+    "table inet filter {\n"
+    "\tset allowed { type inet_service; elements = { 22, 443 } }\n"
+    "\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n"
+    "\t\tct state established,related accept\n\t\tiif \"lo\" accept # loopback { not a block\n"
+    "\t\ttcp dport @allowed accept\n\t}\n"
+    "\tchain forward {\n\t\ttype filter hook forward priority filter; policy drop;\n\t}\n"
+    "\tchain output { type filter hook output priority 0; policy accept; }\n"
+    "}\n";
+
+}  // namespace
+
+TEST_CASE("firewall_config: nothing configured lists every kind as absent, so nothing passes") {
+    TempDir root;
+    const FactSet facts = collect(root.path());
+    for (const char* kind : {"nftables", "iptables-persistent", "ufw", "firewalld"}) {
+        CHECK(f(facts, kind, "present") == "false");
+        CHECK(f(facts, kind, "boot_default_deny") == "false");
+    }
+}
+
+TEST_CASE("firewall_config: nftables.conf with a default-drop inet input chain, loader enabled") {
+    TempDir root;
+    write_file(root / "etc/nftables.conf", kDropConf);
+    check_nft_syntax(root / "etc/nftables.conf");
+    FactSet facts = collect(root.path());
+    CHECK(f(facts, "nftables", "present") == "true");
+    CHECK(f(facts, "nftables", "default_deny_input") == "true");
+    CHECK(f(facts, "nftables", "deny_families") == "ipv4, ipv6");
+    CHECK(f(facts, "nftables", "input_policy") == "inet filter input: policy drop");
+    CHECK(f(facts, "nftables", "size") == std::to_string(std::string(kDropConf).size()));
+    CHECK(f(facts, "nftables", "loader_enabled") == "false");
+    CHECK(f(facts, "nftables", "boot_default_deny") == "false");  // nothing loads it at boot
+
+    enable(root, "nftables.service");
+    facts = collect(root.path());
+    CHECK(f(facts, "nftables", "loader_enabled") == "true");
+    CHECK(f(facts, "nftables", "boot_default_deny") == "true");
+
+    // Masked, the link in multi-user.target.wants no longer starts it.
+    REQUIRE(::symlink("/dev/null", (root / "etc/systemd/system/nftables.service").c_str()) == 0);
+    CHECK(f(collect(root.path()), "nftables", "loader_enabled") == "false");
+}
+
+TEST_CASE("firewall_config: nftables variants that do not deny input by default") {
+    TempDir root;
+    enable(root, "nftables.service");
+    SUBCASE("policy accept, drop only on forward, drop in a comment") {
+        write_file(root / "etc/nftables.conf",
+                   "table inet filter {\n chain input {\n  type filter hook input priority 0; policy accept; # policy drop;\n }\n"
+                   " chain forward { type filter hook forward priority 0; policy drop; }\n}\n");
+        check_nft_syntax(root / "etc/nftables.conf");
+        const FactSet facts = collect(root.path());
+        CHECK(f(facts, "nftables", "default_deny_input") == "false");
+        CHECK(f(facts, "nftables", "deny_families") == "");
+        CHECK(f(facts, "nftables", "boot_default_deny") == "false");
+    }
+    SUBCASE("an ip table covers IPv4 only; the add-chain form is read; includes are listed, not followed") {
+        write_file(root / "etc/nftables.conf",
+                   "include \"/etc/nftables.d/*.nft\"\nadd table ip filter\n"
+                   "add chain ip filter input { type filter hook input priority 0 ; policy drop ; }\n");
+        const FactSet facts = collect(root.path());
+        CHECK(f(facts, "nftables", "deny_families") == "ipv4");
+        CHECK(f(facts, "nftables", "default_deny_input") == "false");
+        CHECK(f(facts, "nftables", "includes") == "\"/etc/nftables.d/*.nft\"");
+    }
+    SUBCASE("ip and ip6 tables together cover both families") {
+        write_file(root / "etc/nftables.conf",
+                   "table ip f4 {\n chain in4 {\n  type filter hook input priority 0; policy drop;\n }\n}\n"
+                   "table ip6 f6 {\n chain in6 {\n  type filter hook input priority 0; policy drop;\n }\n}\n");
+        check_nft_syntax(root / "etc/nftables.conf");
+        const FactSet facts = collect(root.path());
+        CHECK(f(facts, "nftables", "deny_families") == "ipv4, ipv6");
+        CHECK(f(facts, "nftables", "boot_default_deny") == "true");
+    }
+}
+
+TEST_CASE("firewall_config: iptables-persistent rules.v4 and rules.v6") {
+    TempDir root;
+    enable(root, "netfilter-persistent.service");
+    const std::string v4 = "# Generated by iptables-save\n*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                           "-A INPUT -i lo -j ACCEPT\nCOMMIT\n";
+    write_file(root / "etc/iptables/rules.v4", v4);
+    FactSet facts = collect(root.path());
+    CHECK(f(facts, "iptables-persistent", "deny_families") == "ipv4");
+    CHECK(f(facts, "iptables-persistent", "default_deny_input") == "false");  // IPv6 unfiltered
+    CHECK(f(facts, "iptables-persistent", "input_policy") == "/etc/iptables/rules.v4: *filter :INPUT DROP (line 3)");
+
+    write_file(root / "etc/iptables/rules.v6", "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n");
+    facts = collect(root.path());
+    CHECK(f(facts, "iptables-persistent", "default_deny_input") == "false");
+    write_file(root / "etc/iptables/rules.v6", "*filter\n:INPUT DROP [0:0]\nCOMMIT\n");
+    facts = collect(root.path());
+    CHECK(f(facts, "iptables-persistent", "default_deny_input") == "true");
+    CHECK(f(facts, "iptables-persistent", "files") == "/etc/iptables/rules.v4, /etc/iptables/rules.v6");
+    CHECK(f(facts, "iptables-persistent", "boot_default_deny") == "true");
+}
+
+TEST_CASE("firewall_config: ufw needs ENABLED=yes as well as a drop policy and its service") {
+    TempDir root;
+    enable(root, "ufw.service");
+    write_file(root / "etc/default/ufw", "IPV6=yes\nDEFAULT_INPUT_POLICY=\"DROP\"\n");
+    write_file(root / "etc/ufw/ufw.conf", "ENABLED=no\n");
+    FactSet facts = collect(root.path());
+    CHECK(f(facts, "ufw", "default_deny_input") == "true");
+    CHECK(f(facts, "ufw", "config_enabled") == "false");
+    CHECK(f(facts, "ufw", "boot_default_deny") == "false");
+    write_file(root / "etc/ufw/ufw.conf", "ENABLED=yes\n");
+    CHECK(f(collect(root.path()), "ufw", "boot_default_deny") == "true");
+    write_file(root / "etc/default/ufw", "IPV6=no\nDEFAULT_INPUT_POLICY=\"DROP\"\n");
+    facts = collect(root.path());
+    CHECK(f(facts, "ufw", "deny_families") == "ipv4");
+    CHECK(f(facts, "ufw", "boot_default_deny") == "false");
+}
+
+TEST_CASE("firewall_config: firewalld's default zone and its target") {
+    TempDir root;
+    enable(root, "firewalld.service");
+    write_file(root / "usr/lib/firewalld/zones/public.xml",
+               "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<zone>\n  <short>Public</short>\n  <service name=\"ssh\"/>\n</zone>\n");
+    write_file(root / "usr/lib/firewalld/zones/trusted.xml", "<?xml version=\"1.0\"?>\n<zone target=\"ACCEPT\"><short>Trusted</short></zone>\n");
+    SUBCASE("no firewalld.conf: the built-in default zone public, target default") {
+        const FactSet facts = collect(root.path());
+        CHECK(f(facts, "firewalld", "input_policy") == "zone public target default");
+        CHECK(f(facts, "firewalld", "boot_default_deny") == "true");
+    }
+    SUBCASE("DefaultZone=trusted accepts everything") {
+        write_file(root / "etc/firewalld/firewalld.conf", "# comment\nDefaultZone=trusted\n");
+        const FactSet facts = collect(root.path());
+        CHECK(f(facts, "firewalld", "input_policy") == "zone trusted target ACCEPT");
+        CHECK(f(facts, "firewalld", "default_deny_input") == "false");
+    }
+    SUBCASE("an administrator's zone file hides the shipped one") {
+        write_file(root / "etc/firewalld/firewalld.conf", "DefaultZone=public\n");
+        write_file(root / "etc/firewalld/zones/public.xml", "<zone target=\"ACCEPT\"/>\n");
+        const FactSet facts = collect(root.path());
+        CHECK(f(facts, "firewalld", "files") == "/etc/firewalld/firewalld.conf, /etc/firewalld/zones/public.xml");
+        CHECK(f(facts, "firewalld", "default_deny_input") == "false");
+    }
+    SUBCASE("a malformed zone, a missing zone and an external entity are errors, never defaults") {
+        write_file(root / "etc/firewalld/firewalld.conf", "DefaultZone=public\n");
+        write_file(root / "etc/firewalld/zones/public.xml", "<zone target=\"DROP\">\n");
+        const FactSet malformed = collect(root.path());
+        const Fact* bad = find_object(malformed, "firewalld");
+        REQUIRE(bad);
+        CHECK(bad->status == FactStatus::error);
+        CHECK_MESSAGE(bad->reason.find("/etc/firewalld/zones/public.xml") != std::string::npos, bad->reason);
+
+        write_file(root / "etc/firewalld/firewalld.conf", "DefaultZone=../../../etc/passwd\n");
+        CHECK(find_object(collect(root.path()), "firewalld")->status == FactStatus::error);
+        write_file(root / "etc/firewalld/firewalld.conf", "DefaultZone=nosuch\n");
+        CHECK(find_object(collect(root.path()), "firewalld")->status == FactStatus::error);
+
+        write_file(root / "etc/secret", "ACCEPT");
+        write_file(root / "etc/firewalld/firewalld.conf", "DefaultZone=public\n");
+        write_file(root / "etc/firewalld/zones/public.xml",
+                   "<?xml version=\"1.0\"?>\n<!DOCTYPE zone [<!ENTITY t SYSTEM \"file:///etc/secret\">]>\n<zone target=\"&t;\"/>\n");
+        const FactSet facts = collect(root.path());
+        const Fact* ext = find_object(facts, "firewalld");
+        REQUIRE(ext);
+        if (ext->status == FactStatus::ok) CHECK(f(facts, "firewalld", "input_policy").find("ACCEPT") == std::string::npos);
+    }
+}
+
+TEST_CASE("firewall_config: an unreadable configuration is an error for that kind only") {
+    // A FIFO: read_file refuses it unopened, even for root (who can read any mode).
+    TempDir root;
+    triad::test::make_dirs(root / "etc/iptables");
+    REQUIRE(::mkfifo((root / "etc/iptables/rules.v4").c_str(), 0600) == 0);
+    write_file(root / "etc/nftables.conf", kDropConf);
+    const FactSet facts = collect(root.path());
+    const Fact* ipt = find_object(facts, "iptables-persistent");
+    REQUIRE(ipt);
+    CHECK(ipt->status == FactStatus::error);
+    CHECK(ipt->reason.find("rules.v4") != std::string::npos);
+    CHECK(f(facts, "nftables", "default_deny_input") == "true");
+}
+
+TEST_CASE("firewall_config: the statement scanners on hostile text stay bounded") {
+    const std::string deep(200000, '{');
+    CHECK(nft_input_policy(deep).deny_families.empty());
+    const std::string closes(200000, '}');
+    CHECK(nft_input_policy(closes).deny_families.empty());
+    CHECK(nft_input_policy("chain\n{\n\"unterminated").deny_families.empty());
+    CHECK(iptables_save_input_policy(":INPUT\n*\n:INPUT  \n", "ipv4").deny_families.empty());
+}
