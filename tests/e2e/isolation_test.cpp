@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "scanner/core/registry.h"
+#include "tests/e2e/policy_checks.h"
 #include "tests/scanner/collectors/isolation/isolation_fixture.h"
 #include "tests/scanner/proc_fixture.h"
 #include "tests/test_support.h"
@@ -31,15 +32,14 @@ using triad::test::write_file;
 
 namespace {
 
+namespace fixture = triad::test::fixture;
+using fixture::Scan;
+using fixture::evidence_objects;
+using fixture::verdict;
+
 std::string policy_path() { return triad::test::source_dir() + "/rules/policies/isolation.yml"; }
 
-std::vector<std::string> policy_ids() {
-    std::ifstream in(policy_path());
-    std::vector<std::string> ids;
-    for (std::string line; std::getline(in, line);)
-        if (line.rfind("  - id: ", 0) == 0) ids.push_back(line.substr(8));
-    return ids;
-}
+std::vector<std::string> policy_ids() { return fixture::policy_check_ids({policy_path()}); }
 
 const std::string kDockerId(64, 'd');
 const std::string kPodId(64, 'e');
@@ -122,38 +122,8 @@ struct Fixture {
     }
 };
 
-struct Scan {
-    int exit_code = -1;
-    std::string err;
-    std::map<std::string, Poco::JSON::Object::Ptr> by_id;
-};
-
 Scan scan(const std::vector<std::string>& args) {
-    auto r = triad::test::run_triad(args);
-    Scan s;
-    s.exit_code = r.exit_code;
-    s.err = r.err;
-    Poco::JSON::Parser parser;
-    auto json = parser.parse(r.out).extract<Poco::JSON::Object::Ptr>();
-    auto results = json->getArray("results");
-    for (std::size_t i = 0; i < results->size(); ++i) {
-        auto o = results->getObject(static_cast<unsigned>(i));
-        s.by_id[o->getValue<std::string>("id")] = o;
-    }
-    return s;
-}
-
-std::string verdict(const Scan& s, const std::string& id) {
-    auto it = s.by_id.find(id);
-    REQUIRE_MESSAGE(it != s.by_id.end(), id);
-    return it->second->getValue<std::string>("verdict");
-}
-
-std::set<std::string> objects(const Scan& s, const std::string& id) {
-    std::set<std::string> out;
-    auto ev = s.by_id.at(id)->getArray("evidence");
-    for (std::size_t i = 0; ev && i < ev->size(); ++i) out.insert(ev->getObject(static_cast<unsigned>(i))->getValue<std::string>("object"));
-    return out;
+    return fixture::scan_json(args);
 }
 
 }  // namespace
@@ -207,14 +177,14 @@ TEST_CASE("isolation policy: every check's verdict on a fixture host with contai
 
     // The failures name the right objects: the privileged container, not the pod.
     for (const char* id : {"ISO-CT-PRIVILEGED", "ISO-CT-SECCOMP", "ISO-CT-ENGINE-SOCKET", "ISO-CT-MEMORY-LIMIT", "ISO-CT-PIDS-LIMIT"})
-        CHECK_MESSAGE(objects(s, id) == std::set<std::string>{docker}, id);
-    CHECK(objects(s, "ISO-CT-ROOT-MAPPED") == std::set<std::string>{docker});
-    CHECK(objects(s, "ISO-IPC-SHM-WORLD-WRITABLE") == std::set<std::string>{"sysv-shm 0x000004d2 id 1"});
-    CHECK(objects(s, "ISO-IPC-POSIX-WORLD-WRITABLE") == std::set<std::string>{"/dev/shm/app-state"});
-    CHECK(objects(s, "ISO-IPC-SOCKETS-IN-SHARED-DIRS") == std::set<std::string>{"unix-socket /tmp/cache.sock"});
-    CHECK(objects(s, "ISO-IPC-FIFO-WORLD-WRITABLE") == std::set<std::string>{"/tmp/ctl.fifo"});
-    CHECK(objects(s, "ISO-LISTEN-ATTRIBUTED") == std::set<std::string>{"tcp 0.0.0.0:2024"});
-    CHECK(objects(s, "ISO-LISTEN-NETWORK-NOT-ROOT") == std::set<std::string>{"tcp 0.0.0.0:22"});
+        CHECK_MESSAGE(evidence_objects(s, id) == std::set<std::string>{docker}, id);
+    CHECK(evidence_objects(s, "ISO-CT-ROOT-MAPPED") == std::set<std::string>{docker});
+    CHECK(evidence_objects(s, "ISO-IPC-SHM-WORLD-WRITABLE") == std::set<std::string>{"sysv-shm 0x000004d2 id 1"});
+    CHECK(evidence_objects(s, "ISO-IPC-POSIX-WORLD-WRITABLE") == std::set<std::string>{"/dev/shm/app-state"});
+    CHECK(evidence_objects(s, "ISO-IPC-SOCKETS-IN-SHARED-DIRS") == std::set<std::string>{"unix-socket /tmp/cache.sock"});
+    CHECK(evidence_objects(s, "ISO-IPC-FIFO-WORLD-WRITABLE") == std::set<std::string>{"/tmp/ctl.fifo"});
+    CHECK(evidence_objects(s, "ISO-LISTEN-ATTRIBUTED") == std::set<std::string>{"tcp 0.0.0.0:2024"});
+    CHECK(evidence_objects(s, "ISO-LISTEN-NETWORK-NOT-ROOT") == std::set<std::string>{"tcp 0.0.0.0:22"});
     CHECK(s.by_id.at("ISO-LISTEN-NETWORK-HARDENED-BINARY")->getArray("evidence")->getObject(0)->getObject("observed")->has("hardening_error"));
     // Impact as the issue asks: a world-writable segment is C and I high; no pids limit is A high.
     auto impact = [&s](const char* id) { return s.by_id.at(id)->getObject("impact"); };
