@@ -31,4 +31,14 @@ inline const scanner::Fact* find_object(const scanner::FactSet& facts, std::stri
     return nullptr;
 }
 
+// A field of the named object, which the collector must have read without error (the test
+// stops with the collector's reason otherwise).
+inline std::string object_field(const scanner::FactSet& facts, std::span<const scanner::FieldSpec> fields,
+                                std::string_view object, std::string_view field) {
+    const scanner::Fact* fact = find_object(facts, object);
+    REQUIRE_MESSAGE(fact, "no object " << object);
+    REQUIRE_MESSAGE(fact->status == scanner::FactStatus::ok, object << ": " << fact->reason);
+    return field_text(*fact, fields, field);
+}
+
 }  // namespace triad::test

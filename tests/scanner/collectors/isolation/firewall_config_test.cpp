@@ -27,10 +27,7 @@ FactSet collect(const std::string& dir) {
 }
 
 std::string f(const FactSet& facts, const std::string& object, const std::string& field) {
-    const Fact* fact = find_object(facts, object);
-    REQUIRE_MESSAGE(fact, "no object " << object);
-    REQUIRE_MESSAGE(fact->status == FactStatus::ok, object << ": " << fact->reason);
-    return field_text(*fact, kFirewallConfigCollector.fields, field);
+    return triad::test::object_field(facts, kFirewallConfigCollector.fields, object, field);
 }
 
 void enable(const TempDir& root, const std::string& unit) {

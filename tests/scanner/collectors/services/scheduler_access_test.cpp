@@ -23,10 +23,7 @@ FactSet collect(const std::string& dir) {
 }
 
 std::string f(const FactSet& facts, const std::string& object, const std::string& field) {
-    const Fact* fact = find_object(facts, object);
-    REQUIRE(fact);
-    REQUIRE_MESSAGE(fact->status == FactStatus::ok, fact->reason);
-    return field_text(*fact, kSchedulerAccessCollector.fields, field);
+    return triad::test::object_field(facts, kSchedulerAccessCollector.fields, object, field);
 }
 
 }  // namespace

@@ -33,10 +33,7 @@ FactSet collect(const std::string& dir) {
 }
 
 std::string f(const FactSet& facts, const std::string& object, const std::string& field) {
-    const Fact* fact = find_object(facts, object);
-    REQUIRE_MESSAGE(fact, "no object " << object);
-    REQUIRE_MESSAGE(fact->status == FactStatus::ok, object << ": " << fact->reason);
-    return field_text(*fact, kServicesCollector.fields, field);
+    return triad::test::object_field(facts, kServicesCollector.fields, object, field);
 }
 
 void link(const std::string& target, const std::string& path) {
