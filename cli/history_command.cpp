@@ -21,7 +21,8 @@ Lists the scans that triadd stored (newest first), or with --check the verdict o
 check in each of them.
 
 options:
-  --store URL         the store to read (default: sqlite:///var/lib/triad/triad.db)
+  --store URL         the store to read (default: sqlite:///var/lib/triad/triad.db), or a
+                      fleet's postgresql://USER[:PASSWORD]@HOST:PORT/DB[?sslmode=...]
   --host H            only scans of host H (default: every host)
   --check ID          one check's verdict, reason and failing-object count per scan
   --format FORMAT     console (default) or json
@@ -142,19 +143,14 @@ int run_history(int argc, char** argv, int first) {
         return kExitUsage;
     }
     const std::string url = args.value("store").value_or(store::kDefaultStoreUrl);
-    auto path = store::sqlite_path(url);
-    if (!path) {
-        print_error("--store " + url + ": this build reads sqlite:///PATH stores only");
+    if (!store::store_kind(url)) {
+        print_error("--store " + store::redact_store_url(url) +
+                    ": not a store URL (sqlite:///PATH or postgresql://USER@HOST:PORT/DB)");
         return kExitUsage;
     }
-    // Reading never creates a store: a missing file is an error, not an empty history.
-    if (std::FILE* f = std::fopen(path->c_str(), "rb")) {
-        std::fclose(f);
-    } else {
-        print_error("--store " + url + ": cannot open " + *path);
-        return kExitCannotRun;
-    }
-    auto opened = store::ScanStore::open(url);
+    // Reading never creates a store or its schema: a missing file or an empty database is an
+    // error, not an empty history.
+    auto opened = store::ScanStore::open(url, store::StoreAccess::read);
     if (!opened) {
         print_error(opened.error().describe());
         return kExitCannotRun;

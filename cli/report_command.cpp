@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// `triad report RESULT.json --format F`: renders a stored triad.result/1 document in any
-// format, so one scan feeds the console, a browser, CI and compliance alike.
+// `triad report RESULT.json --format F`: renders a stored triad.result/1 document (a file, or
+// store:SCAN_ID from triadd's store) in any format, so one scan feeds the console, a browser,
+// CI and compliance alike.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -10,16 +11,20 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "reporters/reporter.h"
-#include "reporters/result_reader.h"
+#include "cli/result_input.h"
+#include "store/scan_store.h"
 
 namespace triad::cli {
 namespace {
 
-constexpr const char* kReportUsage = R"(usage: triad report RESULT.json [--format FORMAT] [--output FILE]
+constexpr const char* kReportUsage = R"(usage: triad report RESULT.json|store:SCAN_ID [--format FORMAT] [--output FILE]
 
-Renders a stored result (written by 'triad scan --format json') in another format.
+Renders a stored result (written by 'triad scan --format json', or a scan triadd stored:
+store:SCAN_ID, the SCAN column of 'triad history') in another format.
 
 options:
+  --store URL       the store of store:SCAN_ID (default: sqlite:///var/lib/triad/triad.db;
+                    postgresql://USER@HOST:PORT/DB for a fleet's database)
   --format FORMAT   console (default), json, html, junit, sarif, markdown or csv
   --output FILE     write the report to FILE atomically (mode 0640) instead of stdout
   --verbose         console: every listed evidence object, every fix, the passing checks
@@ -35,7 +40,7 @@ exit codes: 0 rendered, 2 usage error or not a triad.result/1 document, 3 cannot
 int run_report(int argc, char** argv, int first) {
     Args args;
     if (auto err = Args::parse(argc, argv, first,
-                               {{"format", true}, {"output", true}, {"verbose", false, 'v'}, {"quiet", false, 'q'},
+                               {{"format", true}, {"output", true}, {"store", true}, {"verbose", false, 'v'}, {"quiet", false, 'q'},
                                 {"no-color", false}, {"help", false, 'h'}},
                                args)) {
         print_error(*err + " (see 'triad report --help')");
@@ -46,7 +51,7 @@ int run_report(int argc, char** argv, int first) {
         return kExitOk;
     }
     if (args.positional().size() != 1) {
-        print_error("report takes exactly one RESULT.json (see 'triad report --help')");
+        print_error("report takes exactly one RESULT.json or store:SCAN_ID (see 'triad report --help')");
         return kExitUsage;
     }
     const std::string format = args.value("format").value_or("console");
@@ -59,7 +64,7 @@ int run_report(int argc, char** argv, int first) {
         print_error("--verbose and --quiet exclude each other");
         return kExitUsage;
     }
-    auto result = report::read_result_file(args.positional().front());
+    auto result = load_result(args.positional().front(), args.value("store").value_or(store::kDefaultStoreUrl));
     if (!result) {
         print_error(result.error().describe());
         return kExitUsage;

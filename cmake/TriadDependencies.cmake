@@ -10,7 +10,15 @@ find_package(Poco 1.11 REQUIRED CONFIG COMPONENTS Foundation JSON XML)
 # The scan store and triadd (issue 14). Debian's PocoDataSQLite links SQLite::SQLite3 without
 # looking for it; CMake's FindSQLite3 defines that target, so it is found first.
 find_package(SQLite3 REQUIRED)
-find_package(Poco 1.11 REQUIRED CONFIG COMPONENTS Data DataSQLite Util Net)
+# A fleet's PostgreSQL store through the same code (Poco's PostgreSQL connector, in libpoco-dev
+# beside the SQLite one). Debian's PocoDataPostgreSQL links PostgreSQL::client, a target no
+# Find module defines: it is made here from FindPostgreSQL's (libpq-dev).
+find_package(PostgreSQL REQUIRED)
+if(NOT TARGET PostgreSQL::client)
+  add_library(PostgreSQL::client INTERFACE IMPORTED)
+  target_link_libraries(PostgreSQL::client INTERFACE PostgreSQL::PostgreSQL)
+endif()
+find_package(Poco 1.11 REQUIRED CONFIG COMPONENTS Data DataSQLite DataPostgreSQL Util Net)
 find_package(doctest 2.4 REQUIRED CONFIG)
 
 find_package(PkgConfig REQUIRED)

@@ -178,8 +178,8 @@ std::optional<DaemonConfig> load_config(const std::string& path, std::string& er
                 have_schedule = true;
             } else if (key == "store") {
                 out.store = scalar(v, "store");
-                if (!store::sqlite_path(out.store))
-                    fail(v, "'store' must be sqlite:///PATH (PostgreSQL stores are not supported by this build)");
+                if (!store::store_kind(out.store))
+                    fail(v, "'store' must be sqlite:///PATH or postgresql://USER@HOST:PORT/DB");
             } else if (key == "host_id") {
                 out.host_id = scalar(v, "host_id");
                 if (out.host_id.empty()) fail(v, "'host_id' is empty");

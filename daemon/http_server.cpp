@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/http_server.h"
 
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Stringifier.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
@@ -8,11 +11,14 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/URI.h>
 #include <poll.h>
 #include <unistd.h>
 
 #include <charconv>
 #include <ctime>
+#include <optional>
+#include <sstream>
 
 #include "daemon/service.h"
 
@@ -111,21 +117,28 @@ private:
             response.set("WWW-Authenticate", "Bearer realm=\"triadd\"");
             return reply_json_error(response, HTTPResponse::HTTP_UNAUTHORIZED, "a valid bearer token is required");
         }
-        if (path == "/events") {
+        // The versioned API (docs/daemon.md "HTTP"): one entry per path.
+        if (path == "/v1/events") {
             if (method != "GET") return not_allowed(response, "GET");
             return stream_events(server_, response);
         }
-        if (path == "/scan") {
-            if (method != "POST") return not_allowed(response, "POST");
-            server_.service().request_scan();  // queued once, as SIGUSR1 and the schedule do
-            return reply(response, HTTPResponse::HTTP_ACCEPTED, "application/json", "{\"queued\":true}\n");
+        if (path == "/v1/scans") {
+            if (method == "POST") {
+                server_.service().request_scan();  // queued once, as SIGUSR1 and the schedule do
+                return reply(response, HTTPResponse::HTTP_ACCEPTED, "application/json", "{\"queued\":true}\n");
+            }
+            if (method != "GET") return not_allowed(response, "GET, POST");
+            return list_scans(request, response);
         }
-        if (path == "/scans/latest") {
+        if (path == "/v1/results/latest") {
             if (method != "GET") return not_allowed(response, "GET");
-            auto json = server_.latest_scan_json();
-            if (!json) return reply_json_error(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, "store unreadable");
-            if (json->empty()) return reply_json_error(response, HTTPResponse::HTTP_NOT_FOUND, "no scan stored yet");
-            return reply(response, HTTPResponse::HTTP_OK, "application/json", *json);
+            return stored_json(response, server_.latest_scan_json(), "no scan stored yet");
+        }
+        if (path.rfind("/v1/scans/", 0) == 0) {
+            if (method != "GET") return not_allowed(response, "GET");
+            const auto id = positive_integer(path.substr(std::string_view("/v1/scans/").size()));
+            if (!id) return reply_json_error(response, HTTPResponse::HTTP_NOT_FOUND, "no such scan");
+            return stored_json(response, server_.scan_json(*id), "no such scan");
         }
         if (path == "/metrics") {
             if (method != "GET") return not_allowed(response, "GET");
@@ -134,6 +147,43 @@ private:
             return reply(response, HTTPResponse::HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", *text);
         }
         reply_json_error(response, HTTPResponse::HTTP_NOT_FOUND, "no such path");
+    }
+    // GET /v1/scans?limit=N&before=ID&host=H: newest first, N per page (default 50, at most
+    // 1000); the next page starts below the last id of this one.
+    void list_scans(HTTPServerRequest& request, HTTPServerResponse& response) {
+        std::size_t limit = 50;
+        std::int64_t before = 0;
+        std::string host = server_.service().host_id();
+        try {
+            for (const auto& [key, value] : Poco::URI(request.getURI()).getQueryParameters()) {
+                if (key == "host") {
+                    host = value;
+                    continue;
+                }
+                const auto n = positive_integer(value);
+                if (key == "limit" && n && *n <= 1000) limit = static_cast<std::size_t>(*n);
+                else if (key == "before" && n) before = *n;
+                else
+                    return reply_json_error(response, HTTPResponse::HTTP_BAD_REQUEST,
+                                            "bad query parameter '" + key + "' (limit=1..1000, before=ID, host=H)");
+            }
+        } catch (const Poco::SyntaxException&) {
+            return reply_json_error(response, HTTPResponse::HTTP_BAD_REQUEST, "malformed query");
+        }
+        auto json = server_.scans_json(host, limit, before);
+        if (!json) return reply_json_error(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, "store unreadable");
+        reply(response, HTTPResponse::HTTP_OK, "application/json", *json);
+    }
+    static void stored_json(HTTPServerResponse& response, const Result<std::string>& json, const std::string& none) {
+        if (!json) return reply_json_error(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, "store unreadable");
+        if (json->empty()) return reply_json_error(response, HTTPResponse::HTTP_NOT_FOUND, none);
+        reply(response, HTTPResponse::HTTP_OK, "application/json", *json);
+    }
+    static std::optional<std::int64_t> positive_integer(std::string_view text) {
+        std::int64_t n = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+        if (ec != std::errc{} || end != text.data() + text.size() || n <= 0) return std::nullopt;
+        return n;
     }
     static void not_allowed(HTTPServerResponse& response, const std::string& allow) {
         response.set("Allow", allow);
@@ -152,6 +202,38 @@ public:
 private:
     HttpServer& server_;
 };
+
+std::string uri_encoded(const std::string& text) {
+    std::string out;
+    Poco::URI::encode(text, "&=?#+", out);
+    return out;
+}
+
+// One scan of GET /v1/scans: what `triad history --format json` shows for it.
+Poco::JSON::Object scan_summary(const store::ScanRow& r) {
+    auto score = [](const std::optional<double>& v) { return v ? Poco::Dynamic::Var(*v) : Poco::Dynamic::Var(); };
+    Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+    o.set("id", r.id);
+    o.set("host", r.host);
+    o.set("started_at", r.started_at);
+    o.set("duration_ms", r.duration_ms);
+    Poco::JSON::Object scores(Poco::JSON_PRESERVE_KEY_ORDER);
+    scores.set("confidentiality", score(r.confidentiality));
+    scores.set("integrity", score(r.integrity));
+    scores.set("availability", score(r.availability));
+    scores.set("overall", score(r.overall));
+    o.set("scores", scores);
+    Poco::JSON::Object counts(Poco::JSON_PRESERVE_KEY_ORDER);
+    counts.set("pass", r.counts.pass);
+    counts.set("fail", r.counts.fail);
+    counts.set("error", r.counts.error);
+    counts.set("not_applicable", r.counts.not_applicable);
+    counts.set("waived", r.counts.waived);
+    o.set("counts", counts);
+    o.set("policies", r.policies);
+    o.set("href", "/v1/scans/" + std::to_string(r.id));
+    return o;
+}
 
 // started_at is RFC 3339 UTC as run_scan writes it (2026-12-02T01:30:00Z); -1 if not.
 double epoch_seconds(const std::string& rfc3339) {
@@ -263,6 +345,30 @@ Result<std::string> HttpServer::latest_scan_json() {
     if (!rows) return rows.error();
     if (rows->empty()) return std::string();
     return store_->result_json(rows->front().id);
+}
+
+Result<std::string> HttpServer::scan_json(std::int64_t id) {
+    std::lock_guard lock(store_mutex_);
+    auto json = store_->result_json(id);
+    if (!json && json.error().code == ErrorCode::not_found) return std::string();
+    return json;
+}
+
+Result<std::string> HttpServer::scans_json(const std::string& host, std::size_t limit, std::int64_t before) {
+    std::lock_guard lock(store_mutex_);
+    auto rows = store_->scans(host, limit, before);
+    if (!rows) return rows.error();
+    Poco::JSON::Array list;
+    for (const store::ScanRow& r : *rows) list.add(scan_summary(r));
+    Poco::JSON::Object page(Poco::JSON_PRESERVE_KEY_ORDER);
+    page.set("scans", list);
+    // Absent on the last page.
+    if (rows->size() == limit) page.set("next", "/v1/scans?limit=" + std::to_string(limit) + "&before=" +
+                                                    std::to_string(rows->back().id) + "&host=" + uri_encoded(host));
+    std::ostringstream out;
+    Poco::JSON::Stringifier::stringify(page, out);
+    out << "\n";
+    return out.str();
 }
 
 Result<std::string> HttpServer::metrics_text() {

@@ -37,6 +37,10 @@ public:
     Service& service() { return service_; }
     // The last stored scan of the daemon's host: its triad.result/1 JSON; empty when none.
     Result<std::string> latest_scan_json();
+    // A stored scan's triad.result/1 JSON (any host of the store); empty when there is none.
+    Result<std::string> scan_json(std::int64_t id);
+    // A page of GET /v1/scans: {"scans":[...], "next": URL of the following page}.
+    Result<std::string> scans_json(const std::string& host, std::size_t limit, std::int64_t before);
     Result<std::string> metrics_text();
     std::atomic<int> event_streams{0};
 

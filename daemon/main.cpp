@@ -105,7 +105,7 @@ int Triadd::main(const std::vector<std::string>& args) {
         log("http listening on " + http->address() +
             (svc.config().http.token.empty() ? " (no token: loopback only)" : " (bearer token required)"));
     }
-    log("started: host " + svc.config().host_id + ", store " + svc.config().store + ", socket " +
+    log("started: host " + svc.config().host_id + ", store " + triad::store::redact_store_url(svc.config().store) + ", socket " +
         svc.config().socket_path + ", schedule \"" + svc.config().schedule.text() + "\"");
     auto next = svc.config().schedule.next(std::chrono::system_clock::now());
     for (;;) {

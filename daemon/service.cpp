@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/service.h"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
 #include <iostream>
@@ -22,10 +24,12 @@ std::string json_line(const Poco::JSON::Object& object) {
 }
 
 // Forwards each scan event to the socket in the form `triad scan --format events` prints,
-// and adds a `drift` event after a finding whose verdict changed since the last stored scan.
+// and adds a `drift` event after a finding whose verdict or evidence changed since the host's
+// last stored scan. Evidence is compared in its stored form (store::evidence_json), so a
+// failing check whose failing objects or observed values changed drifts too.
 class SubscriberSink final : public rules::EventSink {
 public:
-    SubscriberSink(EventSocket& socket, std::map<std::string, std::string> previous)
+    SubscriberSink(EventSocket& socket, std::map<std::string, store::PreviousResult> previous)
         : socket_(socket), previous_(std::move(previous)) {}
     void scan_started(const rules::ScanResult& header, std::size_t check_count) override {
         socket_.broadcast(report::event_scan_started_json(header, check_count));
@@ -35,12 +39,21 @@ public:
         auto before = previous_.find(result.check.id);
         if (before == previous_.end()) return;  // first scan of this check: nothing to drift from
         const std::string now(rules::to_string(result.verdict));
-        if (before->second == now) return;
+        const std::string evidence = store::evidence_json(result);
+        const bool verdict_changed = before->second.verdict != now;
+        const bool evidence_changed = before->second.evidence_json != evidence;
+        if (!verdict_changed && !evidence_changed) return;
         Poco::JSON::Object drift(Poco::JSON_PRESERVE_KEY_ORDER);
         drift.set("event", "drift");
         drift.set("check", result.check.id);
-        drift.set("old", before->second);
+        drift.set("old", before->second.verdict);
         drift.set("new", now);
+        Poco::JSON::Array changed;
+        if (verdict_changed) changed.add("verdict");
+        if (evidence_changed) changed.add("evidence");
+        drift.set("changed", changed);
+        drift.set("old_evidence", parsed(before->second.evidence_json));
+        drift.set("new_evidence", parsed(evidence));
         socket_.broadcast(json_line(drift));
     }
     void scan_finished(const rules::ScanResult& result) override {
@@ -48,8 +61,17 @@ public:
     }
 
 private:
+    // Stored evidence is JSON this daemon wrote; text that does not parse (a store edited by
+    // hand) is passed on as a string rather than dropped.
+    static Poco::Dynamic::Var parsed(const std::string& json) {
+        try {
+            return Poco::JSON::Parser().parse(json);
+        } catch (const Poco::Exception&) {
+            return json;
+        }
+    }
     EventSocket& socket_;
-    std::map<std::string, std::string> previous_;
+    std::map<std::string, store::PreviousResult> previous_;
 };
 
 std::string diagnostics_text(const rules::LoadResult& loaded) {
@@ -157,9 +179,9 @@ void Service::scan_once() {
         root = config_.root;
         retention = config_.retention;
     }
-    auto previous = store_->last_verdicts(host);
+    auto previous = store_->last_results(host);
     if (!previous) log("cannot read the last scan for drift: " + previous.error().describe());
-    SubscriberSink sink(*socket_, previous ? std::move(*previous) : std::map<std::string, std::string>{});
+    SubscriberSink sink(*socket_, previous ? std::move(*previous) : std::map<std::string, store::PreviousResult>{});
     rules::EventSink* sinks[] = {&sink};
 
     rules::ScanRequest request;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/scan_store.h"
 
+#include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Session.h>
@@ -11,6 +12,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/Nullable.h>
+#include <libpq-fe.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <ctime>
@@ -26,25 +29,48 @@ using Poco::Data::Session;
 
 namespace {
 
-// Each migration takes the schema from version N to N+1; they run in order, each in its own
-// transaction together with the version bump, so a database is never half-migrated.
-const std::vector<std::vector<std::string>> kMigrations = {
-    {
-        "CREATE TABLE scans ("
-        " id INTEGER PRIMARY KEY AUTOINCREMENT, host TEXT NOT NULL, started_at TEXT NOT NULL,"
-        " duration_ms INTEGER NOT NULL, confidentiality REAL, integrity REAL, availability REAL,"
-        " overall REAL, pass INTEGER NOT NULL, fail INTEGER NOT NULL, error INTEGER NOT NULL,"
-        " not_applicable INTEGER NOT NULL, waived INTEGER NOT NULL, policies TEXT NOT NULL,"
-        " result_json TEXT NOT NULL)",
-        "CREATE INDEX scans_host ON scans(host, id)",
-        "CREATE TABLE results ("
-        " scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE, check_id TEXT NOT NULL,"
-        " verdict TEXT NOT NULL, severity TEXT NOT NULL, reason TEXT NOT NULL,"
-        " evidence_total INTEGER NOT NULL, evidence TEXT NOT NULL)",
-        "CREATE INDEX results_scan ON results(scan_id)",
-        "CREATE INDEX results_check ON results(check_id, scan_id)",
-    },
+// Each migration takes the schema from version N to N+1, in the dialect of each database:
+// SQLite's rowid key and REAL (8 bytes) are PostgreSQL's BIGSERIAL and DOUBLE PRECISION. The
+// same statements read and write both afterwards. Pending migrations run in order in one
+// transaction with the version bump, so a database is never half-migrated.
+struct Migration {
+    std::vector<std::string> sqlite, postgresql;
 };
+const std::vector<Migration> kMigrations = {
+    {{
+         "CREATE TABLE scans ("
+         " id INTEGER PRIMARY KEY AUTOINCREMENT, host TEXT NOT NULL, started_at TEXT NOT NULL,"
+         " duration_ms INTEGER NOT NULL, confidentiality REAL, integrity REAL, availability REAL,"
+         " overall REAL, pass INTEGER NOT NULL, fail INTEGER NOT NULL, error INTEGER NOT NULL,"
+         " not_applicable INTEGER NOT NULL, waived INTEGER NOT NULL, policies TEXT NOT NULL,"
+         " result_json TEXT NOT NULL)",
+         "CREATE INDEX scans_host ON scans(host, id)",
+         "CREATE TABLE results ("
+         " scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE, check_id TEXT NOT NULL,"
+         " verdict TEXT NOT NULL, severity TEXT NOT NULL, reason TEXT NOT NULL,"
+         " evidence_total INTEGER NOT NULL, evidence TEXT NOT NULL)",
+         "CREATE INDEX results_scan ON results(scan_id)",
+         "CREATE INDEX results_check ON results(check_id, scan_id)",
+     },
+     {
+         "CREATE TABLE scans ("
+         " id BIGSERIAL PRIMARY KEY, host TEXT NOT NULL, started_at TEXT NOT NULL,"
+         " duration_ms BIGINT NOT NULL, confidentiality DOUBLE PRECISION, integrity DOUBLE PRECISION,"
+         " availability DOUBLE PRECISION, overall DOUBLE PRECISION, pass BIGINT NOT NULL, fail BIGINT NOT NULL,"
+         " error BIGINT NOT NULL, not_applicable BIGINT NOT NULL, waived BIGINT NOT NULL, policies TEXT NOT NULL,"
+         " result_json TEXT NOT NULL)",
+         "CREATE INDEX scans_host ON scans(host, id)",
+         "CREATE TABLE results ("
+         " scan_id BIGINT NOT NULL REFERENCES scans(id) ON DELETE CASCADE, check_id TEXT NOT NULL,"
+         " verdict TEXT NOT NULL, severity TEXT NOT NULL, reason TEXT NOT NULL,"
+         " evidence_total BIGINT NOT NULL, evidence TEXT NOT NULL)",
+         "CREATE INDEX results_scan ON results(scan_id)",
+         "CREATE INDEX results_check ON results(check_id, scan_id)",
+     }},
+};
+
+// Any number: it only has to be the same in every triadd that writes into one database.
+constexpr const char* kSchemaLockKey = "7461726164";
 
 Error store_error(const Poco::Exception& e, const std::string& where) {
     return Error{ErrorCode::io, e.displayText(), where};
@@ -53,6 +79,8 @@ Error store_error(const Poco::Exception& e, const std::string& where) {
 Poco::Nullable<double> nullable(const std::optional<double>& v) {
     return v ? Poco::Nullable<double>(*v) : Poco::Nullable<double>();
 }
+
+}  // namespace
 
 std::string evidence_json(const rules::CheckResult& r) {
     Poco::JSON::Array list;
@@ -68,6 +96,8 @@ std::string evidence_json(const rules::CheckResult& r) {
     Poco::JSON::Stringifier::stringify(list, out);
     return out.str();
 }
+
+namespace {
 
 std::string policies_text(const rules::ScanResult& result) {
     std::string text;
@@ -96,59 +126,185 @@ std::optional<std::string> sqlite_path(const std::string& url) {
     return url.substr(scheme.size());
 }
 
+std::optional<StoreKind> store_kind(const std::string& url) {
+    if (sqlite_path(url)) return StoreKind::sqlite;
+    if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) return StoreKind::postgresql;
+    return std::nullopt;
+}
+
+std::string redact_store_url(const std::string& url) {
+    // scheme://user:password@host...: the password ends at the last '@' of the authority.
+    const std::size_t scheme_end = url.find("://");
+    if (scheme_end == std::string::npos) return url;
+    const std::size_t authority = scheme_end + 3;
+    const std::size_t authority_end = url.find_first_of("/?#", authority);
+    const std::string_view auth =
+        std::string_view(url).substr(authority, authority_end == std::string::npos ? std::string::npos
+                                                                                   : authority_end - authority);
+    const std::size_t at = auth.rfind('@');
+    if (at == std::string_view::npos) return url;
+    const std::size_t colon = auth.substr(0, at).find(':');
+    if (colon == std::string_view::npos) return url;
+    return url.substr(0, authority + colon + 1) + "***" + url.substr(authority + at);
+}
+
+namespace {
+
+// The libpq keyword=value string Poco's PostgreSQL session takes, from a postgresql:// URL
+// parsed by libpq itself (PQconninfoParse: percent-decoding, IPv6 hosts, query parameters).
+// Poco splits the string at spaces and does not unquote, so a value with a space or a quote
+// is refused rather than mangled.
+Result<std::string> postgresql_conninfo(const std::string& url, const std::string& shown) {
+    char* message = nullptr;
+    PQconninfoOption* options = PQconninfoParse(url.c_str(), &message);
+    if (options == nullptr) {
+        std::string why = message ? message : "out of memory";
+        PQfreemem(message);
+        while (!why.empty() && why.back() == '\n') why.pop_back();
+        // libpq quotes the part it rejects, which may be the password: never show its text.
+        return Error{ErrorCode::usage, "not a valid PostgreSQL connection URL", shown};
+    }
+    std::string conninfo;
+    bool timeout = false;
+    std::optional<std::string> refused;
+    for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+        if (o->val == nullptr || *o->val == '\0') continue;
+        const std::string value = o->val;
+        if (value.find_first_of(" \t\n'\\\\") != std::string::npos) refused = o->keyword;
+        if (std::string_view(o->keyword) == "connect_timeout") timeout = true;
+        conninfo += (conninfo.empty() ? "" : " ") + std::string(o->keyword) + "=" + value;
+    }
+    PQconninfoFree(options);
+    if (refused)
+        return Error{ErrorCode::usage, "the '" + *refused + "' of the URL has a space, quote or backslash, which this build cannot pass on",
+                     shown};
+    // A database that does not answer must not hold the daemon's start for libpq's default (forever).
+    if (!timeout) conninfo += " connect_timeout=10";
+    return conninfo;
+}
+
+}  // namespace
+
 struct ScanStore::Impl {
-    std::string url;
+    std::string url;  // redacted: errors carry it
+    StoreKind kind;
     Session session;
     std::mutex mutex;  // one Poco session: the daemon's worker and readers take turns
-    Impl(std::string u, const std::string& path) : url(std::move(u)), session("SQLite", path) {}
+    Impl(std::string shown, StoreKind k, const std::string& connector, const std::string& connection)
+        : url(std::move(shown)), kind(k), session(connector, connection) {}
+
+    // The statements are written with '?' placeholders (SQLite's); PostgreSQL numbers them.
+    // None of them has a '?' inside a literal.
+    std::string sql(const std::string& text) const {
+        if (kind == StoreKind::sqlite) return text;
+        std::string out;
+        int n = 0;
+        for (char c : text) {
+            if (c == '?') out += "$" + std::to_string(++n);
+            else out += c;
+        }
+        return out;
+    }
+    bool table_exists(const std::string& name) {
+        int n = 0;
+        std::string t = name;
+        if (kind == StoreKind::sqlite)
+            session << "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", use(t), into(n), now;
+        else
+            session << "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+                       " AND table_name = $1",
+                use(t), into(n), now;
+        return n > 0;
+    }
 };
 
 ScanStore::ScanStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ScanStore::~ScanStore() = default;
 
-Result<std::unique_ptr<ScanStore>> ScanStore::open(const std::string& url) {
-    auto path = sqlite_path(url);
-    if (!path) return Error{ErrorCode::usage, "unsupported store (this build reads sqlite:///PATH only)", url};
-    static std::once_flag registered;
-    std::call_once(registered, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+Result<std::unique_ptr<ScanStore>> ScanStore::open(const std::string& url, StoreAccess access) {
+    const std::string shown = redact_store_url(url);
+    const auto kind = store_kind(url);
+    if (!kind)
+        return Error{ErrorCode::usage, "unsupported store (sqlite:///PATH or postgresql://USER@HOST:PORT/DB)", shown};
+    std::string connector = "SQLite", connection;
+    if (*kind == StoreKind::sqlite) {
+        connection = *sqlite_path(url);
+        // Opening creates a missing file: a reader must not leave an empty store behind.
+        if (access == StoreAccess::read && ::access(connection.c_str(), F_OK) != 0)
+            return Error{ErrorCode::not_found, "no store file " + connection, shown};
+        static std::once_flag registered;
+        std::call_once(registered, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+    } else {
+        auto conninfo = postgresql_conninfo(url, shown);
+        if (!conninfo) return conninfo.error();
+        connector = "PostgreSQL";
+        connection = *conninfo;
+        static std::once_flag registered;
+        std::call_once(registered, [] { Poco::Data::PostgreSQL::Connector::registerConnector(); });
+    }
+    const int known = static_cast<int>(kMigrations.size());
     try {
-        auto impl = std::make_unique<Impl>(url, *path);
+        auto impl = std::make_unique<Impl>(shown, *kind, connector, connection);
         Session& s = impl->session;
-        // WAL: readers (`triad history`) never block the daemon's writer, and a crash in the
-        // middle of a transaction leaves the database as of the last commit.
-        std::string mode;
-        s << "PRAGMA journal_mode=WAL", into(mode), now;
-        s << "PRAGMA synchronous=NORMAL", now;
-        s << "PRAGMA foreign_keys=ON", now;
-        s << "PRAGMA busy_timeout=5000", now;
+        if (*kind == StoreKind::sqlite) {
+            s << "PRAGMA busy_timeout=5000", now;
+            if (access == StoreAccess::write) {
+                // WAL: readers (`triad history`) never block the daemon's writer, and a crash in
+                // the middle of a transaction leaves the database as of the last commit.
+                std::string mode;
+                s << "PRAGMA journal_mode=WAL", into(mode), now;
+                s << "PRAGMA synchronous=NORMAL", now;
+            }
+            s << "PRAGMA foreign_keys=ON", now;
+        }
+        if (access == StoreAccess::read) {
+            if (!impl->table_exists("schema_version"))
+                return Error{ErrorCode::not_found, "no triad store here (no schema_version table)", shown};
+            int version = 0;
+            s << "SELECT max(version) FROM schema_version", into(version), now;
+            if (version != known)
+                return Error{ErrorCode::invalid_input,
+                             "schema version " + std::to_string(version) + ", this build reads version " +
+                                 std::to_string(known) + (version < known ? " (triadd migrates it on start)" : ""),
+                             shown};
+            return std::unique_ptr<ScanStore>(new ScanStore(std::move(impl)));
+        }
+        Poco::Data::Transaction tx(s);
+        // Daemons of a fleet may start together on an empty database: the first one creates
+        // the schema while the others wait here, then find it current.
+        if (*kind == StoreKind::postgresql) {
+            int locked = 0;
+            s << std::string("SELECT 1 FROM (SELECT pg_advisory_xact_lock(") + kSchemaLockKey + ")) AS l", into(locked),
+                now;
+        }
         s << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", now;
         int rows = 0;
         s << "SELECT count(*) FROM schema_version", into(rows), now;
         if (rows == 0) s << "INSERT INTO schema_version VALUES (0)", now;
         int version = 0;
-        s << "SELECT version FROM schema_version", into(version), now;
-        if (version > static_cast<int>(kMigrations.size()))
+        s << "SELECT max(version) FROM schema_version", into(version), now;
+        if (version > known)
             return Error{ErrorCode::invalid_input,
                          "schema version " + std::to_string(version) + " is newer than this build knows (" +
-                             std::to_string(kMigrations.size()) + ")",
-                         url};
-        for (int v = version; v < static_cast<int>(kMigrations.size()); ++v) {
-            Poco::Data::Transaction tx(s);
-            for (const std::string& sql : kMigrations[v]) s << sql, now;
-            int next = v + 1;
-            s << "UPDATE schema_version SET version = ?", use(next), now;
-            tx.commit();
+                             std::to_string(known) + ")",
+                         shown};
+        for (int v = version; v < known; ++v) {
+            const auto& steps = *kind == StoreKind::sqlite ? kMigrations[v].sqlite : kMigrations[v].postgresql;
+            for (const std::string& statement : steps) s << statement, now;
         }
+        int next = known;
+        s << impl->sql("UPDATE schema_version SET version = ?"), use(next), now;
+        tx.commit();
         return std::unique_ptr<ScanStore>(new ScanStore(std::move(impl)));
     } catch (const Poco::Exception& e) {
-        return store_error(e, url);
+        return store_error(e, shown);
     }
 }
 
 int ScanStore::schema_version() {
     std::lock_guard lock(impl_->mutex);
     int version = 0;
-    impl_->session << "SELECT version FROM schema_version", into(version), now;
+    impl_->session << "SELECT max(version) FROM schema_version", into(version), now;
     return version;
 }
 
@@ -165,19 +321,20 @@ Result<std::int64_t> ScanStore::save(const std::string& host, const rules::ScanR
         Poco::UInt64 pass = result.counts.pass, fail = result.counts.fail, err = result.counts.error,
                      na = result.counts.not_applicable, waived = result.counts.waived;
         std::string doc = json;
-        s << "INSERT INTO scans (host, started_at, duration_ms, confidentiality, integrity, availability, overall,"
-             " pass, fail, error, not_applicable, waived, policies, result_json)"
-             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        s << impl_->sql("INSERT INTO scans (host, started_at, duration_ms, confidentiality, integrity, availability,"
+                        " overall, pass, fail, error, not_applicable, waived, policies, result_json)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
             use(h), use(started), use(duration), use(c), use(i), use(a), use(o), use(pass), use(fail), use(err),
             use(na), use(waived), use(policies), use(doc), now;
         Poco::Int64 id = 0;
-        s << "SELECT last_insert_rowid()", into(id), now;
+        // The id this session's insert drew, without a race with other writers of the database.
+        s << (impl_->kind == StoreKind::sqlite ? "SELECT last_insert_rowid()" : "SELECT lastval()"), into(id), now;
         for (const rules::CheckResult& r : result.results) {
             std::string check = r.check.id, verdict(rules::to_string(r.verdict)),
                         severity(rules::to_string(r.check.severity)), reason = r.reason, evidence = evidence_json(r);
             Poco::UInt64 total = r.evidence_total;
-            s << "INSERT INTO results (scan_id, check_id, verdict, severity, reason, evidence_total, evidence)"
-                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            s << impl_->sql("INSERT INTO results (scan_id, check_id, verdict, severity, reason, evidence_total,"
+                            " evidence) VALUES (?, ?, ?, ?, ?, ?, ?)"),
                 use(id), use(check), use(verdict), use(severity), use(reason), use(total), use(evidence), now;
         }
         tx.commit();
@@ -197,15 +354,15 @@ Result<std::uint64_t> ScanStore::apply_retention(const std::string& host, const 
         if (keep.scans > 0) {
             Poco::UInt64 n = keep.scans;
             Poco::Data::Statement st(s);
-            st << "DELETE FROM scans WHERE host = ? AND id NOT IN"
-                  " (SELECT id FROM scans WHERE host = ? ORDER BY id DESC LIMIT ?)",
+            st << impl_->sql("DELETE FROM scans WHERE host = ? AND id NOT IN"
+                             " (SELECT id FROM scans WHERE host = ? ORDER BY id DESC LIMIT ?)"),
                 use(h), use(h), use(n);
             dropped += st.execute();
         }
         if (keep.days > 0) {
             std::string cutoff = utc_days_ago(keep.days);
             Poco::Data::Statement st(s);
-            st << "DELETE FROM scans WHERE host = ? AND started_at < ?", use(h), use(cutoff);
+            st << impl_->sql("DELETE FROM scans WHERE host = ? AND started_at < ?"), use(h), use(cutoff);
             dropped += st.execute();
         }
         tx.commit();
@@ -215,15 +372,18 @@ Result<std::uint64_t> ScanStore::apply_retention(const std::string& host, const 
     }
 }
 
-Result<std::vector<ScanRow>> ScanStore::scans(const std::string& host, std::size_t limit) {
+Result<std::vector<ScanRow>> ScanStore::scans(const std::string& host, std::size_t limit, std::int64_t before) {
     std::lock_guard lock(impl_->mutex);
     try {
         Poco::Data::Statement st(impl_->session);
         std::string h = host;
-        st << "SELECT id, host, started_at, duration_ms, confidentiality, integrity, availability, overall,"
-              " pass, fail, error, not_applicable, waived, policies FROM scans"
-              " WHERE (? = '' OR host = ?) ORDER BY id DESC",
-            use(h), use(h);
+        Poco::Int64 below = before;
+        std::string query =
+            "SELECT id, host, started_at, duration_ms, confidentiality, integrity, availability, overall,"
+            " pass, fail, error, not_applicable, waived, policies FROM scans"
+            " WHERE (? = '' OR host = ?) AND (? <= 0 OR id < ?) ORDER BY id DESC";
+        if (limit > 0) query += " LIMIT " + std::to_string(limit);
+        st << impl_->sql(query), use(h), use(h), use(below), use(below);
         st.execute();
         Poco::Data::RecordSet rs(st);
         std::vector<ScanRow> rows;
@@ -260,9 +420,9 @@ Result<std::vector<CheckRow>> ScanStore::check_history(const std::string& host, 
     try {
         Poco::Data::Statement st(impl_->session);
         std::string h = host, c = check_id;
-        st << "SELECT r.scan_id, s.host, s.started_at, r.check_id, r.verdict, r.severity, r.reason,"
-              " r.evidence_total, r.evidence FROM results r JOIN scans s ON s.id = r.scan_id"
-              " WHERE r.check_id = ? AND (? = '' OR s.host = ?) ORDER BY r.scan_id DESC",
+        st << impl_->sql("SELECT r.scan_id, s.host, s.started_at, r.check_id, r.verdict, r.severity, r.reason,"
+                         " r.evidence_total, r.evidence FROM results r JOIN scans s ON s.id = r.scan_id"
+                         " WHERE r.check_id = ? AND (? = '' OR s.host = ?) ORDER BY r.scan_id DESC"),
             use(c), use(h), use(h);
         st.execute();
         Poco::Data::RecordSet rs(st);
@@ -286,16 +446,16 @@ Result<std::vector<CheckRow>> ScanStore::check_history(const std::string& host, 
     }
 }
 
-Result<std::map<std::string, std::string>> ScanStore::last_verdicts(const std::string& host) {
+Result<std::map<std::string, PreviousResult>> ScanStore::last_results(const std::string& host) {
     std::lock_guard lock(impl_->mutex);
     try {
-        std::vector<std::string> ids, verdicts;
+        std::vector<std::string> ids, verdicts, evidence;
         std::string h = host;
-        impl_->session << "SELECT check_id, verdict FROM results WHERE scan_id ="
-                          " (SELECT max(id) FROM scans WHERE host = ?)",
-            use(h), into(ids), into(verdicts), now;
-        std::map<std::string, std::string> out;
-        for (std::size_t k = 0; k < ids.size(); ++k) out[ids[k]] = verdicts[k];
+        impl_->session << impl_->sql("SELECT check_id, verdict, evidence FROM results WHERE scan_id ="
+                                     " (SELECT max(id) FROM scans WHERE host = ?)"),
+            use(h), into(ids), into(verdicts), into(evidence), now;
+        std::map<std::string, PreviousResult> out;
+        for (std::size_t k = 0; k < ids.size(); ++k) out[ids[k]] = PreviousResult{verdicts[k], evidence[k]};
         return out;
     } catch (const Poco::Exception& e) {
         return store_error(e, impl_->url);
@@ -307,7 +467,7 @@ Result<std::string> ScanStore::result_json(std::int64_t scan_id) {
     try {
         std::vector<std::string> docs;
         Poco::Int64 id = scan_id;
-        impl_->session << "SELECT result_json FROM scans WHERE id = ?", use(id), into(docs), now;
+        impl_->session << impl_->sql("SELECT result_json FROM scans WHERE id = ?"), use(id), into(docs), now;
         if (docs.empty()) return Error{ErrorCode::not_found, "no scan " + std::to_string(scan_id), impl_->url};
         return docs.front();
     } catch (const Poco::Exception& e) {

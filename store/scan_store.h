@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The scan store: every scan (time, host, duration, scores, counts, policy versions) and
-// every check result with its evidence, in an SQLite database opened through Poco::Data.
-// WAL journal, one transaction per scan (a killed writer leaves the last complete scan),
+// every check result with its evidence, in an SQLite file or a PostgreSQL database (a fleet's
+// daemons writing into one), both through Poco::Data and the same statements. Every row
+// carries its host. One transaction per scan (a killed writer leaves the last complete scan),
 // a schema_version table and migrations applied in order on open.
 #pragma once
 
@@ -20,6 +21,19 @@ namespace triad::store {
 // The default store of the daemon and of `triad history`.
 inline constexpr const char* kDefaultStoreUrl = "sqlite:///var/lib/triad/triad.db";
 
+// What a URL names: sqlite:///PATH, or postgresql://[user[:password]@]host[:port]/db[?param=...]
+// (postgres:// too; the parameters are libpq's: sslmode, connect_timeout, ...).
+enum class StoreKind { sqlite, postgresql };
+std::optional<StoreKind> store_kind(const std::string& url);
+
+// The URL with its password replaced by "***": the only form of a store URL that may reach a
+// log, an error message or a report.
+std::string redact_store_url(const std::string& url);
+
+// Writers create the schema and migrate it; readers (`triad history`, `report store:ID`)
+// never change the store: a database without a triad schema, or with an older one, is an error.
+enum class StoreAccess { write, read };
+
 // One row of the scans table.
 struct ScanRow {
     std::int64_t id = 0;
@@ -37,6 +51,16 @@ struct CheckRow {
     std::string evidence_json;  // [{"object":..., "observed":{field: value}}]
 };
 
+// A check's result in the host's newest stored scan, to tell drift from the next scan.
+struct PreviousResult {
+    std::string verdict;
+    std::string evidence_json;  // evidence_json() of the stored result
+};
+
+// A result's evidence as stored: [{"object":..., "observed":{field: value}}], in the result's
+// order. Equal text means equal evidence.
+std::string evidence_json(const rules::CheckResult& result);
+
 struct Retention {
     std::uint64_t scans = 500;  // per host; 0: no limit
     std::uint64_t days = 180;   // 0: no limit
@@ -44,9 +68,11 @@ struct Retention {
 
 class ScanStore {
 public:
-    // url: sqlite:///absolute/path.db (or sqlite://relative/path.db). Creates the file and
-    // its schema when absent; applies pending migrations. Errors name the URL.
-    static Result<std::unique_ptr<ScanStore>> open(const std::string& url);
+    // url: sqlite:///absolute/path.db (or sqlite://relative/path.db) or postgresql://...
+    // For writing, creates the SQLite file and the schema when absent and applies pending
+    // migrations (on PostgreSQL under an advisory lock, so daemons starting together do not
+    // race). Errors name the URL without its password.
+    static Result<std::unique_ptr<ScanStore>> open(const std::string& url, StoreAccess access = StoreAccess::write);
     ~ScanStore();
 
     // Stores one complete scan and all its results in one transaction; returns its id.
@@ -54,12 +80,12 @@ public:
     // Drops a host's scans beyond the newest `keep.scans` and those older than `keep.days`.
     Result<std::uint64_t> apply_retention(const std::string& host, const Retention& keep);
 
-    // Newest first; host empty: every host.
-    Result<std::vector<ScanRow>> scans(const std::string& host, std::size_t limit = 0);
+    // Newest first; host empty: every host; limit 0: all; before > 0: only ids below it (paging).
+    Result<std::vector<ScanRow>> scans(const std::string& host, std::size_t limit = 0, std::int64_t before = 0);
     Result<std::vector<CheckRow>> check_history(const std::string& host, const std::string& check_id);
-    // Verdict per check id of the host's newest stored scan (empty when none).
-    Result<std::map<std::string, std::string>> last_verdicts(const std::string& host);
-    // The stored triad.result/1 document of a scan.
+    // Verdict and evidence per check id of the host's newest stored scan (empty when none).
+    Result<std::map<std::string, PreviousResult>> last_results(const std::string& host);
+    // The stored triad.result/1 document of a scan; ErrorCode::not_found when there is none.
     Result<std::string> result_json(std::int64_t scan_id);
     int schema_version();
 

@@ -155,7 +155,7 @@ TEST_CASE("triadd refuses a bad config with FILE:LINE:COL and exit 2") {
         {"policies: [p.yml]\nschedule: \"0 */6 * *\"\n", ":2:11:", "five-field cron"},
         {"policies: [p.yml]\nschedule: \"61 * * * *\"\n", ":2:11:", "minute field"},
         {"policies: [p.yml]\nschedule: every 6h\nretention: { scans: -3 }\n", ":3:21:", "whole number"},
-        {"policies: [p.yml]\nschedule: every 6h\nstore: postgresql://u@h/db\n", ":3:8:", "sqlite:///PATH"},
+        {"policies: [p.yml]\nschedule: every 6h\nstore: mysql://u@h/db\n", ":3:8:", "sqlite:///PATH or postgresql://"},
         {"policies: [p.yml\nschedule: every 6h\n", ":", ""},  // not YAML: the parser's own position
     };
     for (const Case& c : cases) {
