@@ -90,6 +90,11 @@ std::string evidence_json(const rules::CheckResult& r) {
         Poco::JSON::Object observed(Poco::JSON_PRESERVE_KEY_ORDER);
         for (const auto& [field, value] : e.observed) observed.set(field, value);
         item.set("observed", observed);
+        if (!e.objects.empty()) {  // a group's failing objects: a change among them is drift too
+            Poco::JSON::Array objects;
+            for (const std::string& o : e.objects) objects.add(o);
+            item.set("objects", objects);
+        }
         list.add(item);
     }
     std::ostringstream out;

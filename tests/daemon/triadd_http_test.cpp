@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "reporters/result_reader.h"
 #include "tests/e2e/fixture_root.h"
 #include "tests/test_support.h"
 
@@ -203,21 +204,24 @@ TEST_CASE("triadd over HTTP: token required, SSE carries the socket's events, me
     const std::string bearer = std::string("Bearer ") + kToken;
 
     CHECK(http(port, "GET", "/healthz").status == 200);  // probes need no token
-    for (const char* path : {"/metrics", "/scans/latest", "/events"}) {
+    for (const char* path : {"/metrics", "/v1/results/latest", "/v1/events", "/v1/scans", "/v1/scans/1"}) {
         CHECK(http(port, "GET", path).status == 401);
         CHECK(http(port, "GET", path, "Bearer wrong-token").status == 401);
         CHECK(http(port, "GET", path, bearer.substr(0, bearer.size() - 1)).status == 401);  // a prefix is not the token
         CHECK(http(port, "GET", path, std::string("Basic ") + kToken).status == 401);
     }
-    CHECK(http(port, "POST", "/scan").status == 401);
-    CHECK(http(port, "GET", "/scan", bearer).status == 405);
-    CHECK(http(port, "GET", "/scans/latest", bearer).status == 404);  // nothing stored yet
+    CHECK(http(port, "POST", "/v1/scans").status == 401);
+    CHECK(http(port, "PUT", "/v1/scans", bearer).status == 405);
+    CHECK(http(port, "POST", "/v1/results/latest", bearer).status == 405);
+    CHECK(http(port, "GET", "/v1/results/latest", bearer).status == 404);  // nothing stored yet
+    CHECK(http(port, "GET", "/scans/latest", bearer).status == 404);       // the unversioned paths are gone
+    CHECK(http(port, "POST", "/scan", bearer).status == 404);
 
     // The HTTP stream and a socket subscriber, both connected before the scan is requested.
     SocketLines socket(dir / "triad.sock");
     Poco::Net::HTTPClientSession stream("127.0.0.1", static_cast<Poco::UInt16>(port));
     stream.setTimeout(Poco::Timespan(60, 0));
-    HTTPRequest subscribe(HTTPRequest::HTTP_GET, "/events", HTTPRequest::HTTP_1_1);
+    HTTPRequest subscribe(HTTPRequest::HTTP_GET, "/v1/events", HTTPRequest::HTTP_1_1);
     subscribe.set("Authorization", bearer);
     stream.sendRequest(subscribe);
     HTTPResponse stream_response;
@@ -228,7 +232,7 @@ TEST_CASE("triadd over HTTP: token required, SSE carries the socket's events, me
     REQUIRE(std::getline(sse, line));
     CHECK(line == ": triadd events");  // sent once subscribed: the scan below cannot be missed
 
-    CHECK(http(port, "POST", "/scan", bearer).status == 202);
+    CHECK(http(port, "POST", "/v1/scans", bearer).status == 202);
     std::vector<std::string> over_http, over_socket;
     while (std::getline(sse, line)) {
         if (!line.starts_with("data: ")) continue;  // blank separators and comments
@@ -252,8 +256,13 @@ TEST_CASE("triadd over HTTP: token required, SSE carries the socket's events, me
         if (metrics["triad_scans_total"] < 1) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     REQUIRE(metrics["triad_scans_total"] == 1);
-    Reply latest = http(port, "GET", "/scans/latest", bearer);
+    Reply latest = http(port, "GET", "/v1/results/latest", bearer);
     REQUIRE(latest.status == 200);
+    // Valid triad.result/1: the schema's reader (every key, type and value checked, as for
+    // `triad report`) accepts it, and it is the scan just streamed.
+    auto document = triad::report::parse_result_json(latest.body, "/v1/results/latest");
+    REQUIRE_MESSAGE(document, (document ? "" : document.error().describe()));
+    CHECK(document->results.size() == checks);
     auto stored = parse(latest.body);
     auto finished = parse(over_http.back());
     CHECK(stored->getValue<std::string>("started_at") == finished->getValue<std::string>("started_at"));
@@ -283,6 +292,46 @@ TEST_CASE("triadd over HTTP: token required, SSE carries the socket's events, me
         else CHECK_MESSAGE(std::round(metrics.at(key) * 10) / 10 == doctest::Approx(scores->getValue<double>(pillar)), pillar);
     }
     CHECK(metrics.at("triad_subscribers") == 2);  // the socket client and the HTTP stream
+
+    // A second scan; then the list, newest first, one per page with ?limit=1.
+    CHECK(http(port, "POST", "/v1/scans", bearer).status == 202);
+    for (int attempt = 0; attempt < 600 && metrics["triad_scans_total"] < 2; ++attempt) {
+        metrics = samples(http(port, "GET", "/metrics", bearer).body);
+        if (metrics["triad_scans_total"] < 2) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    REQUIRE(metrics["triad_scans_total"] == 2);
+    Reply all = http(port, "GET", "/v1/scans", bearer);
+    REQUIRE(all.status == 200);
+    auto listed = parse(all.body)->getArray("scans");
+    REQUIRE(listed->size() == 2);
+    CHECK(parse(all.body)->has("next") == false);
+    auto newest = listed->getObject(0), oldest = listed->getObject(1);
+    CHECK(newest->getValue<int>("id") > oldest->getValue<int>("id"));
+    CHECK(oldest->getValue<std::string>("started_at") == stored->getValue<std::string>("started_at"));
+    CHECK(oldest->getValue<std::string>("host") == "fixture-host");
+    for (const char* verdict : {"pass", "fail", "error", "not_applicable", "waived"})
+        CHECK(oldest->getObject("counts")->getValue<std::size_t>(verdict) == counts->getValue<std::size_t>(verdict));
+    CHECK(std::round(oldest->getObject("scores")->getValue<double>("overall") * 10) / 10 ==
+          doctest::Approx(scores->getValue<double>("overall")));
+    Reply page1 = http(port, "GET", "/v1/scans?limit=1", bearer);
+    REQUIRE(page1.status == 200);
+    CHECK(parse(page1.body)->getArray("scans")->size() == 1);
+    CHECK(parse(page1.body)->getArray("scans")->getObject(0)->getValue<int>("id") == newest->getValue<int>("id"));
+    const std::string next = parse(page1.body)->getValue<std::string>("next");
+    Reply page2 = http(port, "GET", next, bearer);
+    REQUIRE(page2.status == 200);
+    REQUIRE(parse(page2.body)->getArray("scans")->size() == 1);
+    CHECK(parse(page2.body)->getArray("scans")->getObject(0)->getValue<int>("id") == oldest->getValue<int>("id"));
+    CHECK(http(port, "GET", "/v1/scans?limit=0", bearer).status == 400);
+    CHECK(http(port, "GET", "/v1/scans?colour=blue", bearer).status == 400);
+    // One stored scan by id: the same document as the file reader accepts.
+    Reply one = http(port, "GET", oldest->getValue<std::string>("href"), bearer);
+    REQUIRE(one.status == 200);
+    auto first_doc = triad::report::parse_result_json(one.body, "scan");
+    REQUIRE(first_doc);
+    CHECK(first_doc->started_at == stored->getValue<std::string>("started_at"));
+    CHECK(http(port, "GET", "/v1/scans/99999", bearer).status == 404);
+    CHECK(http(port, "GET", "/v1/scans/abc", bearer).status == 404);
 
     // SIGTERM with the stream open: the daemon ends it and exits 0.
     CHECK(daemon.terminate_and_wait(std::chrono::seconds(5)) == 0);

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -16,6 +17,7 @@
 #include <chrono>
 #include <cstring>
 #include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -142,6 +144,61 @@ std::map<std::string, std::string> verdicts(const std::vector<Poco::JSON::Object
     return out;
 }
 
+std::string stringified(const Poco::Dynamic::Var& v) {
+    std::ostringstream out;
+    Poco::JSON::Stringifier::stringify(v, out);
+    return out.str();
+}
+
+// Each finding's evidence as text (the parser's key order on both sides), by check id.
+std::map<std::string, std::string> evidence(const std::vector<Poco::JSON::Object::Ptr>& events) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : events)
+        if (e->getValue<std::string>("event") == "finding") {
+            auto r = e->getObject("result");
+            out[r->getValue<std::string>("id")] = stringified(r->get("evidence"));
+        }
+    return out;
+}
+
+struct Drift {
+    std::string old_verdict, new_verdict, changed;  // changed: "verdict", "evidence" or "verdict,evidence"
+    bool operator==(const Drift&) const = default;
+};
+
+// The drift a scan must report after `before`: every check seen in both whose verdict or
+// evidence differs, worked out from the two scans' own findings.
+std::map<std::string, Drift> expected_drift(const std::vector<Poco::JSON::Object::Ptr>& before,
+                                            const std::vector<Poco::JSON::Object::Ptr>& after) {
+    const auto v0 = verdicts(before), v1 = verdicts(after);
+    const auto e0 = evidence(before), e1 = evidence(after);
+    std::map<std::string, Drift> out;
+    for (const auto& [id, v] : v1) {
+        if (!v0.count(id)) continue;
+        std::string changed;
+        if (v0.at(id) != v) changed = "verdict";
+        if (e0.at(id) != e1.at(id)) changed += changed.empty() ? "evidence" : ",evidence";
+        if (!changed.empty()) out[id] = {v0.at(id), v, changed};
+    }
+    return out;
+}
+
+// The drift events of a scan, with their new_evidence checked against the scan's own finding.
+std::map<std::string, Drift> drift_events(const std::vector<Poco::JSON::Object::Ptr>& events) {
+    const auto e1 = evidence(events);
+    std::map<std::string, Drift> out;
+    for (const auto& e : events) {
+        if (e->getValue<std::string>("event") != "drift") continue;
+        const std::string id = e->getValue<std::string>("check");
+        std::string changed;
+        auto list = e->getArray("changed");
+        for (std::size_t k = 0; k < list->size(); ++k) changed += (k ? "," : "") + list->getElement<std::string>(k);
+        out[id] = {e->getValue<std::string>("old"), e->getValue<std::string>("new"), changed};
+        CHECK_MESSAGE(stringified(e->get("new_evidence")) == e1.at(id), id);
+    }
+    return out;
+}
+
 }  // namespace
 
 TEST_CASE("triadd refuses a bad config with FILE:LINE:COL and exit 2") {
@@ -216,19 +273,18 @@ TEST_CASE("triadd streams each scan to a subscriber, stores it, reports drift, s
     CHECK(before == cli_verdicts);
 
     // The fixture turns into a host where every check passes: a drift event for exactly
-    // each check whose verdict changed, with the old and new verdicts.
+    // each check whose verdict (or evidence) changed, with the old and new verdicts.
     REQUIRE(fixture::build_fixture(root, "pass"));
     daemon.signal(SIGUSR1);
     auto second = sub.scan();
-    const auto after = verdicts(second);
-    std::map<std::string, std::pair<std::string, std::string>> expected_drift, drift;
-    for (const auto& [id, v] : after)
-        if (before.count(id) && before.at(id) != v) expected_drift[id] = {before.at(id), v};
-    for (const auto& e : second)
-        if (e->getValue<std::string>("event") == "drift")
-            drift[e->getValue<std::string>("check")] = {e->getValue<std::string>("old"), e->getValue<std::string>("new")};
-    CHECK(!expected_drift.empty());
-    CHECK(drift == expected_drift);
+    const auto expected = expected_drift(first, second);
+    std::size_t verdict_changes = 0;
+    for (const auto& [id, d] : expected) verdict_changes += d.old_verdict != d.new_verdict;
+    CHECK(verdict_changes > 0);
+    CHECK(drift_events(second) == expected);
+    std::map<std::string, std::pair<std::string, std::string>> verdict_drift;
+    for (const auto& [id, d] : expected)
+        if (d.old_verdict != d.new_verdict) verdict_drift[id] = {d.old_verdict, d.new_verdict};
 
     // SIGHUP with a policy that no longer loads: the error is served, the old set stays.
     write_file(policy, "id: broken\nchecks: [\n");
@@ -255,15 +311,61 @@ TEST_CASE("triadd streams each scan to a subscriber, stores it, reports drift, s
     CHECK(rows->getObject(0)->getValue<std::string>("host") == "fixture-host");
     CHECK(rows->getObject(2)->getObject("counts")->getValue<std::size_t>("fail") > 0);
     CHECK(rows->getObject(1)->getObject("counts")->getValue<std::size_t>("fail") == 0);
-    const std::string drifted = expected_drift.begin()->first;
+    const std::string drifted = verdict_drift.begin()->first;
     auto one = triad::test::run_triad({"history", "--store", "sqlite://" + (dir / "triad.db"), "--check", drifted});
     REQUIRE(one.exit_code == 0);
     CAPTURE(one.out);
-    CHECK(one.out.find(expected_drift.begin()->second.first) != std::string::npos);
-    CHECK(one.out.find(expected_drift.begin()->second.second) != std::string::npos);
+    CHECK(one.out.find(verdict_drift.begin()->second.first) != std::string::npos);
+    CHECK(one.out.find(verdict_drift.begin()->second.second) != std::string::npos);
     auto other_host = triad::test::run_triad(
         {"history", "--store", "sqlite://" + (dir / "triad.db"), "--host", "another", "--format", "json"});
     CHECK(other_host.out.find("fixture-host") == std::string::npos);
+}
+
+TEST_CASE("triadd reports drift when only the evidence of a failing check changed") {
+    if (!fixture::can_build_fixtures()) return;
+    TempDir dir;
+    const std::string root = dir / "root";
+    REQUIRE(fixture::build_fixture(root, "mixed"));
+    write_file(dir / "triadd.yml", config_text(dir, root, fixture::policy_path()));
+    Daemon daemon(dir / "triadd.yml", dir / "log");
+    Subscriber sub(dir / "triad.sock");
+    daemon.signal(SIGUSR1);
+    auto first = sub.scan();
+    // A failing check whose evidence shows a file's mode: that file becomes mode 0777, which
+    // fails any mode limit too, so the verdict stays `fail` and only the evidence moves.
+    std::string check, object, old_mode;
+    for (const auto& e : first) {
+        if (e->getValue<std::string>("event") != "finding") continue;
+        auto r = e->getObject("result");
+        if (r->getValue<std::string>("verdict") != "fail") continue;
+        auto items = r->getArray("evidence");
+        if (items->size() == 0 || !items->getObject(0)->getObject("observed")->has("mode")) continue;
+        check = r->getValue<std::string>("id");
+        object = items->getObject(0)->getValue<std::string>("object");
+        old_mode = items->getObject(0)->getObject("observed")->getValue<std::string>("mode");
+        break;
+    }
+    REQUIRE_MESSAGE(!check.empty(), "the mixed fixture has a failing check on a file's mode");
+    REQUIRE(old_mode != "0777");
+    REQUIRE(::chmod((root + object).c_str(), 0777) == 0);
+    daemon.signal(SIGUSR1);
+    auto second = sub.scan();
+    REQUIRE(verdicts(second).at(check) == "fail");
+    const auto drift = drift_events(second);
+    CHECK(drift == expected_drift(first, second));
+    REQUIRE(drift.count(check) == 1);
+    CHECK(drift.at(check) == Drift{"fail", "fail", "evidence"});
+    for (const auto& e : second)
+        if (e->getValue<std::string>("event") == "drift" && e->getValue<std::string>("check") == check) {
+            CHECK(stringified(e->get("old_evidence")).find("\"" + old_mode + "\"") != std::string::npos);
+            CHECK(stringified(e->get("new_evidence")).find("\"0777\"") != std::string::npos);
+        }
+    // A third scan of the unchanged root: no drift at all.
+    daemon.signal(SIGUSR1);
+    CHECK(drift_events(sub.scan()).empty());
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait_exit(std::chrono::milliseconds(5000)) == 0);
 }
 
 TEST_CASE("a triadd killed with SIGKILL mid-scan leaves only complete scans") {
