@@ -320,6 +320,29 @@ TEST_CASE("triadd streams each scan to a subscriber, stores it, reports drift, s
     auto other_host = triad::test::run_triad(
         {"history", "--store", "sqlite://" + (dir / "triad.db"), "--host", "another", "--format", "json"});
     CHECK(other_host.out.find("fixture-host") == std::string::npos);
+
+    // `triad report` and `triad diff` read stored scans as store:ID, alone or beside a file.
+    const std::string store = "sqlite://" + (dir / "triad.db");
+    auto report = triad::test::run_triad({"report", "store:1", "--store", store, "--format", "json"});
+    REQUIRE_MESSAGE(report.exit_code == 0, report.err);
+    auto doc = Poco::JSON::Parser().parse(report.out).extract<Poco::JSON::Object::Ptr>();
+    CHECK(doc->getValue<std::string>("started_at") == rows->getObject(2)->getValue<std::string>("started_at"));
+    CHECK(doc->getObject("counts")->getValue<std::size_t>("fail") ==
+          rows->getObject(2)->getObject("counts")->getValue<std::size_t>("fail"));
+    write_file(dir / "first.json", report.out);
+    auto diff = triad::test::run_triad({"diff", "store:1", "store:2", "--store", store, "--format", "json"});
+    CHECK(diff.exit_code == 0);  // mixed -> pass: only resolved checks
+    auto diffed = Poco::JSON::Parser().parse(diff.out).extract<Poco::JSON::Object::Ptr>();
+    CHECK(diffed->getArray("resolved")->size() == doc->getObject("counts")->getValue<std::size_t>("fail"));
+    auto mixed = triad::test::run_triad({"diff", "store:2", dir / "first.json", "--store", store, "--format", "json"});
+    CHECK(mixed.exit_code == 1);  // pass -> mixed: the failures are back, a regression
+    auto bad_id = triad::test::run_triad({"report", "store:first", "--store", store});
+    CHECK(bad_id.exit_code == 2);
+    CHECK(bad_id.err.find("store:SCAN_ID") != std::string::npos);
+    // A reader never creates a store: a missing file is an error and stays missing.
+    auto absent = triad::test::run_triad({"report", "store:1", "--store", "sqlite://" + (dir / "absent.db")});
+    CHECK(absent.exit_code == 2);
+    CHECK(::access((dir / "absent.db").c_str(), F_OK) != 0);
 }
 
 TEST_CASE("triadd reports drift when only the evidence of a failing check changed") {
