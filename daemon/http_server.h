@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// triadd's HTTP endpoint (docs/daemon.md): the event stream as server-sent events, the last
-// stored scan, a scan request, health and Prometheus metrics, on Poco::Net::HTTPServer.
+// triadd's HTTP endpoint (docs/daemon.md): the versioned API under /v1 (the event stream as
+// server-sent events, the last stored result, the stored scans by page and by id, a scan
+// request), health and Prometheus metrics, on Poco::Net::HTTPServer.
 // Every path but /healthz needs `Authorization: Bearer TOKEN` when a token is configured.
 #pragma once
 
