@@ -163,9 +163,7 @@ Result<std::string> postgresql_conninfo(const std::string& url, const std::strin
     char* message = nullptr;
     PQconninfoOption* options = PQconninfoParse(url.c_str(), &message);
     if (options == nullptr) {
-        std::string why = message ? message : "out of memory";
         PQfreemem(message);
-        while (!why.empty() && why.back() == '\n') why.pop_back();
         // libpq quotes the part it rejects, which may be the password: never show its text.
         return Error{ErrorCode::usage, "not a valid PostgreSQL connection URL", shown};
     }
@@ -181,7 +179,8 @@ Result<std::string> postgresql_conninfo(const std::string& url, const std::strin
     }
     PQconninfoFree(options);
     if (refused)
-        return Error{ErrorCode::usage, "the '" + *refused + "' of the URL has a space, quote or backslash, which this build cannot pass on",
+        return Error{ErrorCode::usage,
+                     "the '" + *refused + "' of the URL has a space, quote or backslash, which this build cannot pass on",
                      shown};
     // A database that does not answer must not hold the daemon's start for libpq's default (forever).
     if (!timeout) conninfo += " connect_timeout=10";
@@ -209,6 +208,28 @@ struct ScanStore::Impl {
             else out += c;
         }
         return out;
+    }
+    // A fleet's database restarts or drops idle connections: when a statement fails and the
+    // connection no longer answers, it is opened again and the whole operation (a scan's
+    // transaction included) is tried once more. SQLite has no connection to lose.
+    template <class F>
+    auto retrying(F&& operation) -> decltype(operation()) {
+        try {
+            return operation();
+        } catch (const Poco::Exception&) {
+            if (kind != StoreKind::postgresql || answers()) throw;
+            session.reconnect();
+            return operation();
+        }
+    }
+    bool answers() {
+        try {
+            int one = 0;
+            session << "SELECT 1", into(one), now;
+            return true;
+        } catch (const Poco::Exception&) {
+            return false;
+        }
     }
     bool table_exists(const std::string& name) {
         int n = 0;
@@ -318,32 +339,34 @@ Result<std::int64_t> ScanStore::save(const std::string& host, const rules::ScanR
     std::lock_guard lock(impl_->mutex);
     Session& s = impl_->session;
     try {
-        Poco::Data::Transaction tx(s);
-        std::string started = result.started_at, policies = policies_text(result), h = host;
-        Poco::UInt64 duration = result.duration_ms;
-        auto c = nullable(result.scores.confidentiality.score), i = nullable(result.scores.integrity.score),
-             a = nullable(result.scores.availability.score), o = nullable(result.scores.overall);
-        Poco::UInt64 pass = result.counts.pass, fail = result.counts.fail, err = result.counts.error,
-                     na = result.counts.not_applicable, waived = result.counts.waived;
-        std::string doc = json;
-        s << impl_->sql("INSERT INTO scans (host, started_at, duration_ms, confidentiality, integrity, availability,"
-                        " overall, pass, fail, error, not_applicable, waived, policies, result_json)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-            use(h), use(started), use(duration), use(c), use(i), use(a), use(o), use(pass), use(fail), use(err),
-            use(na), use(waived), use(policies), use(doc), now;
-        Poco::Int64 id = 0;
-        // The id this session's insert drew, without a race with other writers of the database.
-        s << (impl_->kind == StoreKind::sqlite ? "SELECT last_insert_rowid()" : "SELECT lastval()"), into(id), now;
-        for (const rules::CheckResult& r : result.results) {
-            std::string check = r.check.id, verdict(rules::to_string(r.verdict)),
-                        severity(rules::to_string(r.check.severity)), reason = r.reason, evidence = evidence_json(r);
-            Poco::UInt64 total = r.evidence_total;
-            s << impl_->sql("INSERT INTO results (scan_id, check_id, verdict, severity, reason, evidence_total,"
-                            " evidence) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-                use(id), use(check), use(verdict), use(severity), use(reason), use(total), use(evidence), now;
-        }
-        tx.commit();
-        return static_cast<std::int64_t>(id);
+        return impl_->retrying([&]() -> Result<std::int64_t> {
+            Poco::Data::Transaction tx(s);
+            std::string started = result.started_at, policies = policies_text(result), h = host;
+            Poco::UInt64 duration = result.duration_ms;
+            auto c = nullable(result.scores.confidentiality.score), i = nullable(result.scores.integrity.score),
+                 a = nullable(result.scores.availability.score), o = nullable(result.scores.overall);
+            Poco::UInt64 pass = result.counts.pass, fail = result.counts.fail, err = result.counts.error,
+                         na = result.counts.not_applicable, waived = result.counts.waived;
+            std::string doc = json;
+            s << impl_->sql("INSERT INTO scans (host, started_at, duration_ms, confidentiality, integrity, availability,"
+                            " overall, pass, fail, error, not_applicable, waived, policies, result_json)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                use(h), use(started), use(duration), use(c), use(i), use(a), use(o), use(pass), use(fail), use(err),
+                use(na), use(waived), use(policies), use(doc), now;
+            Poco::Int64 id = 0;
+            // The id this session's insert drew, without a race with other writers of the database.
+            s << (impl_->kind == StoreKind::sqlite ? "SELECT last_insert_rowid()" : "SELECT lastval()"), into(id), now;
+            for (const rules::CheckResult& r : result.results) {
+                std::string check = r.check.id, verdict(rules::to_string(r.verdict)),
+                            severity(rules::to_string(r.check.severity)), reason = r.reason, evidence = evidence_json(r);
+                Poco::UInt64 total = r.evidence_total;
+                s << impl_->sql("INSERT INTO results (scan_id, check_id, verdict, severity, reason, evidence_total,"
+                                " evidence) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                    use(id), use(check), use(verdict), use(severity), use(reason), use(total), use(evidence), now;
+            }
+            tx.commit();
+            return static_cast<std::int64_t>(id);
+        });
     } catch (const Poco::Exception& e) {
         return store_error(e, impl_->url);
     }
@@ -353,25 +376,27 @@ Result<std::uint64_t> ScanStore::apply_retention(const std::string& host, const 
     std::lock_guard lock(impl_->mutex);
     Session& s = impl_->session;
     try {
-        Poco::Data::Transaction tx(s);
-        std::string h = host;
-        std::size_t dropped = 0;
-        if (keep.scans > 0) {
-            Poco::UInt64 n = keep.scans;
-            Poco::Data::Statement st(s);
-            st << impl_->sql("DELETE FROM scans WHERE host = ? AND id NOT IN"
-                             " (SELECT id FROM scans WHERE host = ? ORDER BY id DESC LIMIT ?)"),
-                use(h), use(h), use(n);
-            dropped += st.execute();
-        }
-        if (keep.days > 0) {
-            std::string cutoff = utc_days_ago(keep.days);
-            Poco::Data::Statement st(s);
-            st << impl_->sql("DELETE FROM scans WHERE host = ? AND started_at < ?"), use(h), use(cutoff);
-            dropped += st.execute();
-        }
-        tx.commit();
-        return static_cast<std::uint64_t>(dropped);
+        return impl_->retrying([&]() -> Result<std::uint64_t> {
+            Poco::Data::Transaction tx(s);
+            std::string h = host;
+            std::size_t dropped = 0;
+            if (keep.scans > 0) {
+                Poco::UInt64 n = keep.scans;
+                Poco::Data::Statement st(s);
+                st << impl_->sql("DELETE FROM scans WHERE host = ? AND id NOT IN"
+                                 " (SELECT id FROM scans WHERE host = ? ORDER BY id DESC LIMIT ?)"),
+                    use(h), use(h), use(n);
+                dropped += st.execute();
+            }
+            if (keep.days > 0) {
+                std::string cutoff = utc_days_ago(keep.days);
+                Poco::Data::Statement st(s);
+                st << impl_->sql("DELETE FROM scans WHERE host = ? AND started_at < ?"), use(h), use(cutoff);
+                dropped += st.execute();
+            }
+            tx.commit();
+            return static_cast<std::uint64_t>(dropped);
+        });
     } catch (const Poco::Exception& e) {
         return store_error(e, impl_->url);
     }
@@ -380,41 +405,43 @@ Result<std::uint64_t> ScanStore::apply_retention(const std::string& host, const 
 Result<std::vector<ScanRow>> ScanStore::scans(const std::string& host, std::size_t limit, std::int64_t before) {
     std::lock_guard lock(impl_->mutex);
     try {
-        Poco::Data::Statement st(impl_->session);
-        std::string h = host;
-        Poco::Int64 below = before;
-        std::string query =
-            "SELECT id, host, started_at, duration_ms, confidentiality, integrity, availability, overall,"
-            " pass, fail, error, not_applicable, waived, policies FROM scans"
-            " WHERE (? = '' OR host = ?) AND (? <= 0 OR id < ?) ORDER BY id DESC";
-        if (limit > 0) query += " LIMIT " + std::to_string(limit);
-        st << impl_->sql(query), use(h), use(h), use(below), use(below);
-        st.execute();
-        Poco::Data::RecordSet rs(st);
-        std::vector<ScanRow> rows;
-        for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
-            ScanRow r;
-            r.id = rs[0].convert<Poco::Int64>();
-            r.host = rs[1].convert<std::string>();
-            r.started_at = rs[2].convert<std::string>();
-            r.duration_ms = rs[3].convert<Poco::UInt64>();
-            auto score = [&](std::size_t col) {
-                return rs[col].isEmpty() ? std::nullopt : std::optional<double>(rs[col].convert<double>());
-            };
-            r.confidentiality = score(4);
-            r.integrity = score(5);
-            r.availability = score(6);
-            r.overall = score(7);
-            r.counts.pass = rs[8].convert<Poco::UInt64>();
-            r.counts.fail = rs[9].convert<Poco::UInt64>();
-            r.counts.error = rs[10].convert<Poco::UInt64>();
-            r.counts.not_applicable = rs[11].convert<Poco::UInt64>();
-            r.counts.waived = rs[12].convert<Poco::UInt64>();
-            r.policies = rs[13].convert<std::string>();
-            rows.push_back(std::move(r));
-            if (limit && rows.size() == limit) break;
-        }
-        return rows;
+        return impl_->retrying([&]() -> Result<std::vector<ScanRow>> {
+            Poco::Data::Statement st(impl_->session);
+            std::string h = host;
+            Poco::Int64 below = before;
+            std::string query =
+                "SELECT id, host, started_at, duration_ms, confidentiality, integrity, availability, overall,"
+                " pass, fail, error, not_applicable, waived, policies FROM scans"
+                " WHERE (? = '' OR host = ?) AND (? <= 0 OR id < ?) ORDER BY id DESC";
+            if (limit > 0) query += " LIMIT " + std::to_string(limit);
+            st << impl_->sql(query), use(h), use(h), use(below), use(below);
+            st.execute();
+            Poco::Data::RecordSet rs(st);
+            std::vector<ScanRow> rows;
+            for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
+                ScanRow r;
+                r.id = rs[0].convert<Poco::Int64>();
+                r.host = rs[1].convert<std::string>();
+                r.started_at = rs[2].convert<std::string>();
+                r.duration_ms = rs[3].convert<Poco::UInt64>();
+                auto score = [&](std::size_t col) {
+                    return rs[col].isEmpty() ? std::nullopt : std::optional<double>(rs[col].convert<double>());
+                };
+                r.confidentiality = score(4);
+                r.integrity = score(5);
+                r.availability = score(6);
+                r.overall = score(7);
+                r.counts.pass = rs[8].convert<Poco::UInt64>();
+                r.counts.fail = rs[9].convert<Poco::UInt64>();
+                r.counts.error = rs[10].convert<Poco::UInt64>();
+                r.counts.not_applicable = rs[11].convert<Poco::UInt64>();
+                r.counts.waived = rs[12].convert<Poco::UInt64>();
+                r.policies = rs[13].convert<std::string>();
+                rows.push_back(std::move(r));
+                if (limit && rows.size() == limit) break;
+            }
+            return rows;
+        });
     } catch (const Poco::Exception& e) {
         return store_error(e, impl_->url);
     }
@@ -423,29 +450,31 @@ Result<std::vector<ScanRow>> ScanStore::scans(const std::string& host, std::size
 Result<std::vector<CheckRow>> ScanStore::check_history(const std::string& host, const std::string& check_id) {
     std::lock_guard lock(impl_->mutex);
     try {
-        Poco::Data::Statement st(impl_->session);
-        std::string h = host, c = check_id;
-        st << impl_->sql("SELECT r.scan_id, s.host, s.started_at, r.check_id, r.verdict, r.severity, r.reason,"
-                         " r.evidence_total, r.evidence FROM results r JOIN scans s ON s.id = r.scan_id"
-                         " WHERE r.check_id = ? AND (? = '' OR s.host = ?) ORDER BY r.scan_id DESC"),
-            use(c), use(h), use(h);
-        st.execute();
-        Poco::Data::RecordSet rs(st);
-        std::vector<CheckRow> rows;
-        for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
-            CheckRow r;
-            r.scan_id = rs[0].convert<Poco::Int64>();
-            r.host = rs[1].convert<std::string>();
-            r.started_at = rs[2].convert<std::string>();
-            r.check_id = rs[3].convert<std::string>();
-            r.verdict = rs[4].convert<std::string>();
-            r.severity = rs[5].convert<std::string>();
-            r.reason = rs[6].convert<std::string>();
-            r.evidence_total = rs[7].convert<Poco::UInt64>();
-            r.evidence_json = rs[8].convert<std::string>();
-            rows.push_back(std::move(r));
-        }
-        return rows;
+        return impl_->retrying([&]() -> Result<std::vector<CheckRow>> {
+            Poco::Data::Statement st(impl_->session);
+            std::string h = host, c = check_id;
+            st << impl_->sql("SELECT r.scan_id, s.host, s.started_at, r.check_id, r.verdict, r.severity, r.reason,"
+                             " r.evidence_total, r.evidence FROM results r JOIN scans s ON s.id = r.scan_id"
+                             " WHERE r.check_id = ? AND (? = '' OR s.host = ?) ORDER BY r.scan_id DESC"),
+                use(c), use(h), use(h);
+            st.execute();
+            Poco::Data::RecordSet rs(st);
+            std::vector<CheckRow> rows;
+            for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
+                CheckRow r;
+                r.scan_id = rs[0].convert<Poco::Int64>();
+                r.host = rs[1].convert<std::string>();
+                r.started_at = rs[2].convert<std::string>();
+                r.check_id = rs[3].convert<std::string>();
+                r.verdict = rs[4].convert<std::string>();
+                r.severity = rs[5].convert<std::string>();
+                r.reason = rs[6].convert<std::string>();
+                r.evidence_total = rs[7].convert<Poco::UInt64>();
+                r.evidence_json = rs[8].convert<std::string>();
+                rows.push_back(std::move(r));
+            }
+            return rows;
+        });
     } catch (const Poco::Exception& e) {
         return store_error(e, impl_->url);
     }
@@ -454,14 +483,16 @@ Result<std::vector<CheckRow>> ScanStore::check_history(const std::string& host, 
 Result<std::map<std::string, PreviousResult>> ScanStore::last_results(const std::string& host) {
     std::lock_guard lock(impl_->mutex);
     try {
-        std::vector<std::string> ids, verdicts, evidence;
-        std::string h = host;
-        impl_->session << impl_->sql("SELECT check_id, verdict, evidence FROM results WHERE scan_id ="
-                                     " (SELECT max(id) FROM scans WHERE host = ?)"),
-            use(h), into(ids), into(verdicts), into(evidence), now;
-        std::map<std::string, PreviousResult> out;
-        for (std::size_t k = 0; k < ids.size(); ++k) out[ids[k]] = PreviousResult{verdicts[k], evidence[k]};
-        return out;
+        return impl_->retrying([&]() -> Result<std::map<std::string, PreviousResult>> {
+            std::vector<std::string> ids, verdicts, evidence;
+            std::string h = host;
+            impl_->session << impl_->sql("SELECT check_id, verdict, evidence FROM results WHERE scan_id ="
+                                         " (SELECT max(id) FROM scans WHERE host = ?)"),
+                use(h), into(ids), into(verdicts), into(evidence), now;
+            std::map<std::string, PreviousResult> out;
+            for (std::size_t k = 0; k < ids.size(); ++k) out[ids[k]] = PreviousResult{verdicts[k], evidence[k]};
+            return out;
+        });
     } catch (const Poco::Exception& e) {
         return store_error(e, impl_->url);
     }
@@ -470,11 +501,13 @@ Result<std::map<std::string, PreviousResult>> ScanStore::last_results(const std:
 Result<std::string> ScanStore::result_json(std::int64_t scan_id) {
     std::lock_guard lock(impl_->mutex);
     try {
-        std::vector<std::string> docs;
-        Poco::Int64 id = scan_id;
-        impl_->session << impl_->sql("SELECT result_json FROM scans WHERE id = ?"), use(id), into(docs), now;
-        if (docs.empty()) return Error{ErrorCode::not_found, "no scan " + std::to_string(scan_id), impl_->url};
-        return docs.front();
+        return impl_->retrying([&]() -> Result<std::string> {
+            std::vector<std::string> docs;
+            Poco::Int64 id = scan_id;
+            impl_->session << impl_->sql("SELECT result_json FROM scans WHERE id = ?"), use(id), into(docs), now;
+            if (docs.empty()) return Error{ErrorCode::not_found, "no scan " + std::to_string(scan_id), impl_->url};
+            return docs.front();
+        });
     } catch (const Poco::Exception& e) {
         return store_error(e, impl_->url);
     }
