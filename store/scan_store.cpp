@@ -498,6 +498,14 @@ Result<std::map<std::string, PreviousResult>> ScanStore::last_results(const std:
     }
 }
 
+Result<std::map<std::string, std::string>> ScanStore::last_verdicts(const std::string& host) {
+    auto results = last_results(host);
+    if (!results) return results.error();
+    std::map<std::string, std::string> out;
+    for (auto& [id, r] : *results) out[id] = std::move(r.verdict);
+    return out;
+}
+
 Result<std::string> ScanStore::result_json(std::int64_t scan_id) {
     std::lock_guard lock(impl_->mutex);
     try {

@@ -85,6 +85,8 @@ public:
     Result<std::vector<CheckRow>> check_history(const std::string& host, const std::string& check_id);
     // Verdict and evidence per check id of the host's newest stored scan (empty when none).
     Result<std::map<std::string, PreviousResult>> last_results(const std::string& host);
+    // The verdicts alone, for callers that compare only those.
+    Result<std::map<std::string, std::string>> last_verdicts(const std::string& host);
     // The stored triad.result/1 document of a scan; ErrorCode::not_found when there is none.
     Result<std::string> result_json(std::int64_t scan_id);
     int schema_version();
