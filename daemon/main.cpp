@@ -21,9 +21,9 @@ result (SQLite, or a fleet's PostgreSQL: store: postgresql://USER@HOST:PORT/DB),
 streams each scan's events as newline-delimited JSON on a Unix socket. With an `http`
 key in the configuration it also serves, by default on 127.0.0.1:9410:
 GET /v1/events (server-sent events), GET /v1/results/latest, GET /v1/scans[?limit=N],
-GET /v1/scans/ID, POST /v1/scans, GET /metrics (Prometheus), GET /healthz. When http.token_file names a token (an owner-only file),
-every path but /healthz needs `Authorization: Bearer TOKEN`; a non-loopback address
-is refused without one.
+GET /v1/scans/ID, POST /v1/scans, GET /metrics (Prometheus), GET /healthz. When
+http.token_file names a token (an owner-only file), every path but /healthz needs
+`Authorization: Bearer TOKEN`; a non-loopback address is refused without one.
 
 options:
   --config FILE   the configuration (YAML; default /etc/triad/triadd.yml)
