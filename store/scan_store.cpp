@@ -138,19 +138,28 @@ std::optional<StoreKind> store_kind(const std::string& url) {
 }
 
 std::string redact_store_url(const std::string& url) {
-    // scheme://user:password@host...: the password ends at the last '@' of the authority.
     const std::size_t scheme_end = url.find("://");
     if (scheme_end == std::string::npos) return url;
     const std::size_t authority = scheme_end + 3;
-    const std::size_t authority_end = url.find_first_of("/?#", authority);
-    const std::string_view auth =
-        std::string_view(url).substr(authority, authority_end == std::string::npos ? std::string::npos
-                                                                                   : authority_end - authority);
-    const std::size_t at = auth.rfind('@');
-    if (at == std::string_view::npos) return url;
-    const std::size_t colon = auth.substr(0, at).find(':');
-    if (colon == std::string_view::npos) return url;
-    return url.substr(0, authority + colon + 1) + "***" + url.substr(authority + at);
+    std::string out = url;
+    // libpq also takes the password as a query parameter: ?password=... or &password=...
+    if (const std::size_t query = out.find('?', authority); query != std::string::npos) {
+        for (std::size_t pos = query; (pos = out.find("password=", pos)) != std::string::npos;) {
+            const char before = out[pos - 1];
+            pos += std::string_view("password=").size();
+            if (before != '?' && before != '&') continue;
+            const std::size_t value_end = std::min(out.find('&', pos), out.size());
+            out.replace(pos, value_end - pos, "***");
+        }
+    }
+    // user:password@host — the last '@' before the query, so that a password written with
+    // a raw '@' or '/' (unencoded) is still hidden whole.
+    const std::size_t query = std::min(out.find('?', authority), out.size());
+    const std::size_t at = out.rfind('@', query == 0 ? 0 : query - 1);
+    if (at == std::string::npos || at < authority) return out;
+    const std::size_t colon = out.find(':', authority);
+    if (colon == std::string::npos || colon > at) return out;
+    return out.substr(0, colon + 1) + "***" + out.substr(at);
 }
 
 namespace {

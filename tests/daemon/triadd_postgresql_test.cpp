@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/scan_store.h"
 #include "tests/e2e/fixture_root.h"
 #include "tests/test_support.h"
 
@@ -328,4 +329,21 @@ TEST_CASE("two triadd daemons store into one PostgreSQL database, and history, r
         CHECK(text.find(kPassword) == std::string::npos);
     }
     CHECK(triad::test::read_file(dir / "web1.log").find("postgresql://triad:***@127.0.0.1") != std::string::npos);
+}
+
+TEST_CASE("a store URL is shown with its password masked, wherever the password is written") {
+    using triad::store::redact_store_url;
+    CHECK(redact_store_url("postgresql://triad:s3cret@db:5432/triad") == "postgresql://triad:***@db:5432/triad");
+    CHECK(redact_store_url("postgres://u:p%40ss@[::1]:5432/db?sslmode=require") ==
+          "postgres://u:***@[::1]:5432/db?sslmode=require");
+    // Unencoded '@' and '/' in a password: everything up to the host's '@' is hidden.
+    CHECK(redact_store_url("postgresql://u:a@b/c@db/x") == "postgresql://u:***@db/x");
+    CHECK(redact_store_url("postgresql://db/x?user=u&password=s3cret&sslmode=verify-full") ==
+          "postgresql://db/x?user=u&password=***&sslmode=verify-full");
+    CHECK(redact_store_url("postgresql://db/x?password=s3cret") == "postgresql://db/x?password=***");
+    CHECK(redact_store_url("postgresql://db/x?oldpassword=keep") == "postgresql://db/x?oldpassword=keep");
+    // Nothing secret: unchanged.
+    CHECK(redact_store_url("postgresql://triad@db:5432/triad") == "postgresql://triad@db:5432/triad");
+    CHECK(redact_store_url("postgresql://db:5432/triad") == "postgresql://db:5432/triad");
+    CHECK(redact_store_url("sqlite:///var/lib/triad/triad.db") == "sqlite:///var/lib/triad/triad.db");
 }
