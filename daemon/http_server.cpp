@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/http_server.h"
 
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Stringifier.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
@@ -13,7 +16,9 @@
 
 #include <charconv>
 #include <ctime>
+#include <sstream>
 
+#include "daemon/dashboard.h"
 #include "daemon/service.h"
 
 namespace triad::daemon {
@@ -100,8 +105,13 @@ public:
 
 private:
     void route(HTTPServerRequest& request, HTTPServerResponse& response) {
-        const std::string path = request.getURI().substr(0, request.getURI().find('?'));
+        std::string path = request.getURI().substr(0, request.getURI().find('?'));
         const std::string& method = request.getMethod();
+        // The dashboard page holds no data (it asks for the token and reads the paths below).
+        if (path == "/") {
+            if (method != "GET") return not_allowed(response, "GET");
+            return serve_dashboard(response);
+        }
         // Health carries nothing secret: probes need no token.
         if (path == "/healthz") {
             if (method != "GET") return not_allowed(response, "GET");
@@ -110,6 +120,14 @@ private:
         if (!server_.authorized(request.get("Authorization", ""))) {
             response.set("WWW-Authenticate", "Bearer realm=\"triadd\"");
             return reply_json_error(response, HTTPResponse::HTTP_UNAUTHORIZED, "a valid bearer token is required");
+        }
+        // Interim /v1 paths the dashboard reads, until helper-14pg's /v1 routes are merged.
+        if (path == "/v1/events") path = "/events";
+        if (path == "/v1/results/latest") path = "/scans/latest";
+        if (path == "/v1/scans" && method == "GET") {
+            auto json = server_.scans_json(server_.service().host_id(), 100, 0);
+            if (!json) return reply_json_error(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, "store unreadable");
+            return reply(response, HTTPResponse::HTTP_OK, "application/json", *json);
         }
         if (path == "/events") {
             if (method != "GET") return not_allowed(response, "GET");
@@ -263,6 +281,42 @@ Result<std::string> HttpServer::latest_scan_json() {
     if (!rows) return rows.error();
     if (rows->empty()) return std::string();
     return store_->result_json(rows->front().id);
+}
+
+// Interim GET /v1/scans (the shape of helper-14pg's, without paging): {"scans":[{id,
+// started_at, duration_ms, scores, counts}]}, newest first.
+Result<std::string> HttpServer::scans_json(const std::string& host, std::size_t limit, std::int64_t) {
+    std::lock_guard lock(store_mutex_);
+    auto rows = store_->scans(host, limit);
+    if (!rows) return rows.error();
+    auto score = [](const std::optional<double>& v) { return v ? Poco::Dynamic::Var(*v) : Poco::Dynamic::Var(); };
+    Poco::JSON::Array list;
+    for (const store::ScanRow& r : *rows) {
+        Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER), scores(Poco::JSON_PRESERVE_KEY_ORDER),
+            counts(Poco::JSON_PRESERVE_KEY_ORDER);
+        o.set("id", r.id);
+        o.set("host", r.host);
+        o.set("started_at", r.started_at);
+        o.set("duration_ms", r.duration_ms);
+        scores.set("confidentiality", score(r.confidentiality));
+        scores.set("integrity", score(r.integrity));
+        scores.set("availability", score(r.availability));
+        scores.set("overall", score(r.overall));
+        o.set("scores", scores);
+        counts.set("pass", r.counts.pass);
+        counts.set("fail", r.counts.fail);
+        counts.set("error", r.counts.error);
+        counts.set("not_applicable", r.counts.not_applicable);
+        counts.set("waived", r.counts.waived);
+        o.set("counts", counts);
+        list.add(o);
+    }
+    Poco::JSON::Object page(Poco::JSON_PRESERVE_KEY_ORDER);
+    page.set("scans", list);
+    std::ostringstream out;
+    Poco::JSON::Stringifier::stringify(page, out);
+    out << "\n";
+    return out.str();
 }
 
 Result<std::string> HttpServer::metrics_text() {

@@ -37,6 +37,8 @@ public:
     Service& service() { return service_; }
     // The last stored scan of the daemon's host: its triad.result/1 JSON; empty when none.
     Result<std::string> latest_scan_json();
+    // A page of GET /v1/scans: {"scans":[...]} (interim form until helper-14pg's is merged).
+    Result<std::string> scans_json(const std::string& host, std::size_t limit, std::int64_t before);
     Result<std::string> metrics_text();
     std::atomic<int> event_streams{0};
 
