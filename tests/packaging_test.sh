@@ -41,6 +41,32 @@ for d in var/lib/triad run/triad; do
   [ "$(stat -c '%a %U %G' "$dest/$d")" = "750 root adm" ] || fail "/$d: $(stat -c '%a %U %G' "$dest/$d")"
 done
 
+# Cross-check: triad's own services collector (its port of systemd-analyze's assessor) on the
+# installed units gives each the same exposure as systemd-analyze above. The probe check
+# cannot pass (exposure below 0), so that its evidence shows the value.
+for unit in triadd.service triad-scan.service; do
+  cat > "$dest/probe.yml" <<PROBE
+policy: { id: packaging-probe, title: Exposure probe, version: "1" }
+checks:
+  - id: PROBE
+    title: exposure of $unit
+    rationale: read the value
+    remediation: none
+    severity: low
+    impact: { c: low, i: low, a: low }
+    evidence: [exposure, exposure_level]
+    select: { collector: services, where: { field: name, eq: $unit } }
+    expect: { field: exposure_tenths, lt: 0 }
+PROBE
+  set +e
+  "$build/triad" scan --root "$dest" --policy "$dest/probe.yml" --format json > "$dest/probe.json"
+  set -e
+  ours=$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["results"][0]["evidence"][0]["observed"]; print(e["exposure"], e["exposure_level"])' "$dest/probe.json")
+  theirs=$(systemd-analyze security --offline=yes "$src/packaging/$unit" 2>&1 | sed -n "s/.*Overall exposure level for $unit: \([0-9.]*\) \([A-Z]*\).*/\1 \2/p")
+  [ "$ours" = "$theirs" ] || fail "$unit: triad's services collector says '$ours', systemd-analyze '$theirs'"
+  echo "$unit: triad's services collector agrees: $ours"
+done
+
 # 3. The default configuration as shipped, its state and runtime paths moved into $dest, its
 # policies the installed ones: the installed triadd starts with it and stops on SIGTERM.
 sed -e "s|/var/lib/triad|$dest/var/lib/triad|; s|/run/triad|$dest/run|; s|/usr/share/triad|$dest/usr/share/triad|; s|group: adm|group: root|" \
