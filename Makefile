@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all build bootstrap audit check check-minimal clean fuzz
+.PHONY: all build bootstrap audit check check-minimal clean fuzz package
 
 all: build
 
@@ -15,6 +15,10 @@ $(BUILD_DIR)/build.ninja:
 
 build: $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The Debian package in $(BUILD_DIR) (cpack; layout and units in packaging/CMakeLists.txt).
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
 
 # Audit this machine with the shipped policy. Exit 1 (failing checks) is a normal outcome
 # of an audit, not a failure of `make`.

@@ -14,6 +14,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "daemon/audit_trail.h"
+
 
 namespace triad::daemon {
 namespace {
@@ -190,9 +192,16 @@ std::optional<DaemonConfig> load_config(const std::string& path, std::string& er
             } else if (key == "http") {
                 read_http(v, out);
             } else if (key == "audit_trail") {
-                out.ignored.push_back(key);  // in the example; not built yet (docs/daemon.md)
+                if (!v.IsScalar()) fail(v, "'audit_trail' must be true or false");
+                try {
+                    out.audit_trail = v.as<bool>();
+                } catch (const YAML::Exception&) {
+                    fail(v, "'audit_trail' must be true or false");
+                }
+                if (out.audit_trail && !audit_trail_built())
+                    fail(v, "'audit_trail: true' needs libaudit, and this triadd was built without it (TRIAD_WITH_AUDIT=OFF)");
             } else {
-                fail(kv.first, "unknown key '" + key + "' (policies, root, schedule, store, host_id, socket, retention, http)");
+                fail(kv.first, "unknown key '" + key + "' (policies, root, schedule, store, host_id, socket, retention, http, audit_trail)");
             }
         }
         if (out.policies.empty()) fail(doc, "'policies' is required");

@@ -35,6 +35,7 @@ struct DaemonConfig {
     std::size_t socket_queue = 4096;  // lines queued per subscriber before events are lost
     store::Retention retention;
     HttpConfig http;
+    bool audit_trail = false;  // scan summaries and new failures to the kernel audit log
     std::vector<std::string> ignored;  // keys accepted but not implemented yet (warned at start)
 };
 

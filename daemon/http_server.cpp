@@ -20,6 +20,7 @@
 #include <optional>
 #include <sstream>
 
+#include "daemon/dashboard.h"
 #include "daemon/service.h"
 
 namespace triad::daemon {
@@ -106,8 +107,13 @@ public:
 
 private:
     void route(HTTPServerRequest& request, HTTPServerResponse& response) {
-        const std::string path = request.getURI().substr(0, request.getURI().find('?'));
+        std::string path = request.getURI().substr(0, request.getURI().find('?'));
         const std::string& method = request.getMethod();
+        // The dashboard page holds no data (it asks for the token and reads the paths below).
+        if (path == "/") {
+            if (method != "GET") return not_allowed(response, "GET");
+            return serve_dashboard(response);
+        }
         // Health carries nothing secret: probes need no token.
         if (path == "/healthz") {
             if (method != "GET") return not_allowed(response, "GET");

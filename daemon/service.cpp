@@ -172,17 +172,34 @@ void Service::scan_once() {
     std::shared_ptr<const std::vector<rules::Policy>> policies;
     std::string host, root;
     store::Retention retention;
+    bool audit = false;
     {
         std::lock_guard lock(mutex_);
         policies = policies_;
         host = config_.host_id;
         root = config_.root;
         retention = config_.retention;
+        audit = config_.audit_trail;
     }
     auto previous = store_->last_results(host);
     if (!previous) log("cannot read the last scan for drift: " + previous.error().describe());
+    // The audit trail (audit_trail.h): opened once, by the first scan that asks for it.
+    std::unique_ptr<rules::EventSink> audit_sink;
+    if (audit && !audit_) {
+        auto opened = AuditTrail::open();
+        if (opened) audit_ = std::move(*opened);
+        else log("audit trail unavailable: " + opened.error().describe());
+    }
+    if (audit && audit_) {
+        // The trail names new failures only, so it needs the previous verdicts, not evidence.
+        std::map<std::string, std::string> previous_verdicts;
+        if (previous)
+            for (const auto& [check_id, result] : *previous) previous_verdicts.emplace(check_id, result.verdict);
+        audit_sink = audit_->scan_sink(host, std::move(previous_verdicts));
+    }
     SubscriberSink sink(*socket_, previous ? std::move(*previous) : std::map<std::string, store::PreviousResult>{});
-    rules::EventSink* sinks[] = {&sink};
+    std::vector<rules::EventSink*> sinks{&sink};
+    if (audit_sink) sinks.push_back(audit_sink.get());
 
     rules::ScanRequest request;
     request.policies = *policies;

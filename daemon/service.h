@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/cancel.h"
+#include "daemon/audit_trail.h"
 #include "daemon/config.h"
 #include "daemon/event_socket.h"
 #include "rules/model/policy.h"
@@ -53,6 +54,7 @@ private:
     std::shared_ptr<const std::vector<rules::Policy>> policies_;
     std::unique_ptr<store::ScanStore> store_;
     std::unique_ptr<EventSocket> socket_;
+    std::unique_ptr<AuditTrail> audit_;  // opened by the first scan with audit_trail: true
     scanner::ScanMemo memo_;  // unchanged binaries are read once across scans
     CancelToken cancel_;
     std::mutex mutex_;

@@ -5,7 +5,8 @@ set -euo pipefail
 build=$1
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
-cmake --install "$build" --prefix "$dest/usr" >/dev/null
+# DESTDIR: the default configuration installs to the absolute /etc/triad (packaging/).
+DESTDIR="$dest" cmake --install "$build" --prefix /usr >/dev/null
 test -x "$dest/usr/bin/triad"
 test -x "$dest/usr/sbin/triadd"
 ls "$dest"/usr/share/triad/policies/*.yml >/dev/null
