@@ -189,10 +189,14 @@ std::optional<DaemonConfig> load_config(const std::string& path, std::string& er
                 read_retention(v, out);
             } else if (key == "http") {
                 read_http(v, out);
+            } else if (key == "watch") {
+                const std::string on = scalar(v, "watch");
+                if (on != "true" && on != "false") fail(v, "'watch' must be true or false");
+                out.watch_files = on == "true";
             } else if (key == "audit_trail") {
                 out.ignored.push_back(key);  // in the example; not built yet (docs/daemon.md)
             } else {
-                fail(kv.first, "unknown key '" + key + "' (policies, root, schedule, store, host_id, socket, retention, http)");
+                fail(kv.first, "unknown key '" + key + "' (policies, root, schedule, store, host_id, socket, retention, http, watch)");
             }
         }
         if (out.policies.empty()) fail(doc, "'policies' is required");

@@ -35,6 +35,7 @@ struct DaemonConfig {
     std::size_t socket_queue = 4096;  // lines queued per subscriber before events are lost
     store::Retention retention;
     HttpConfig http;
+    bool watch_files = true;  // drift without a scan: inotify on the `file` checks' paths
     std::vector<std::string> ignored;  // keys accepted but not implemented yet (warned at start)
 };
 

@@ -40,7 +40,10 @@ void reply_json_error(HTTPServerResponse& response, HTTPResponse::HTTPStatus sta
 
 // The event stream: a subscriber of the daemon's own fan-out (EventSocket::attach), each
 // line sent as one `data:` event. Ends when the client goes or the daemon stops.
-void stream_events(HttpServer& server, HTTPServerResponse& response) {
+void stream_events(HttpServer& server, HTTPServerRequest& request, HTTPServerResponse& response) {
+    std::string filter_error;
+    auto filter = filter_from_query(request.getURI(), filter_error);  // ?severity=high,critical&verdict=fail
+    if (!filter) return reply_json_error(response, HTTPResponse::HTTP_BAD_REQUEST, filter_error);
     if (++server.event_streams > kMaxEventStreams) {
         --server.event_streams;
         reply_json_error(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, "too many event streams");
@@ -50,7 +53,7 @@ void stream_events(HttpServer& server, HTTPServerResponse& response) {
         HttpServer& s;
         ~Release() { --s.event_streams; }
     } release{server};
-    auto fd = server.service().events().attach();
+    auto fd = server.service().events().attach(std::move(*filter));
     if (!fd) {
         reply_json_error(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, "cannot subscribe");
         return;
@@ -113,7 +116,7 @@ private:
         }
         if (path == "/events") {
             if (method != "GET") return not_allowed(response, "GET");
-            return stream_events(server_, response);
+            return stream_events(server_, request, response);
         }
         if (path == "/scan") {
             if (method != "POST") return not_allowed(response, "POST");

@@ -31,7 +31,8 @@ public:
         socket_.broadcast(report::event_scan_started_json(header, check_count));
     }
     void finding(const rules::CheckResult& result) override {
-        socket_.broadcast(report::event_finding_json(result));
+        EventFacts facts{result.check.severity, result.check.impact, &result.check.tags, result.verdict, {}};
+        socket_.broadcast(report::event_finding_json(result), &facts);
         auto before = previous_.find(result.check.id);
         if (before == previous_.end()) return;  // first scan of this check: nothing to drift from
         const std::string now(rules::to_string(result.verdict));
@@ -41,7 +42,8 @@ public:
         drift.set("check", result.check.id);
         drift.set("old", before->second);
         drift.set("new", now);
-        socket_.broadcast(json_line(drift));
+        facts.old_verdict = rules::parse_verdict(before->second);
+        socket_.broadcast(json_line(drift), &facts);
     }
     void scan_finished(const rules::ScanResult& result) override {
         socket_.broadcast(report::event_scan_finished_json(result));
@@ -50,6 +52,39 @@ public:
 private:
     EventSocket& socket_;
     std::map<std::string, std::string> previous_;
+};
+
+// For a re-run of the checks whose files changed: only `drift`, against the last known verdicts.
+class DriftSink final : public rules::EventSink {
+public:
+    DriftSink(EventSocket& socket, const std::map<std::string, std::string>& stored,
+              std::map<std::string, std::string>& live)
+        : socket_(socket), stored_(stored), live_(live) {}
+    void scan_started(const rules::ScanResult&, std::size_t) override {}
+    void scan_finished(const rules::ScanResult&) override {}
+    void finding(const rules::CheckResult& result) override {
+        const std::string now(rules::to_string(result.verdict));
+        auto live = live_.find(result.check.id);
+        auto stored = stored_.find(result.check.id);
+        std::optional<std::string> before;
+        if (live != live_.end()) before = live->second;
+        else if (stored != stored_.end()) before = stored->second;
+        live_[result.check.id] = now;
+        if (!before || *before == now) return;
+        Poco::JSON::Object drift(Poco::JSON_PRESERVE_KEY_ORDER);
+        drift.set("event", "drift");
+        drift.set("check", result.check.id);
+        drift.set("old", *before);
+        drift.set("new", now);
+        EventFacts facts{result.check.severity, result.check.impact, &result.check.tags, result.verdict,
+                         rules::parse_verdict(*before)};
+        socket_.broadcast(json_line(drift), &facts);
+    }
+
+private:
+    EventSocket& socket_;
+    const std::map<std::string, std::string>& stored_;
+    std::map<std::string, std::string>& live_;
 };
 
 std::string diagnostics_text(const rules::LoadResult& loaded) {
@@ -69,8 +104,35 @@ Result<std::unique_ptr<Service>> Service::start(DaemonConfig config) {
     if (!store) return store.error();
     auto socket = EventSocket::open(config.socket_path, config.socket_group, config.socket_queue);
     if (!socket) return socket.error();
-    return std::unique_ptr<Service>(
+    auto service = std::unique_ptr<Service>(
         new Service(std::move(config), std::move(loaded.policies), std::move(*store), std::move(*socket)));
+    service->watch_files();
+    return service;
+}
+
+void Service::watch_files(bool quiet) {
+    std::shared_ptr<const std::vector<rules::Policy>> policies;
+    std::string root;
+    {
+        std::lock_guard lock(mutex_);
+        policies = policies_;
+        root = config_.root;
+        if (!config_.watch_files || stopping_) policies = nullptr;
+    }
+    std::lock_guard watch_lock(watch_mutex_);
+    watch_.reset();  // its thread joined before a new one starts (outside mutex_: its callback takes it)
+    if (!policies) return;  // `watch: false`
+    auto watch = FileWatch::start(root, *policies, [this](std::set<std::string> ids) {
+        std::lock_guard lock(mutex_);
+        pending_drift_.merge(ids);
+        wake_.notify_one();
+    });
+    if (!watch) {
+        log("file changes are not watched (drift waits for the next scan): " + watch.error().describe());
+        return;
+    }
+    watch_ = std::move(*watch);
+    if (!quiet) log("watching " + std::to_string(watch_->directories()) + " directories for drift");
 }
 
 Service::Service(DaemonConfig config, std::vector<rules::Policy> policies, std::unique_ptr<store::ScanStore> store,
@@ -96,6 +158,10 @@ void Service::request_scan() {
 }
 
 void Service::stop() {
+    {
+        std::lock_guard watch_lock(watch_mutex_);
+        watch_.reset();
+    }
     {
         std::lock_guard lock(mutex_);
         if (stopping_ && !thread_.joinable()) return;
@@ -124,7 +190,7 @@ void Service::reload() {
     }
     // The store and socket stay as opened; policies, root, schedule and retention apply
     // from the next scan (docs/daemon.md).
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     fresh->store = config_.store;
     fresh->socket_path = config_.socket_path;
     fresh->socket_group = config_.socket_group;
@@ -132,17 +198,29 @@ void Service::reload() {
     config_ = std::move(*fresh);
     policies_ = std::make_shared<const std::vector<rules::Policy>>(std::move(loaded.policies));
     log("reloaded " + config_.path + ": " + std::to_string(policies_->size()) + " policies");
+    lock.unlock();
+    watch_files();
 }
 
 void Service::worker() {
     for (;;) {
+        std::set<std::string> drift;
+        bool full = false;
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [&] { return pending_ || stopping_; });
+            wake_.wait(lock, [&] { return pending_ || !pending_drift_.empty() || stopping_; });
             if (stopping_) return;
+            if (!pending_) {
+                drift = std::move(pending_drift_);
+                pending_drift_.clear();
+            } else {
+                pending_drift_.clear();  // the full scan looks at those checks too
+            }
+            full = pending_;
             pending_ = false;
         }
-        scan_once();
+        if (full) scan_once();
+        else drift_once(drift);
     }
 }
 
@@ -159,7 +237,9 @@ void Service::scan_once() {
     }
     auto previous = store_->last_verdicts(host);
     if (!previous) log("cannot read the last scan for drift: " + previous.error().describe());
-    SubscriberSink sink(*socket_, previous ? std::move(*previous) : std::map<std::string, std::string>{});
+    std::map<std::string, std::string> before = previous ? std::move(*previous) : std::map<std::string, std::string>{};
+    for (const auto& [id, verdict] : live_verdicts_) before[id] = verdict;  // already reported as drift
+    SubscriberSink sink(*socket_, std::move(before));
     rules::EventSink* sinks[] = {&sink};
 
     rules::ScanRequest request;
@@ -181,10 +261,39 @@ void Service::scan_once() {
         return;
     }
     ++scans_stored_;
+    live_verdicts_.clear();  // the stored scan now holds them
+    // Directories a change removed and re-created (a package upgrade, a restored backup) are
+    // new inodes: the watch is set again on what exists now.
+    watch_files(/*quiet=*/true);
     auto dropped = store_->apply_retention(host, retention);
     if (!dropped) log("retention failed: " + dropped.error().describe());
     log("scan " + std::to_string(*id) + " stored: " + std::to_string(result->counts.fail) + " failed, " +
         std::to_string(result->counts.pass) + " passed, " + std::to_string(result->duration_ms) + " ms");
+}
+
+void Service::drift_once(const std::set<std::string>& ids) {
+    std::shared_ptr<const std::vector<rules::Policy>> policies;
+    std::string host, root;
+    {
+        std::lock_guard lock(mutex_);
+        policies = policies_;
+        host = config_.host_id;
+        root = config_.root;
+    }
+    auto stored = store_->last_verdicts(host);
+    if (!stored) log("cannot read the last scan for drift: " + stored.error().describe());
+    const std::map<std::string, std::string> empty;
+    DriftSink sink(*socket_, stored ? *stored : empty, live_verdicts_);
+    rules::EventSink* sinks[] = {&sink};
+    rules::ScanRequest request;
+    request.policies = *policies;
+    request.only.assign(ids.begin(), ids.end());
+    request.root = root;
+    request.tool_version = TRIAD_VERSION;
+    request.memo = &memo_;
+    auto result = rules::run_scan(request, sinks, cancel_);
+    if (!result && result.error().code != ErrorCode::cancelled)
+        log("re-running the checks of changed files failed: " + result.error().describe());
 }
 
 }  // namespace triad::daemon

@@ -10,7 +10,9 @@
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +20,7 @@
 #include "base/cancel.h"
 #include "daemon/config.h"
 #include "daemon/event_socket.h"
+#include "daemon/file_watch.h"
 #include "rules/model/policy.h"
 #include "scanner/core/scan_memo.h"
 #include "store/scan_store.h"
@@ -48,6 +51,10 @@ private:
             std::unique_ptr<EventSocket> socket);
     void worker();
     void scan_once();
+    // Drift without a full scan: the checks whose files changed (FileWatch) are run again
+    // and each verdict that differs from the last known one is sent as `drift`.
+    void watch_files(bool quiet = false);
+    void drift_once(const std::set<std::string>& ids);
 
     DaemonConfig config_;
     std::shared_ptr<const std::vector<rules::Policy>> policies_;
@@ -58,6 +65,12 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     bool pending_ = false, stopping_ = false;
+    std::set<std::string> pending_drift_;  // checks whose files changed, not yet re-run
+    // Verdicts decided by re-runs since the last stored scan (worker thread only): drift is
+    // measured against these first, so a change is reported once, not again by the next scan.
+    std::map<std::string, std::string> live_verdicts_;
+    std::mutex watch_mutex_;  // watch_ is replaced by the worker (after a scan) and by reload/stop
+    std::unique_ptr<FileWatch> watch_;
     std::atomic<std::uint64_t> scans_stored_{0};
     std::thread thread_;
 };
