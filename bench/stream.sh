@@ -16,7 +16,7 @@ scans=${2:-500}
 build=${BUILD:-build}
 [ -x "$build/triadd" ] || { echo "build triadd first (cmake --build $build)" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "needs python3" >&2; exit 2; }
-cmake --build "$build" --target triad_stream_bench >/dev/null
+cmake --build "$build" --target triad_stream_bench >/dev/null || { echo "cannot build triad_stream_bench" >&2; exit 2; }
 work=$(mktemp -d)
 daemon=
 cleanup() { [ -n "$daemon" ] && kill "$daemon" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
@@ -25,7 +25,7 @@ trap cleanup EXIT
 echo "== events per second to one subscriber ($events finding events, best of 3)"
 best=0
 for _ in 1 2 3; do
-  rate=$("$build/triad_stream_bench" "$work/bench.sock" "$events" | awk '/^events_per_second/ {print $2}')
+  rate=$("$build/daemon/triad_stream_bench" "$work/bench.sock" "$events" | awk '/^events_per_second/ {print $2}')
   echo "  run: $rate events/s"
   [ "${rate%.*}" -gt "$best" ] && best=${rate%.*}
 done

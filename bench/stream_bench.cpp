@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
         done = std::chrono::steady_clock::now();
     });
     const auto start = std::chrono::steady_clock::now();
-    for (std::size_t k = 0; k < events; ++k) socket->broadcast(line);
+    for (std::size_t k = 0; k < events; ++k) (*socket)->broadcast(line);
     reader.join();
     const double seconds = std::chrono::duration<double>(done - start).count();
     std::printf("events %zu\nline_bytes %zu\nreceived %zu\nseconds %.3f\nevents_per_second %.0f\nMiB_per_second %.1f\n",

@@ -63,7 +63,7 @@ private:
     static std::string lost_line(std::uint64_t count);
     void loop();
     void wake();
-    void accept_pending();  // with mutex_ held
+    bool accept_pending();  // with mutex_ held; true when it admitted anyone
 
     std::string path_;
     std::size_t queue_lines_;

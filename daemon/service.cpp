@@ -119,9 +119,11 @@ void Service::watch_files(bool quiet) {
         root = config_.root;
         if (!config_.watch_files || stopping_) policies = nullptr;
     }
-    std::lock_guard watch_lock(watch_mutex_);
-    watch_.reset();  // its thread joined before a new one starts (outside mutex_: its callback takes it)
-    if (!policies) return;  // `watch: false`
+    if (!policies) {  // `watch: false`, or stopping
+        std::lock_guard watch_lock(watch_mutex_);
+        watch_.reset();
+        return;
+    }
     auto watch = FileWatch::start(root, *policies, [this](std::set<std::string> ids) {
         std::lock_guard lock(mutex_);
         pending_drift_.merge(ids);
@@ -131,6 +133,12 @@ void Service::watch_files(bool quiet) {
         log("file changes are not watched (drift waits for the next scan): " + watch.error().describe());
         return;
     }
+    // The new watch is in place before the old one goes: no change falls between them (one
+    // seen by both is one entry in pending_drift_). The old thread is joined outside mutex_,
+    // which its callback takes.
+    std::unique_ptr<FileWatch> old;
+    std::lock_guard watch_lock(watch_mutex_);
+    old = std::move(watch_);
     watch_ = std::move(*watch);
     if (!quiet) log("watching " + std::to_string(watch_->directories()) + " directories for drift");
 }
@@ -159,10 +167,6 @@ void Service::request_scan() {
 
 void Service::stop() {
     {
-        std::lock_guard watch_lock(watch_mutex_);
-        watch_.reset();
-    }
-    {
         std::lock_guard lock(mutex_);
         if (stopping_ && !thread_.joinable()) return;
         stopping_ = true;
@@ -170,6 +174,8 @@ void Service::stop() {
         wake_.notify_one();
     }
     if (thread_.joinable()) thread_.join();
+    std::lock_guard watch_lock(watch_mutex_);  // the worker (joined) re-arms no more
+    watch_.reset();
 }
 
 void Service::reload() {

@@ -164,11 +164,17 @@ struct TempAccounts {
     std::string outsider = "triadout" + std::to_string(::getpid());
     bool ok = false;
     TempAccounts() {
-        auto r = triad::test::sh("groupadd --system " + group + " && useradd --system --no-create-home --shell /usr/sbin/nologin -G " +
-                                 group + " " + member + " && useradd --system --no-create-home --shell /usr/sbin/nologin " +
-                                 outsider);
-        ok = r.exit_code == 0;
-        if (!ok) MESSAGE("cannot create test accounts: " << r.err);
+        // Other tests may hold the account files' lock for a moment: a few tries.
+        triad::test::RunResult r;
+        for (int attempt = 0; attempt < 10 && !ok; ++attempt) {
+            if (attempt) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            r = triad::test::sh("(getent group " + group + " || groupadd --system " + group + ") && (id " + member +
+                                " || useradd --system --no-create-home --shell /usr/sbin/nologin -G " + group + " " +
+                                member + ") && (id " + outsider +
+                                " || useradd --system --no-create-home --shell /usr/sbin/nologin " + outsider + ")");
+            ok = r.exit_code == 0;
+        }
+        if (!ok) MESSAGE("cannot create test accounts, skipped: " << r.err);
     }
     ~TempAccounts() {
         triad::test::sh("userdel " + member + "; userdel " + outsider + "; groupdel " + group + " 2>/dev/null; true");
