@@ -335,7 +335,12 @@ TEST_CASE("triad watch follows a real triadd over the socket and HTTP, filtered,
     CHECK(text.find("FAIL ") != std::string::npos);
     CHECK(text.find("hurts: ") != std::string::npos);
 
-    // The daemon stops: both watchers say so and exit 3.
+    // One more watcher, with --reconnect, joins before the daemon stops.
+    harness::Child again({TRIAD_BINARY, "watch", "--socket", sock, "--format", "json", "--reconnect"},
+                         s.dir / "again.out", s.dir / "again.err");
+    REQUIRE(harness::wait_for_text(s.dir / "again.err", "watching triadd"));
+
+    // The daemon stops: the two plain watchers say so and exit 3.
     s.daemon->signal(SIGTERM);
     CHECK(s.daemon->wait_exit(std::chrono::seconds(5)) == 0);
     CHECK(json.wait_exit(std::chrono::seconds(10)) == 3);
@@ -343,6 +348,24 @@ TEST_CASE("triad watch follows a real triadd over the socket and HTTP, filtered,
     CHECK(triad::test::read_file(s.dir / "json.err").find("triadd closed the event stream (" + sock + ")") !=
           std::string::npos);
     CHECK(triad::test::read_file(s.dir / "console.err").find("triadd closed the event stream") != std::string::npos);
+
+    // The reconnecting one says it retries, finds the restarted daemon and follows its scans.
+    REQUIRE(harness::wait_for_text(s.dir / "again.err", "closed the event stream (" + sock + "); retrying in 1 s"));
+    harness::Child restarted({TRIADD_BINARY, "--config", s.dir / "triadd.yml", "--foreground"}, s.dir / "out2",
+                             s.dir / "log2");
+    const auto end = harness::Clock::now() + std::chrono::seconds(60);
+    auto subscriptions = [&] {
+        const std::string err = triad::test::read_file(s.dir / "again.err");
+        std::size_t n = 0;
+        for (auto at = err.find("watching triadd"); at != std::string::npos; at = err.find("watching triadd", at + 1)) ++n;
+        return n;
+    };
+    while (subscriptions() < 2 && harness::Clock::now() < end) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    REQUIRE(subscriptions() == 2);
+    restarted.signal(SIGUSR1);
+    CHECK(harness::wait_for_text(s.dir / "again.out", "\"scan_finished\""));
+    restarted.signal(SIGTERM);
+    CHECK(restarted.wait_exit(std::chrono::seconds(5)) == 0);
 }
 
 TEST_CASE("a watched file's mode change is reported as drift without a scan, once") {
