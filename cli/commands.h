@@ -23,6 +23,7 @@ int run_report(int argc, char** argv, int first);
 int run_diff(int argc, char** argv, int first);
 int run_binaries(int argc, char** argv, int first);
 int run_history(int argc, char** argv, int first);
+int run_watch(int argc, char** argv, int first);
 
 // The shipped policy directory: $TRIAD_POLICY_DIR, else the installed copy beside the
 // executable (../share/triad/policies), else the source tree's rules/policies.

@@ -23,6 +23,7 @@ commands:
   diff            compare two stored results; exit 1 on new failures
   binaries        list the hardening of ELF files (PIE, NX, canary, RELRO, FORTIFY, CET)
   history         list the scans triadd stored, or one check's verdict across them
+  watch           follow a running triadd's events (findings, drift, scores) as they happen
 
 Run 'triad <command> --help' for a command's options.
   --help          this text
@@ -46,6 +47,7 @@ constexpr Command kCommands[] = {
     {"diff", triad::cli::run_diff},
     {"binaries", triad::cli::run_binaries},
     {"history", triad::cli::run_history},
+    {"watch", triad::cli::run_watch},
 };
 
 }  // namespace

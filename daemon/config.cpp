@@ -191,6 +191,10 @@ std::optional<DaemonConfig> load_config(const std::string& path, std::string& er
                 read_retention(v, out);
             } else if (key == "http") {
                 read_http(v, out);
+            } else if (key == "watch") {
+                const std::string on = scalar(v, "watch");
+                if (on != "true" && on != "false") fail(v, "'watch' must be true or false");
+                out.watch_files = on == "true";
             } else if (key == "audit_trail") {
                 if (!v.IsScalar()) fail(v, "'audit_trail' must be true or false");
                 try {
@@ -201,7 +205,7 @@ std::optional<DaemonConfig> load_config(const std::string& path, std::string& er
                 if (out.audit_trail && !audit_trail_built())
                     fail(v, "'audit_trail: true' needs libaudit, and this triadd was built without it (TRIAD_WITH_AUDIT=OFF)");
             } else {
-                fail(kv.first, "unknown key '" + key + "' (policies, root, schedule, store, host_id, socket, retention, http, audit_trail)");
+                fail(kv.first, "unknown key '" + key + "' (policies, root, schedule, store, host_id, socket, retention, http, audit_trail, watch)");
             }
         }
         if (out.policies.empty()) fail(doc, "'policies' is required");

@@ -36,6 +36,7 @@ struct DaemonConfig {
     store::Retention retention;
     HttpConfig http;
     bool audit_trail = false;  // scan summaries and new failures to the kernel audit log
+    bool watch_files = true;  // drift without a scan: inotify on the `file` checks' paths
     std::vector<std::string> ignored;  // keys accepted but not implemented yet (warned at start)
 };
 

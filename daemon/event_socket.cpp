@@ -4,14 +4,21 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <sstream>
 #include <vector>
+
+#include <Poco/JSON/Stringifier.h>
+
+#include "daemon/service.h"
 
 namespace triad::daemon {
 
@@ -22,6 +29,7 @@ Result<std::unique_ptr<EventSocket>> EventSocket::open(const std::string& path, 
     if (path.size() >= sizeof addr.sun_path) return Error{ErrorCode::usage, "socket path too long", path};
     std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
     gid_t gid = static_cast<gid_t>(-1);
+    std::string group_name = group;
     if (!group.empty()) {
         std::vector<char> buf(16384);
         struct group gr{}, *found = nullptr;
@@ -48,14 +56,25 @@ Result<std::unique_ptr<EventSocket>> EventSocket::open(const std::string& path, 
     if (::chmod(path.c_str(), 0660) != 0 || ::listen(fd.get(), 64) != 0) return error_from_errno(errno, path);
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) return error_from_errno(errno, "pipe");
-    return std::unique_ptr<EventSocket>(
-        new EventSocket(path, std::move(fd), UniqueFd(pipe_fds[0]), UniqueFd(pipe_fds[1]), queue_lines));
+    // Without a configured group the socket file keeps the daemon's own group: that group's
+    // members are the ones its mode lets in, and the ones the peer check admits.
+    if (gid == static_cast<gid_t>(-1)) {
+        gid = ::getegid();
+        std::vector<char> buf(16384);
+        struct group gr{}, *found = nullptr;
+        group_name = getgrgid_r(gid, &gr, buf.data(), buf.size(), &found) == 0 && found ? found->gr_name
+                                                                                       : std::to_string(gid);
+    }
+    return std::unique_ptr<EventSocket>(new EventSocket(path, std::move(fd), UniqueFd(pipe_fds[0]),
+                                                        UniqueFd(pipe_fds[1]), queue_lines, gid, group_name));
 }
 
 EventSocket::EventSocket(std::string path, UniqueFd listener, UniqueFd wake_read, UniqueFd wake_write,
-                         std::size_t queue_lines)
+                         std::size_t queue_lines, gid_t allowed_gid, std::string group_name)
     : path_(std::move(path)),
       queue_lines_(queue_lines < 1 ? 1 : queue_lines),
+      allowed_gid_(allowed_gid),
+      group_name_(std::move(group_name)),
       listener_(std::move(listener)),
       wake_read_(std::move(wake_read)),
       wake_write_(std::move(wake_write)) {
@@ -82,13 +101,16 @@ std::size_t EventSocket::subscribers() {
     return subscribers_.size();
 }
 
-Result<UniqueFd> EventSocket::attach() {
+Result<UniqueFd> EventSocket::attach(EventFilter filter) {
     int pair[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return error_from_errno(errno, "socketpair");
     ::fcntl(pair[0], F_SETFL, ::fcntl(pair[0], F_GETFL) | O_NONBLOCK);  // the poll thread's end
     {
         std::lock_guard lock(mutex_);
-        subscribers_.push_back(Subscriber{UniqueFd(pair[0]), {}, 0, 0});
+        Subscriber& s = subscribers_.emplace_back();
+        s.fd = UniqueFd(pair[0]);
+        s.filter = std::move(filter);
+        s.awaiting_filter = false;  // its filter is given here; it never sends
     }
     wake();
     return UniqueFd(pair[1]);
@@ -98,38 +120,109 @@ std::string EventSocket::lost_line(std::uint64_t count) {
     return "{\"event\":\"lost\",\"count\":" + std::to_string(count) + "}\n";
 }
 
-void EventSocket::accept_pending() {
+std::optional<std::string> EventSocket::refusal(int fd) {
+    ucred peer{};
+    socklen_t size = sizeof peer;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0)
+        return std::string("its credentials cannot be read: ") + std::strerror(errno);
+    if (peer.uid == 0 || peer.uid == ::geteuid() || peer.gid == allowed_gid_) return std::nullopt;
+    // Membership is what the group database says of the peer's user (primary and
+    // supplementary groups), as for a login: not whatever groups the process holds.
+    const std::string who = "uid " + std::to_string(peer.uid) + " pid " + std::to_string(peer.pid);
+    std::vector<char> buf(16384);
+    passwd pw{}, *found = nullptr;
+    if (getpwuid_r(peer.uid, &pw, buf.data(), buf.size(), &found) != 0 || !found)
+        return who + " has no user entry, so it is in no group; the socket admits root and group " + group_name_;
+    int count = 64;
+    std::vector<gid_t> groups(static_cast<std::size_t>(count));
+    if (::getgrouplist(found->pw_name, found->pw_gid, groups.data(), &count) < 0) {
+        groups.resize(static_cast<std::size_t>(count));
+        if (::getgrouplist(found->pw_name, found->pw_gid, groups.data(), &count) < 0) count = 0;
+    }
+    for (int k = 0; k < count; ++k)
+        if (groups[static_cast<std::size_t>(k)] == allowed_gid_) return std::nullopt;
+    return who + " (" + found->pw_name + ") is not root and not a member of group " + group_name_;
+}
+
+bool EventSocket::accept_pending() {
+    bool admitted = false;
     for (;;) {
         int c = ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (c < 0) return;
-        subscribers_.push_back(Subscriber{UniqueFd(c), {}, 0, 0});
+        if (c < 0) return admitted;
+        UniqueFd fd(c);
+        if (auto reason = refusal(fd.get())) {
+            log("refused a subscriber: " + *reason);
+            const std::string line = "{\"event\":\"refused\",\"reason\":\"not root and not in the socket's group\"}\n";
+            [[maybe_unused]] auto n = ::send(fd.get(), line.data(), line.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+            continue;  // closed here; the peer reads the line, then end of file
+        }
+        subscribers_.emplace_back().fd = std::move(fd);
+        admitted = true;
     }
 }
 
-void EventSocket::broadcast(const std::string& line) {
+// With mutex_ held.
+void EventSocket::queue_line(Subscriber& s, std::string line) {
+    // A `lost` line takes one place too: it goes out before the next line kept.
+    if (s.queue.size() + (s.lost > 0 ? 1 : 0) >= queue_lines_) {
+        ++s.lost;
+        return;
+    }
+    if (s.lost > 0) {
+        s.queue.push_back(lost_line(s.lost));
+        s.lost = 0;
+    }
+    s.queue.push_back(std::move(line));
+}
+
+// With mutex_ held. Only the first line means anything (a filter); the rest is discarded.
+void EventSocket::take_input(Subscriber& s, const char* data, std::size_t size) {
+    if (!s.awaiting_filter) return;
+    s.inbox.append(data, size);
+    auto nl = s.inbox.find('\n');
+    if (nl == std::string::npos && s.inbox.size() < 4096) return;
+    s.awaiting_filter = false;
+    std::string error;
+    auto filter = nl == std::string::npos ? std::nullopt : parse_filter_line(s.inbox.substr(0, nl), error);
+    if (nl == std::string::npos) error = "the first line is longer than 4096 bytes";
+    s.inbox.clear();
+    s.inbox.shrink_to_fit();
+    if (!filter) {
+        std::ostringstream text;
+        // The reason goes out after what is queued, then the connection closes.
+        text << "{\"event\":\"filter_rejected\",\"error\":";
+        Poco::JSON::Stringifier::formatString(error, text);
+        text << "}\n";
+        s.queue.push_back(text.str());
+        s.close_when_flushed = true;
+        return;
+    }
+    s.filter = std::move(*filter);
+    // The acknowledgement: every line after it has passed the filter.
+    s.queue.push_back("{\"event\":\"subscribed\",\"filter\":" + s.filter.json() + "}\n");
+}
+
+void EventSocket::broadcast(const std::string& line, const EventFacts* facts) {
+    bool wake_needed;
     {
         std::lock_guard lock(mutex_);
         // A client whose connect() returned before this event gets it, even if the poll
         // thread has not yet come round to accepting it.
-        accept_pending();
-        for (Subscriber& s : subscribers_) {
-            // A `lost` line takes one place too: it goes out before the next line kept.
-            if (s.queue.size() + (s.lost > 0 ? 1 : 0) >= queue_lines_) {
-                ++s.lost;
-                continue;
+        wake_needed = accept_pending();  // the poll thread must add it to its set
+        for (Subscriber& s : subscribers_)
+            if (!s.close_when_flushed && s.filter.matches(facts)) {
+                // The poll thread watches for room only where lines wait: a queue that was
+                // empty needs it woken; one that was not is already watched.
+                wake_needed = wake_needed || s.queue.empty();
+                queue_line(s, line.ends_with('\n') ? line : line + "\n");
             }
-            if (s.lost > 0) {
-                s.queue.push_back(lost_line(s.lost));
-                s.lost = 0;
-            }
-            s.queue.push_back(line.ends_with('\n') ? line : line + "\n");
-        }
     }
-    wake();
+    // One pipe write per burst rather than per event: the fan-out's cost at 100,000 events/s.
+    if (wake_needed) wake();
 }
 
 // One thread: accepts subscribers, writes what is queued to those that can take it, and
-// drops those that hang up. Subscribers send nothing yet; what they send is discarded.
+// drops those that hang up. What a subscriber sends is read for its filter line.
 void EventSocket::loop() {
     std::vector<pollfd> fds;
     std::vector<Subscriber*> order;
@@ -164,28 +257,46 @@ void EventSocket::loop() {
             short ev = fds[k + 2].revents;
             bool gone = ev & (POLLHUP | POLLERR | POLLNVAL);
             if (!gone && (ev & POLLIN)) {
-                char sink[512];
-                ssize_t n = ::recv(s.fd.get(), sink, sizeof sink, MSG_DONTWAIT);
+                char input[512];
+                ssize_t n = ::recv(s.fd.get(), input, sizeof input, MSG_DONTWAIT);
                 if (n == 0) gone = true;
+                else if (n > 0) take_input(s, input, static_cast<std::size_t>(n));
             }
+            // Up to 64 queued lines per system call.
             while (!gone && !s.queue.empty()) {
-                const std::string& front = s.queue.front();
-                ssize_t n = ::send(s.fd.get(), front.data() + s.offset, front.size() - s.offset,
-                                   MSG_DONTWAIT | MSG_NOSIGNAL);
+                iovec iov[64];
+                std::size_t lines = 0, bytes = 0;
+                for (auto it = s.queue.begin(); it != s.queue.end() && lines < 64; ++it, ++lines) {
+                    const std::size_t skip = lines == 0 ? s.offset : 0;
+                    iov[lines] = {const_cast<char*>(it->data() + skip), it->size() - skip};
+                    bytes += it->size() - skip;
+                }
+                msghdr msg{};
+                msg.msg_iov = iov;
+                msg.msg_iovlen = lines;
+                ssize_t n = ::sendmsg(s.fd.get(), &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
                 if (n < 0) {
                     if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) gone = true;
                     break;
                 }
-                s.offset += static_cast<std::size_t>(n);
-                if (s.offset < front.size()) break;
-                s.queue.pop_front();
-                s.offset = 0;
+                for (std::size_t left = static_cast<std::size_t>(n); left > 0;) {
+                    const std::size_t rest = s.queue.front().size() - s.offset;
+                    if (left < rest) {
+                        s.offset += left;
+                        break;
+                    }
+                    left -= rest;
+                    s.queue.pop_front();
+                    s.offset = 0;
+                }
+                if (static_cast<std::size_t>(n) < bytes) break;  // its socket buffer is full
             }
             // A subscriber that caught up learns what it missed without waiting for the next event.
             if (!gone && s.lost > 0 && s.queue.size() < queue_lines_) {
                 s.queue.push_back(lost_line(s.lost));
                 s.lost = 0;
             }
+            if (s.close_when_flushed && s.queue.empty()) gone = true;
             if (gone) s.fd.reset();
         }
         subscribers_.remove_if([](const Subscriber& s) { return !s.fd.valid(); });

@@ -47,7 +47,10 @@ void reply_json_error(HTTPServerResponse& response, HTTPResponse::HTTPStatus sta
 
 // The event stream: a subscriber of the daemon's own fan-out (EventSocket::attach), each
 // line sent as one `data:` event. Ends when the client goes or the daemon stops.
-void stream_events(HttpServer& server, HTTPServerResponse& response) {
+void stream_events(HttpServer& server, HTTPServerRequest& request, HTTPServerResponse& response) {
+    std::string filter_error;
+    auto filter = filter_from_query(request.getURI(), filter_error);  // ?severity=high,critical&verdict=fail
+    if (!filter) return reply_json_error(response, HTTPResponse::HTTP_BAD_REQUEST, filter_error);
     if (++server.event_streams > kMaxEventStreams) {
         --server.event_streams;
         reply_json_error(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, "too many event streams");
@@ -57,7 +60,7 @@ void stream_events(HttpServer& server, HTTPServerResponse& response) {
         HttpServer& s;
         ~Release() { --s.event_streams; }
     } release{server};
-    auto fd = server.service().events().attach();
+    auto fd = server.service().events().attach(std::move(*filter));
     if (!fd) {
         reply_json_error(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, "cannot subscribe");
         return;
@@ -126,7 +129,7 @@ private:
         // The versioned API (docs/daemon.md "HTTP"): one entry per path.
         if (path == "/v1/events") {
             if (method != "GET") return not_allowed(response, "GET");
-            return stream_events(server_, response);
+            return stream_events(server_, request, response);
         }
         if (path == "/v1/scans") {
             if (method == "POST") {

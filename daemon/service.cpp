@@ -23,10 +23,47 @@ std::string json_line(const Poco::JSON::Object& object) {
     return out.str();
 }
 
+// Stored evidence is JSON this daemon wrote; text that does not parse (a store edited by hand)
+// is passed on as a string rather than dropped.
+Poco::Dynamic::Var parsed_evidence(const std::string& json) {
+    try {
+        return Poco::JSON::Parser().parse(json);
+    } catch (const Poco::Exception&) {
+        return json;
+    }
+}
+
+// Broadcasts a `drift` event when `result`'s verdict or evidence differs from `before`. Evidence
+// is compared in its stored form (store::evidence_json), so a failing check whose failing
+// objects or observed values changed drifts too.
+void broadcast_drift(EventSocket& socket, const rules::CheckResult& result, const store::PreviousResult& before,
+                     const store::PreviousResult& now) {
+    const bool verdict_changed = before.verdict != now.verdict;
+    const bool evidence_changed = before.evidence_json != now.evidence_json;
+    if (!verdict_changed && !evidence_changed) return;
+    Poco::JSON::Object drift(Poco::JSON_PRESERVE_KEY_ORDER);
+    drift.set("event", "drift");
+    drift.set("check", result.check.id);
+    drift.set("old", before.verdict);
+    drift.set("new", now.verdict);
+    Poco::JSON::Array changed;
+    if (verdict_changed) changed.add("verdict");
+    if (evidence_changed) changed.add("evidence");
+    drift.set("changed", changed);
+    drift.set("old_evidence", parsed_evidence(before.evidence_json));
+    drift.set("new_evidence", parsed_evidence(now.evidence_json));
+    EventFacts facts{result.check.severity, result.check.impact, &result.check.tags, result.verdict,
+                     rules::parse_verdict(before.verdict)};
+    socket.broadcast(json_line(drift), &facts);
+}
+
+store::PreviousResult as_previous(const rules::CheckResult& result) {
+    return {std::string(rules::to_string(result.verdict)), store::evidence_json(result)};
+}
+
 // Forwards each scan event to the socket in the form `triad scan --format events` prints,
 // and adds a `drift` event after a finding whose verdict or evidence changed since the host's
-// last stored scan. Evidence is compared in its stored form (store::evidence_json), so a
-// failing check whose failing objects or observed values changed drifts too.
+// last stored scan (or since a re-run of its files' checks reported it).
 class SubscriberSink final : public rules::EventSink {
 public:
     SubscriberSink(EventSocket& socket, std::map<std::string, store::PreviousResult> previous)
@@ -35,43 +72,45 @@ public:
         socket_.broadcast(report::event_scan_started_json(header, check_count));
     }
     void finding(const rules::CheckResult& result) override {
-        socket_.broadcast(report::event_finding_json(result));
+        EventFacts facts{result.check.severity, result.check.impact, &result.check.tags, result.verdict, {}};
+        socket_.broadcast(report::event_finding_json(result), &facts);
         auto before = previous_.find(result.check.id);
         if (before == previous_.end()) return;  // first scan of this check: nothing to drift from
-        const std::string now(rules::to_string(result.verdict));
-        const std::string evidence = store::evidence_json(result);
-        const bool verdict_changed = before->second.verdict != now;
-        const bool evidence_changed = before->second.evidence_json != evidence;
-        if (!verdict_changed && !evidence_changed) return;
-        Poco::JSON::Object drift(Poco::JSON_PRESERVE_KEY_ORDER);
-        drift.set("event", "drift");
-        drift.set("check", result.check.id);
-        drift.set("old", before->second.verdict);
-        drift.set("new", now);
-        Poco::JSON::Array changed;
-        if (verdict_changed) changed.add("verdict");
-        if (evidence_changed) changed.add("evidence");
-        drift.set("changed", changed);
-        drift.set("old_evidence", parsed(before->second.evidence_json));
-        drift.set("new_evidence", parsed(evidence));
-        socket_.broadcast(json_line(drift));
+        broadcast_drift(socket_, result, before->second, as_previous(result));
     }
     void scan_finished(const rules::ScanResult& result) override {
         socket_.broadcast(report::event_scan_finished_json(result));
     }
 
 private:
-    // Stored evidence is JSON this daemon wrote; text that does not parse (a store edited by
-    // hand) is passed on as a string rather than dropped.
-    static Poco::Dynamic::Var parsed(const std::string& json) {
-        try {
-            return Poco::JSON::Parser().parse(json);
-        } catch (const Poco::Exception&) {
-            return json;
-        }
-    }
     EventSocket& socket_;
     std::map<std::string, store::PreviousResult> previous_;
+};
+
+// For a re-run of the checks whose files changed: only `drift`, against the last known results
+// (those of earlier re-runs first, then the stored scan's).
+class DriftSink final : public rules::EventSink {
+public:
+    DriftSink(EventSocket& socket, const std::map<std::string, store::PreviousResult>& stored,
+              std::map<std::string, store::PreviousResult>& live)
+        : socket_(socket), stored_(stored), live_(live) {}
+    void scan_started(const rules::ScanResult&, std::size_t) override {}
+    void scan_finished(const rules::ScanResult&) override {}
+    void finding(const rules::CheckResult& result) override {
+        store::PreviousResult now = as_previous(result);
+        auto live = live_.find(result.check.id);
+        auto stored = stored_.find(result.check.id);
+        std::optional<store::PreviousResult> before;
+        if (live != live_.end()) before = live->second;
+        else if (stored != stored_.end()) before = stored->second;
+        live_[result.check.id] = now;
+        if (before) broadcast_drift(socket_, result, *before, now);
+    }
+
+private:
+    EventSocket& socket_;
+    const std::map<std::string, store::PreviousResult>& stored_;
+    std::map<std::string, store::PreviousResult>& live_;
 };
 
 std::string diagnostics_text(const rules::LoadResult& loaded) {
@@ -91,8 +130,43 @@ Result<std::unique_ptr<Service>> Service::start(DaemonConfig config) {
     if (!store) return store.error();
     auto socket = EventSocket::open(config.socket_path, config.socket_group, config.socket_queue);
     if (!socket) return socket.error();
-    return std::unique_ptr<Service>(
+    auto service = std::unique_ptr<Service>(
         new Service(std::move(config), std::move(loaded.policies), std::move(*store), std::move(*socket)));
+    service->watch_files();
+    return service;
+}
+
+void Service::watch_files(bool quiet) {
+    std::shared_ptr<const std::vector<rules::Policy>> policies;
+    std::string root;
+    {
+        std::lock_guard lock(mutex_);
+        policies = policies_;
+        root = config_.root;
+        if (!config_.watch_files || stopping_) policies = nullptr;
+    }
+    if (!policies) {  // `watch: false`, or stopping
+        std::lock_guard watch_lock(watch_mutex_);
+        watch_.reset();
+        return;
+    }
+    auto watch = FileWatch::start(root, *policies, [this](std::set<std::string> ids) {
+        std::lock_guard lock(mutex_);
+        pending_drift_.merge(ids);
+        wake_.notify_one();
+    });
+    if (!watch) {
+        log("file changes are not watched (drift waits for the next scan): " + watch.error().describe());
+        return;
+    }
+    // The new watch is in place before the old one goes: no change falls between them (one
+    // seen by both is one entry in pending_drift_). The old thread is joined outside mutex_,
+    // which its callback takes.
+    std::unique_ptr<FileWatch> old;
+    std::lock_guard watch_lock(watch_mutex_);
+    old = std::move(watch_);
+    watch_ = std::move(*watch);
+    if (!quiet) log("watching " + std::to_string(watch_->directories()) + " directories for drift");
 }
 
 Service::Service(DaemonConfig config, std::vector<rules::Policy> policies, std::unique_ptr<store::ScanStore> store,
@@ -126,6 +200,8 @@ void Service::stop() {
         wake_.notify_one();
     }
     if (thread_.joinable()) thread_.join();
+    std::lock_guard watch_lock(watch_mutex_);  // the worker (joined) re-arms no more
+    watch_.reset();
 }
 
 void Service::reload() {
@@ -146,7 +222,7 @@ void Service::reload() {
     }
     // The store and socket stay as opened; policies, root, schedule and retention apply
     // from the next scan (docs/daemon.md).
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     fresh->store = config_.store;
     fresh->socket_path = config_.socket_path;
     fresh->socket_group = config_.socket_group;
@@ -154,17 +230,29 @@ void Service::reload() {
     config_ = std::move(*fresh);
     policies_ = std::make_shared<const std::vector<rules::Policy>>(std::move(loaded.policies));
     log("reloaded " + config_.path + ": " + std::to_string(policies_->size()) + " policies");
+    lock.unlock();
+    watch_files();
 }
 
 void Service::worker() {
     for (;;) {
+        std::set<std::string> drift;
+        bool full = false;
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [&] { return pending_ || stopping_; });
+            wake_.wait(lock, [&] { return pending_ || !pending_drift_.empty() || stopping_; });
             if (stopping_) return;
+            if (!pending_) {
+                drift = std::move(pending_drift_);
+                pending_drift_.clear();
+            } else {
+                pending_drift_.clear();  // the full scan looks at those checks too
+            }
+            full = pending_;
             pending_ = false;
         }
-        scan_once();
+        if (full) scan_once();
+        else drift_once(drift);
     }
 }
 
@@ -195,9 +283,13 @@ void Service::scan_once() {
         std::map<std::string, std::string> previous_verdicts;
         if (previous)
             for (const auto& [check_id, result] : *previous) previous_verdicts.emplace(check_id, result.verdict);
+        for (const auto& [check_id, result] : live_results_) previous_verdicts[check_id] = result.verdict;
         audit_sink = audit_->scan_sink(host, std::move(previous_verdicts));
     }
-    SubscriberSink sink(*socket_, previous ? std::move(*previous) : std::map<std::string, store::PreviousResult>{});
+    std::map<std::string, store::PreviousResult> before =
+        previous ? std::move(*previous) : std::map<std::string, store::PreviousResult>{};
+    for (const auto& [id, result] : live_results_) before[id] = result;  // already reported as drift
+    SubscriberSink sink(*socket_, std::move(before));
     std::vector<rules::EventSink*> sinks{&sink};
     if (audit_sink) sinks.push_back(audit_sink.get());
 
@@ -220,10 +312,39 @@ void Service::scan_once() {
         return;
     }
     ++scans_stored_;
+    live_results_.clear();  // the stored scan now holds them
+    // Directories a change removed and re-created (a package upgrade, a restored backup) are
+    // new inodes: the watch is set again on what exists now.
+    watch_files(/*quiet=*/true);
     auto dropped = store_->apply_retention(host, retention);
     if (!dropped) log("retention failed: " + dropped.error().describe());
     log("scan " + std::to_string(*id) + " stored: " + std::to_string(result->counts.fail) + " failed, " +
         std::to_string(result->counts.pass) + " passed, " + std::to_string(result->duration_ms) + " ms");
+}
+
+void Service::drift_once(const std::set<std::string>& ids) {
+    std::shared_ptr<const std::vector<rules::Policy>> policies;
+    std::string host, root;
+    {
+        std::lock_guard lock(mutex_);
+        policies = policies_;
+        host = config_.host_id;
+        root = config_.root;
+    }
+    auto stored = store_->last_results(host);
+    if (!stored) log("cannot read the last scan for drift: " + stored.error().describe());
+    const std::map<std::string, store::PreviousResult> empty;
+    DriftSink sink(*socket_, stored ? *stored : empty, live_results_);
+    rules::EventSink* sinks[] = {&sink};
+    rules::ScanRequest request;
+    request.policies = *policies;
+    request.only.assign(ids.begin(), ids.end());
+    request.root = root;
+    request.tool_version = TRIAD_VERSION;
+    request.memo = &memo_;
+    auto result = rules::run_scan(request, sinks, cancel_);
+    if (!result && result.error().code != ErrorCode::cancelled)
+        log("re-running the checks of changed files failed: " + result.error().describe());
 }
 
 }  // namespace triad::daemon

@@ -10,7 +10,9 @@
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,6 +21,7 @@
 #include "daemon/audit_trail.h"
 #include "daemon/config.h"
 #include "daemon/event_socket.h"
+#include "daemon/file_watch.h"
 #include "rules/model/policy.h"
 #include "scanner/core/scan_memo.h"
 #include "store/scan_store.h"
@@ -49,6 +52,10 @@ private:
             std::unique_ptr<EventSocket> socket);
     void worker();
     void scan_once();
+    // Drift without a full scan: the checks whose files changed (FileWatch) are run again
+    // and each verdict that differs from the last known one is sent as `drift`.
+    void watch_files(bool quiet = false);
+    void drift_once(const std::set<std::string>& ids);
 
     DaemonConfig config_;
     std::shared_ptr<const std::vector<rules::Policy>> policies_;
@@ -60,6 +67,12 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     bool pending_ = false, stopping_ = false;
+    std::set<std::string> pending_drift_;  // checks whose files changed, not yet re-run
+    // Results decided by re-runs since the last stored scan (worker thread only): drift is
+    // measured against these first, so a change is reported once, not again by the next scan.
+    std::map<std::string, store::PreviousResult> live_results_;
+    std::mutex watch_mutex_;  // watch_ is replaced by the worker (after a scan) and by reload/stop
+    std::unique_ptr<FileWatch> watch_;
     std::atomic<std::uint64_t> scans_stored_{0};
     std::thread thread_;
 };

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "reporters/event_stream.h"
 #include "reporters/reporter.h"
 #include "reporters/text_escape.h"
 #include "rules/score/fix_ranking.h"
@@ -252,6 +253,21 @@ std::string render_console(const rules::ScanResult& result, const RenderOptions&
     render_fixes(out, result, options, style);
     out += "\n";
     render_summary(out, result, style);
+    return out;
+}
+
+std::string render_console_finding(const CheckResult& result, const RenderOptions& options) {
+    const Style style{options.color};
+    std::string out;
+    if (result.verdict == Verdict::fail || result.verdict == Verdict::error) {
+        render_check(out, result, options, style);
+        return out;
+    }
+    std::string verdict = upper(to_string(result.verdict));
+    out += "  " + pad(verdict == "NOT_APPLICABLE" ? "N/A" : verdict, 5) + " " +
+           style.wrap(severity_colour(result.check.severity), pad(to_string(result.check.severity), 8)) + " " +
+           safe(result.check.id) + "  " + safe(result.check.title) + "\n";
+    if (result.verdict != Verdict::pass && !result.reason.empty()) out += "        " + safe(result.reason) + "\n";
     return out;
 }
 

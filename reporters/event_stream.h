@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "reporters/events.h"
+#include "reporters/reporter.h"
 
 namespace triad::report {
 
@@ -35,5 +36,9 @@ public:
 private:
     std::ostream& out_;
 };
+
+// One finding as the console report shows a check (`triad watch`): a failure or error with
+// its pillars, reason, evidence and fix; any other verdict on one line.
+std::string render_console_finding(const rules::CheckResult& result, const RenderOptions& options);
 
 }  // namespace triad::report

@@ -289,6 +289,24 @@ Result<rules::ScanResult> parse_result_json(std::string_view text, const std::st
     }
 }
 
+Result<rules::CheckResult> parse_check_result_json(std::string_view text, const std::string& name) {
+    if (text.size() > kMaxResultBytes) return not_a_result(name, "larger than the result limit");
+    try {
+        Poco::JSON::Parser parser;
+        parser.setDepth(kMaxDepth);
+        parser.setHandler(new Poco::JSON::ParseHandler(/*preserveObjectOrder=*/true));
+        Var root = parser.parse(valid_utf8(text));
+        Reader r("result");
+        return read_check(r, r.object(root));
+    } catch (const Bad& bad) {
+        return not_a_result(name, bad.message);
+    } catch (const Poco::Exception& e) {
+        return not_a_result(name, "invalid JSON: " + e.displayText());
+    } catch (const std::exception& e) {
+        return not_a_result(name, std::string("invalid JSON: ") + e.what());
+    }
+}
+
 Result<rules::ScanResult> read_result_file(const std::string& path) {
     // One byte over the limit is read so that "too large" is told apart from an I/O error.
     auto text = read_regular_file(path, kMaxResultBytes + 1);

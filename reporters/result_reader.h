@@ -20,6 +20,10 @@ inline constexpr std::size_t kMaxResultBytes = 64 * 1024 * 1024;
 // `name` is used in error messages: "NAME: not a triad.result/1 document: results[2]: ...".
 Result<rules::ScanResult> parse_result_json(std::string_view text, const std::string& name);
 
+// One check result object (as in results[], and as a `finding` event's "result"), with the
+// same checks; for `triad watch`.
+Result<rules::CheckResult> parse_check_result_json(std::string_view text, const std::string& name);
+
 // Reads FILE (a regular file, at most kMaxResultBytes) and parses it.
 Result<rules::ScanResult> read_result_file(const std::string& path);
 
