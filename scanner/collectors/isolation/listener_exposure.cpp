@@ -373,10 +373,22 @@ private:
         return p;
     }
 
+    // A path that comes back to rule i+1 carrying every condition of the path that goes on
+    // there anyway (`cont`, the packets the rule did not take), and no other assumption,
+    // would meet the same rules and can only end with more source conditions: following it
+    // changes no verdict, and skipping it keeps a chain of conditional jumps linear.
+    static bool dominated(const Path& returned, const Path* cont) {
+        if (!cont || returned.assumptions != cont->assumptions) return false;
+        for (const std::string& s : cont->sources)
+            if (std::find(returned.sources.begin(), returned.sources.end(), s) == returned.sources.end()) return false;
+        return true;
+    }
+
     // Applies a verdict to the packets on `p` that matched rule `i` of `chain`; appends
-    // the outcomes (continuing after rule i where a jumped-to chain returns).
+    // the outcomes (continuing after rule i where a jumped-to chain returns). `cont` is the
+    // path of the packets the rule did not take, null when it took them all.
     void apply(json_t* verdict, const std::string& key, const Chain& chain, std::size_t i, Path p, int depth,
-               std::vector<Outcome>& out) {
+               std::vector<Outcome>& out, const Path* cont) {
         const std::string name = rule_name(chain, chain.rules[i]);
         if (key == "accept" || key == "drop" || key == "reject") {
             p.decided_by = name;
@@ -384,7 +396,7 @@ private:
         } else if (key == "return") {
             out.push_back({Outcome::returned, std::move(p)});
         } else if (key == "continue") {
-            run(chain, i + 1, std::move(p), depth, out);
+            if (!dominated(p, cont)) run(chain, i + 1, std::move(p), depth, out);
         } else if (key == "jump" || key == "goto") {
             auto target = rs_.by_id.find(chain.family + " " + chain.table + " " + str(verdict, "target"));
             if (target == rs_.by_id.end() || depth + 1 > kMaxJumpDepth) {
@@ -396,8 +408,11 @@ private:
             std::vector<Outcome> sub;
             run(rs_.chains[target->second], 0, std::move(p), depth + 1, sub);
             for (Outcome& o : sub) {
-                if (o.kind == Outcome::returned && key == "jump") run(chain, i + 1, std::move(o.path), depth, out);
-                else out.push_back(std::move(o));  // a goto's return goes back to our caller
+                if (o.kind == Outcome::returned && key == "jump") {
+                    if (!dominated(o.path, cont)) run(chain, i + 1, std::move(o.path), depth, out);
+                } else {
+                    out.push_back(std::move(o));  // a goto's return goes back to our caller
+                }
             }
         } else {  // queue to userspace, or anything else: not decided here
             p.assumptions.push_back(name);
@@ -452,46 +467,40 @@ private:
             }
             if (never || (!verdict && !vmap)) continue;
             const std::string name = rule_name(chain, chain.rules[i]);
+            // A verdict map on a modelled key (ct state vmap { established : accept, ... })
+            // picks the verdict for the packet's value; on any other key: undecided.
+            bool vmap_decided = true;
+            if (vmap) {
+                json_t* data = json_object_get(json_object_get(vmap, "data"), "set");
+                const Left l = left_of(json_object_get(vmap, "key"), pkt_);
+                vmap_decided = l.kind == Left::never || (l.kind == Left::concrete && json_is_array(data));
+                verdict = nullptr;
+                for (std::size_t k = 0; l.kind == Left::concrete && vmap_decided && !verdict && k < json_array_size(data); ++k) {
+                    json_t* pair = json_array_get(data, k);
+                    auto has = json_is_array(pair) && json_array_size(pair) == 2 ? contains(json_array_get(pair, 0), l.value)
+                                                                                  : std::nullopt;
+                    void* vit = has && *has ? json_object_iter(json_array_get(pair, 1)) : nullptr;
+                    if (!has || (*has && !vit)) vmap_decided = false;
+                    else if (*has) verdict = json_object_iter_value(vit), verdict_key = json_object_iter_key(vit);
+                }
+                if (vmap_decided && !verdict) continue;  // no element holds the packet's value: the rule does nothing
+            }
             Path matched = p;
             for (const std::string& src : match_sources) matched.sources.push_back(src);
             if (unknown) matched.assumptions.push_back(name);
-            if (vmap) {
-                // A verdict map on a modelled key (ct state vmap { established : accept, ... })
-                // picks the verdict for the packet's value; on any other key: undecided.
-                json_t* data = json_object_get(json_object_get(vmap, "data"), "set");
-                const Left l = left_of(json_object_get(vmap, "key"), pkt_);
-                json_t* chosen = nullptr;
-                bool decided = l.kind == Left::concrete && json_is_array(data);
-                for (std::size_t k = 0; decided && !chosen && k < json_array_size(data); ++k) {
-                    json_t* pair = json_array_get(data, k);
-                    auto has = json_is_array(pair) && json_array_size(pair) == 2
-                                   ? contains(json_array_get(pair, 0), l.value)
-                                   : std::nullopt;
-                    if (!has) decided = false;
-                    else if (*has) chosen = json_array_get(pair, 1);
-                }
-                if (l.kind == Left::never) decided = true;
-                if (!decided) {
-                    matched.assumptions.push_back(name);
-                    out.push_back({Outcome::undecided, std::move(matched)});
-                } else if (chosen) {
-                    void* vit = json_object_iter(chosen);
-                    if (vit) apply(json_object_iter_value(vit), json_object_iter_key(vit), chain, i, std::move(matched), depth, out);
-                    else {
-                        matched.assumptions.push_back(name);
-                        out.push_back({Outcome::undecided, std::move(matched)});
-                    }
-                } else {
-                    continue;  // no element holds the packet's value: the rule does nothing to it
-                }
-            } else {
-                apply(verdict, verdict_key, chain, i, std::move(matched), depth, out);
-            }
-            if (forks == 0 && !unknown) return;  // every packet on this path matched
-            // The packets this rule did not take go on. With one source condition as its only
+            // The packets this rule does not take go on. With one source condition as its only
             // condition, they are those outside it ("ip saddr != 10.0.0.0/8 drop" leaves 10/8).
+            const bool conditional = forks > 0 || unknown;
             if (forks == 1 && !unknown && !on_miss_source.empty()) p.sources.push_back(on_miss_source);
             if (unknown) p.assumptions.push_back(name);
+            const Path* cont = conditional ? &p : nullptr;
+            if (!vmap_decided) {
+                matched.assumptions.push_back(name);
+                out.push_back({Outcome::undecided, std::move(matched)});
+            } else {
+                apply(verdict, verdict_key, chain, i, std::move(matched), depth, out, cont);
+            }
+            if (!conditional) return;  // every packet on this path matched
         }
         if (chain.base) {
             p.decided_by = chain.id() + " policy " + (chain.policy.empty() ? "accept" : chain.policy);

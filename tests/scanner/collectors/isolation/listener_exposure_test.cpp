@@ -397,3 +397,32 @@ TEST_CASE("isolation policy: ISO-LISTEN-FIREWALLED on the ruleset of the scanner
     std::tie(verdict, objects) = scan();
     CHECK(verdict == "error");
 }
+
+TEST_CASE("listener_exposure: long chains of conditional jumps are judged, and paths past the bound are undecided") {
+    PrivateNetns ns;
+    Listeners l;
+    // 300 conditional jumps into a chain that only counts: every jump returns, and the
+    // returning paths are the ones that did not jump, narrowed; the walk stays linear.
+    std::string rules = "table inet t {\n  chain sub {\n    ip daddr 192.0.2.1 counter\n  }\n"
+                        "  chain input {\n    type filter hook input priority 0; policy drop;\n";
+    for (int i = 0; i < 300; ++i) rules += "    ip saddr 10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250) + " jump sub\n";
+    rules += "    tcp dport 22 accept\n  }\n}\n";
+    load(rules);
+    FactSet facts = collect_live();
+    CHECK(field(facts, kSsh, "exposure") == "open");
+    CHECK(field(facts, kDns, "exposure") == "restricted");
+
+    // A returning chain whose return rests on a mark: each jump doubles the paths that
+    // differ in what they assumed, so 40 of them exceed the bound, and the listener is
+    // undecided with the bound named, never judged from the paths walked so far.
+    auto r = triad::test::run({"nft", "flush", "ruleset"});
+    REQUIRE(r.exit_code == 0);
+    rules = "table inet t {\n  chain sub {\n    meta mark 0x00000001 return\n  }\n"
+            "  chain input {\n    type filter hook input priority 0; policy drop;\n";
+    for (int i = 0; i < 40; ++i) rules += "    ip saddr 10.1.0." + std::to_string(i) + " jump sub\n";
+    rules += "    tcp dport 22 ip saddr 10.2.0.0/16 accept\n  }\n}\n";
+    load(rules);
+    facts = collect_live();
+    CHECK(field(facts, kSsh, "exposure") == "undecided");
+    CHECK(field(facts, kSsh, "undecided_rules").find("the evaluation stopped at its bound") != std::string::npos);
+}
