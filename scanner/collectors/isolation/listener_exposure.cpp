@@ -8,7 +8,6 @@
 #include <charconv>
 #include <map>
 #include <memory>
-#include <set>
 #include <sstream>
 
 #include "scanner/collectors/isolation/nft_ruleset.h"
@@ -365,12 +364,6 @@ private:
         auto it = rs_.rule_text.find(c.id() + " " + std::to_string(r.handle));
         if (it != rs_.rule_text.end()) name += ": " + it->second;
         return name;
-    }
-
-    static Path with(Path p, const std::string& source, const std::string& assumption) {
-        if (!source.empty()) p.sources.push_back(source);
-        if (!assumption.empty()) p.assumptions.push_back(assumption);
-        return p;
     }
 
     // A path that comes back to rule i+1 carrying every condition of the path that goes on
