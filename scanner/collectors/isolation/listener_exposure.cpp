@@ -8,6 +8,7 @@
 #include <charconv>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include "scanner/collectors/isolation/nft_ruleset.h"
@@ -51,6 +52,12 @@ struct Ruleset {
     std::vector<Chain> chains;
     std::map<std::string, std::size_t> by_id;             // Chain::id() → chains
     std::map<std::string, std::string> rule_text;         // "FAMILY TABLE CHAIN HANDLE" → nft's own text
+    // Named sets whose elements the kernel holds now ("FAMILY TABLE NAME" → elem array, an
+    // empty array when the set is empty). A set the packet path updates (`update @s`), or
+    // whose elements time out, changes with traffic: it is left out, so a lookup in it stays
+    // undecided.
+    std::map<std::string, json_t*> static_sets;
+    std::unique_ptr<json_t, JsonFree> empty{json_array()};  // the elements of an empty set
 };
 
 Result<Ruleset> parse_ruleset(const std::string& json) {
@@ -61,9 +68,20 @@ Result<Ruleset> parse_ruleset(const std::string& json) {
     json_t* items = json_object_get(rs.doc.get(), "nftables");
     if (!json_is_array(items)) return Error{ErrorCode::invalid_input, "libnftables printed JSON without an \"nftables\" array", "nftables"};
     const std::size_t n = std::min(json_array_size(items), kMaxObjects);
+    std::set<std::string> updated;  // sets a rule adds to or updates from the packet path
     for (std::size_t i = 0; i < n; ++i) {
         json_t* item = json_array_get(items, i);
-        if (json_t* c = json_object_get(item, "chain")) {
+        if (json_t* set = json_object_get(item, "set")) {
+            bool changing = false;
+            json_t* flags = json_object_get(set, "flags");
+            for (std::size_t f = 0; f < json_array_size(flags); ++f) {
+                const char* flag = json_string_value(json_array_get(flags, f));
+                changing = changing || (flag && (std::string(flag) == "timeout" || std::string(flag) == "dynamic"));
+            }
+            if (changing) continue;
+            json_t* elem = json_object_get(set, "elem");
+            rs.static_sets[str(set, "family") + " " + str(set, "table") + " " + str(set, "name")] = elem ? elem : rs.empty.get();
+        } else if (json_t* c = json_object_get(item, "chain")) {
             Chain ch;
             ch.family = str(c, "family");
             ch.table = str(c, "table");
@@ -78,9 +96,15 @@ Result<Ruleset> parse_ruleset(const std::string& json) {
         } else if (json_t* r = json_object_get(item, "rule")) {
             auto at = rs.by_id.find(str(r, "family") + " " + str(r, "table") + " " + str(r, "chain"));
             if (at == rs.by_id.end()) continue;
-            rs.chains[at->second].rules.push_back({json_integer_value(json_object_get(r, "handle")), json_object_get(r, "expr")});
+            json_t* expr = json_object_get(r, "expr");
+            rs.chains[at->second].rules.push_back({json_integer_value(json_object_get(r, "handle")), expr});
+            for (std::size_t k = 0; k < json_array_size(expr); ++k) {
+                const char* target = json_string_value(json_object_get(json_object_get(json_array_get(expr, k), "set"), "set"));
+                if (target && target[0] == '@') updated.insert(str(r, "family") + " " + str(r, "table") + " " + (target + 1));
+            }
         }
     }
+    for (const std::string& name : updated) rs.static_sets.erase(name);
     return rs;
 }
 
@@ -152,7 +176,14 @@ struct Concrete {
     std::string name;
 };
 
+// A set element with its own counter or timeout is listed as {"elem": {"val": X, ...}}.
+json_t* unwrap(json_t* e) {
+    json_t* val = json_object_get(json_object_get(e, "elem"), "val");
+    return val ? val : e;
+}
+
 bool element_has(json_t* e, const Concrete& v) {
+    e = unwrap(e);
     if (json_is_integer(e)) {
         if (v.number) return json_integer_value(e) == *v.number;
         auto n = l4_number(v.name);
@@ -173,15 +204,15 @@ bool element_has(json_t* e, const Concrete& v) {
     return false;
 }
 
-// Whether `right` (a value, an anonymous set, a range, a flag list) contains the value;
-// nullopt for what is not modelled (a named set "@name", an expression).
+// Whether `right` (a value, an anonymous set, a named set's elements, a range, a flag list)
+// contains the value; nullopt for what is not modelled (an unresolved "@name", an expression).
 std::optional<bool> contains(json_t* right, const Concrete& v) {
     if (json_is_string(right) && json_string_value(right)[0] == '@') return std::nullopt;
     if (json_is_integer(right) || json_is_string(right) || json_object_get(right, "range")) return element_has(right, v);
     json_t* list = json_is_array(right) ? right : json_object_get(right, "set");
     if (!json_is_array(list)) return std::nullopt;
     for (std::size_t i = 0; i < json_array_size(list); ++i) {
-        json_t* e = json_array_get(list, i);
+        json_t* e = unwrap(json_array_get(list, i));
         if (json_is_array(e)) return std::nullopt;  // a map element in a match: not modelled
         if (element_has(e, v)) return true;
         if (!json_is_integer(e) && !json_is_string(e) && !json_object_get(e, "range")) return std::nullopt;
@@ -189,8 +220,10 @@ std::optional<bool> contains(json_t* right, const Concrete& v) {
     return false;
 }
 
-// nft's notation of an address operand: 10.0.0.0/8, 1.2.3.4-1.2.3.9, { a, b }.
+// nft's notation of an address operand: 10.0.0.0/8, 1.2.3.4-1.2.3.9, { a, b } (the first 16
+// elements of a larger set, and how many it has).
 std::string render(json_t* v) {
+    v = unwrap(v);
     if (json_is_string(v)) return json_string_value(v);
     if (json_is_integer(v)) return std::to_string(json_integer_value(v));
     if (json_t* p = json_object_get(v, "prefix"))
@@ -199,8 +232,10 @@ std::string render(json_t* v) {
         return render(json_array_get(r, 0)) + "-" + render(json_array_get(r, 1));
     json_t* list = json_is_array(v) ? v : json_object_get(v, "set");
     if (json_is_array(list)) {
+        const std::size_t n = json_array_size(list);
         std::string out = "{ ";
-        for (std::size_t i = 0; i < json_array_size(list); ++i) out += (i ? ", " : "") + render(json_array_get(list, i));
+        for (std::size_t i = 0; i < std::min<std::size_t>(n, 16); ++i) out += (i ? ", " : "") + render(json_array_get(list, i));
+        if (n > 16) out += ", ... (" + std::to_string(n) + " elements)";
         return out + " }";
     }
     return "?";
@@ -208,7 +243,13 @@ std::string render(json_t* v) {
 
 // A source set covering every address (0.0.0.0/0, ::/0) restricts nothing.
 bool covers_everything(json_t* right) {
-    json_t* p = json_object_get(right, "prefix");
+    json_t* list = json_is_array(right) ? right : json_object_get(right, "set");
+    if (json_is_array(list)) {
+        for (std::size_t i = 0; i < json_array_size(list); ++i)
+            if (covers_everything(json_array_get(list, i))) return true;
+        return false;
+    }
+    json_t* p = json_object_get(unwrap(right), "prefix");
     return p && json_integer_value(json_object_get(p, "len")) == 0;
 }
 
@@ -268,9 +309,10 @@ bool names_only_loopback(json_t* right) {
     return true;
 }
 
-Cond eval_match(json_t* match, const Packet& pkt) {
+// `right` is the match's operand with a named set replaced by its elements where known.
+Cond eval_match(json_t* match, json_t* right, const Packet& pkt) {
     const std::string op = str(match, "op");
-    json_t* right = json_object_get(match, "right");
+    const char* as_written = json_string_value(json_object_get(match, "right"));
     const Left l = left_of(json_object_get(match, "left"), pkt);
     const bool member = is_member_op(op);
     switch (l.kind) {
@@ -292,7 +334,10 @@ Cond eval_match(json_t* match, const Packet& pkt) {
             if (!member && op != "!=") return {Cond::unknown};
             if (json_is_string(right) && json_string_value(right)[0] == '@') return {Cond::unknown};
             if (covers_everything(right)) return {member ? Cond::yes : Cond::no};
-            const std::string cond = l.label + " " + render(right);
+            json_t* list = json_is_array(right) ? right : json_object_get(right, "set");
+            if (list && json_array_size(list) == 0) return {member ? Cond::no : Cond::yes};  // an empty set holds no source
+            const std::string cond =
+                l.label + " " + (as_written && as_written[0] == '@' ? std::string(as_written) + " " : "") + render(right);
             return member ? Cond(Cond::fork, cond) : Cond(Cond::fork, "", cond);
         }
         case Left::other_fork: {
@@ -357,6 +402,14 @@ private:
                                 std::to_string(kMaxOutcomes) + " paths, " + std::to_string(kMaxJumpDepth) + " jumps deep)");
         out.push_back({Outcome::undecided, std::move(p)});
         return out;
+    }
+
+    // A named set's elements in place of "@name", when the kernel's copy is static.
+    json_t* resolve(json_t* right, const Chain& chain) const {
+        const char* name = json_string_value(right);
+        if (!name || name[0] != '@') return right;
+        auto it = rs_.static_sets.find(chain.family + " " + chain.table + " " + (name + 1));
+        return it == rs_.static_sets.end() ? right : it->second;
     }
 
     std::string rule_name(const Chain& c, const Rule& r) const {
@@ -436,7 +489,7 @@ private:
                 const std::string key = json_object_iter_key(it);
                 json_t* val = json_object_iter_value(it);
                 if (key == "match") {
-                    const Cond c = eval_match(val, pkt_);
+                    const Cond c = eval_match(val, resolve(json_object_get(val, "right"), chain), pkt_);
                     if (c.kind == Cond::no) never = true;
                     else if (c.kind == Cond::unknown) unknown = true;
                     else if (c.kind == Cond::fork) {
@@ -579,7 +632,9 @@ FactSet collect_listener_exposure(const CollectContext& ctx, const SelectArgs&) 
     }
     if (sockets.empty())
         return {Fact::not_applicable("listener_exposure", "no socket of this network namespace listens on a non-loopback address")};
-    auto json = list_live_ruleset(NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_TERSE | NFT_CTX_OUTPUT_STATELESS);
+    // Not terse: the named sets' elements are part of the evaluation (terse output would
+    // list every set as empty).
+    auto json = list_live_ruleset(NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_STATELESS);
     if (!json) return {Fact::error("listener_exposure", json.error().describe())};
     auto rs = parse_ruleset(*json);
     if (!rs) return {Fact::error("listener_exposure", rs.error().describe())};

@@ -9,8 +9,9 @@
 //   restricted_to_sources  — every accepting path requires a source address condition;
 //   restricted             — every path drops or rejects it;
 //   undecided              — some path accepts or drops it only under a condition this
-//                            evaluation does not model (a named set, a mark, a fib lookup,
-//                            an iptables-nft xt match, ...): never a guessed pass.
+//                            evaluation does not model (a mark, a fib lookup, a set the
+//                            packet path updates, an iptables-nft xt match, ...): never a
+//                            guessed pass.
 // Host scope, live only (the ruleset is the kernel's), built with TRIAD_WITH_NFTABLES.
 #pragma once
 
@@ -52,8 +53,9 @@ inline constexpr CollectorEntry kListenerExposureCollectorSpec{
     "every path is followed to its verdict: `open` when one accepts it from any source, "
     "`restricted_to_sources` when every accepting path requires a source address, "
     "`restricted` when every path drops it, `undecided` (with the rules) when a path depends "
-    "on a condition that is not modelled — named sets, marks, fib, xt matches, verdict maps "
-    "on other keys. With no input base chain every such listener is open. Listeners of other "
+    "on a condition that is not modelled — marks, fib, xt matches, sets the packet path "
+    "updates or whose elements time out, verdict maps on other keys. Named sets are read as "
+    "the kernel holds them now. With no input base chain every such listener is open. Listeners of other "
     "network namespaces are not listed: their ruleset is another one. not_applicable without "
     "the live procfs; an error when the ruleset cannot be listed (CAP_NET_ADMIN).",
 };

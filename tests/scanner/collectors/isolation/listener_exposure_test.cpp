@@ -243,17 +243,54 @@ TEST_CASE("listener_exposure: jumps, gotos and returns into regular chains") {
     CHECK(field(facts, kDns, "sources") == "ip saddr 172.16.0.0/12");
 }
 
-TEST_CASE("listener_exposure: a named set or a mark leaves a listener undecided, never passed") {
+TEST_CASE("listener_exposure: named sets are read as the kernel holds them") {
     PrivateNetns ns;
     Listeners l;
     load(R"(table inet filter {
-  set trusted {
+  set admins {
     type ipv4_addr
-    elements = { 192.0.2.10 }
+    flags interval
+    elements = { 198.51.100.7, 192.0.2.0/24 }
+  }
+  set services {
+    type inet_service
+    flags interval
+    elements = { 8000-8500 }
+  }
+  set nobody {
+    type ipv4_addr
   }
   chain input {
     type filter hook input priority 0; policy drop;
-    ip saddr @trusted tcp dport 22 accept
+    ip saddr @admins tcp dport 22 accept
+    ip saddr @nobody udp dport 53 accept
+    tcp dport @services accept
+  }
+}
+)");
+    const FactSet facts = collect_live();
+    CHECK(field(facts, kSsh, "exposure") == "restricted_to_sources");
+    CHECK(field(facts, kSsh, "sources") == "ip saddr @admins { 192.0.2.0/24, 198.51.100.7 }");
+    CHECK(field(facts, kDns, "exposure") == "restricted");  // an empty set holds no source
+    CHECK(field(facts, kWeb, "exposure") == "open");
+    CHECK(field(facts, kWeb, "deciding_rule") == nft_rule("inet", "filter", "input", "tcp dport @services accept"));
+}
+
+TEST_CASE("listener_exposure: a set the packet path updates, or a mark, leaves a listener undecided, never passed") {
+    PrivateNetns ns;
+    Listeners l;
+    // `seen` changes with traffic (the first rule adds every source to it): whether a source
+    // is in it is not a property of the ruleset.
+    load(R"(table inet filter {
+  set seen {
+    type ipv4_addr
+    size 65535
+    flags dynamic
+  }
+  chain input {
+    type filter hook input priority 0; policy drop;
+    update @seen { ip saddr }
+    ip saddr @seen tcp dport 22 accept
     meta mark 0x00000001 udp dport 53 accept
     tcp dport 8443 meta mark 0x00000002 drop
   }
@@ -270,7 +307,7 @@ TEST_CASE("listener_exposure: a named set or a mark leaves a listener undecided,
         REQUIRE(f->field_error(*i));
         CHECK(f->field_error(*i)->find("not evaluated") != std::string::npos);
     }
-    CHECK(field(facts, kSsh, "undecided_rules") == nft_rule("inet", "filter", "input", "ip saddr @trusted tcp dport 22 accept"));
+    CHECK(field(facts, kSsh, "undecided_rules") == nft_rule("inet", "filter", "input", "ip saddr @seen tcp dport 22 accept"));
     CHECK(field(facts, kDns, "undecided_rules") ==
           nft_rule("inet", "filter", "input", "meta mark 0x00000001 udp dport 53 accept"));
     // Marked or not, 8443 is dropped: an unmodelled condition that cannot change the verdict.
@@ -393,7 +430,7 @@ TEST_CASE("isolation policy: ISO-LISTEN-FIREWALLED on the ruleset of the scanner
     std::tie(verdict, objects) = scan();
     CHECK(verdict == "pass");
 
-    load("table inet filter {\n  set ok { type ipv4_addr; }\n  chain input {\n    ip saddr @ok udp dport 53 accept\n  }\n}\n");
+    load("table inet filter {\n  chain input {\n    meta mark 0x00000001 udp dport 53 accept\n  }\n}\n");
     std::tie(verdict, objects) = scan();
     CHECK(verdict == "error");
 }
