@@ -5,10 +5,12 @@
 #include <Poco/DOM/DOMParser.h>
 #include <Poco/DOM/Document.h>
 #include <Poco/DOM/Element.h>
+#include <Poco/DOM/Node.h>
 #include <Poco/Exception.h>
 #include <Poco/SAX/XMLReader.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "scanner/collectors/services/unit_files.h"
@@ -20,7 +22,7 @@ namespace {
 
 enum FwConfigField : std::size_t {
     kKind, kPresent, kFiles, kSize, kDefaultDenyInput, kDenyFamilies, kInputPolicy, kIncludes, kConfigEnabled,
-    kLoader, kLoaderEnabled, kBootDefaultDeny, kIncludeProblems, kFieldCount
+    kLoader, kLoaderEnabled, kBootDefaultDeny, kIncludeProblems, kAcceptingZones, kFieldCount
 };
 constexpr FieldSpec kFields[] = {
     {"kind", ValueKind::string, "nftables, iptables-persistent, ufw or firewalld"},
@@ -40,6 +42,9 @@ constexpr FieldSpec kFields[] = {
     {"include_problems", ValueKind::list,
      "nftables only: includes not followed (inside a block, relative to nft's working directory, over the bound) and "
      "includes that name no file (nft then loads nothing: default_deny_input is false)"},
+    {"accepting_zones", ValueKind::list,
+     "firewalld only: zones with target ACCEPT that <interface> or <source> elements bind packets to (\"zone trusted: "
+     "interface eth1\"): what arrives there is accepted, so default_deny_input is false"},
 };
 static_assert(std::size(kFields) == kFieldCount);
 
@@ -367,9 +372,14 @@ Fact ufw_fact(const Reader& r) {
     return f;
 }
 
-// The target attribute of a firewalld zone file, parsed with Poco's XML parser (external
-// entities off: a zone file names nothing outside itself).
-Result<std::string> zone_target(const std::string& text, const std::string& where) {
+// A firewalld zone file, parsed with Poco's XML parser (external entities off: a zone file
+// names nothing outside itself): its target and the interfaces and sources bound to it.
+struct Zone {
+    std::string target;
+    std::vector<std::string> bindings;  // "interface eth1", "source 10.0.0.0/8", "source ipset:x"
+};
+
+Result<Zone> read_zone(const std::string& text, const std::string& where) {
     try {
         Poco::XML::DOMParser parser;
         parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_GENERAL_ENTITIES, false);
@@ -377,11 +387,52 @@ Result<std::string> zone_target(const std::string& text, const std::string& wher
         Poco::AutoPtr<Poco::XML::Document> doc = parser.parseString(text);
         Poco::XML::Element* zone = doc->documentElement();
         if (!zone || zone->tagName() != "zone") return Error{ErrorCode::invalid_input, "not a firewalld zone (no <zone> element)", where};
-        const std::string target = zone->getAttribute("target");
-        return target.empty() ? std::string("default") : target;
+        Zone out;
+        out.target = zone->getAttribute("target");
+        if (out.target.empty()) out.target = "default";
+        for (Poco::XML::Node* n = zone->firstChild(); n; n = n->nextSibling()) {
+            auto* e = dynamic_cast<Poco::XML::Element*>(n);
+            if (!e) continue;
+            if (e->tagName() == "interface" && !e->getAttribute("name").empty()) {
+                out.bindings.push_back("interface " + e->getAttribute("name"));
+            } else if (e->tagName() == "source") {
+                for (const char* kind : {"address", "mac", "ipset"})
+                    if (!e->getAttribute(kind).empty())
+                        out.bindings.push_back(std::string("source ") + (std::string(kind) == "address" ? "" : std::string(kind) + ":") +
+                                               e->getAttribute(kind));
+            }
+        }
+        return out;
     } catch (const Poco::Exception& e) {
         return Error{ErrorCode::invalid_input, "malformed zone file: " + e.displayText(), where};
     }
+}
+
+// Zones other than the default one with target ACCEPT and bindings: the packets bound to
+// them bypass the default zone. /etc/firewalld/zones hides /usr/lib/firewalld/zones.
+Result<StringList> accepting_zones(const Reader& r, const std::string& default_zone, StringList& files) {
+    std::map<std::string, std::string> zone_files;  // name → file
+    for (const std::string dir : {"/etc/firewalld/zones", "/usr/lib/firewalld/zones"}) {
+        auto names = list_directory(r.ctx.root, dir);
+        if (!names) return names.error();
+        std::sort(names->begin(), names->end());
+        for (const std::string& n : *names)
+            if (n.size() > 4 && n.ends_with(".xml") && !n.starts_with(".")) zone_files.try_emplace(n.substr(0, n.size() - 4), dir + "/" + n);
+    }
+    StringList out;
+    std::size_t read = 0;
+    for (const auto& [name, file] : zone_files) {
+        if (name == default_zone) continue;
+        if (++read > 256) return Error{ErrorCode::invalid_input, "more than 256 zone files", "/etc/firewalld/zones"};
+        auto text = r.ctx.root.read_file(file, kMaxConfigBytes);
+        if (!text) return text.error();
+        auto zone = read_zone(*text, file);
+        if (!zone) return zone.error();
+        if (zone->target != "ACCEPT" || zone->bindings.empty()) continue;
+        files.push_back(file);
+        for (const std::string& b : zone->bindings) out.push_back("zone " + name + ": " + b);
+    }
+    return out;
 }
 
 Fact firewalld_fact(const Reader& r) {
@@ -405,18 +456,24 @@ Fact firewalld_fact(const Reader& r) {
     if (zone_file.empty()) return Fact::error("firewalld", "default zone '" + zone + "' has no zone file in /etc/firewalld/zones or /usr/lib/firewalld/zones");
     auto text = r.ctx.root.read_file(zone_file, kMaxConfigBytes);
     if (!text) return Fact::error("firewalld", text.error().describe());
-    auto target = zone_target(*text, zone_file);
-    if (!target) return Fact::error("firewalld", target.error().describe());
+    auto def = read_zone(*text, zone_file);
+    if (!def) return Fact::error("firewalld", def.error().describe());
+    const std::string& target = def->target;
     files.push_back(zone_file);
+    auto accepting = accepting_zones(r, zone, files);
+    if (!accepting) return Fact::error("firewalld", accepting.error().describe());
     InputPolicy p;
     // Targets default, DROP, REJECT and %%REJECT%% all refuse what no rule of the zone
-    // accepts (default rejects, letting ICMP through); ACCEPT lets everything in.
-    if (*target != "ACCEPT") {
+    // accepts (default rejects, letting ICMP through); ACCEPT lets everything in. A trusted
+    // (ACCEPT) zone bound to an interface or source opens what arrives there.
+    if (target != "ACCEPT" && accepting->empty()) {
         add_family(p.deny_families, "ipv4");
         add_family(p.deny_families, "ipv6");
     }
-    p.evidence.push_back("zone " + zone + " target " + *target);
+    p.evidence.push_back("zone " + zone + " target " + target);
+    for (const std::string& a : *accepting) p.evidence.push_back(a + " (target ACCEPT)");
     finish(f, p, static_cast<std::int64_t>(text->size()), files);
+    f.fields[kAcceptingZones] = Value{*accepting};
     return f;
 }
 
@@ -442,7 +499,8 @@ const CollectorEntry kFirewallConfigCollector{
     "by a small scanner of its statements (base chains on the input hook with `policy drop`), "
     "with its top-level includes followed inside the root as nft follows them (16 deep, 64 "
     "files), rules.v4/v6 by their iptables-save `:INPUT` "
-    "policies, ufw by its KEY=VALUE files, firewalld by its default zone's XML target. Loader "
+    "policies, ufw by its KEY=VALUE files, firewalld by its default zone's XML target and the "
+    "ACCEPT zones interfaces or sources are bound to. Loader "
     "enablement comes from the unit files, as the `services` collector reads them. An "
     "unreadable or malformed file is an error for that kind.",
 };

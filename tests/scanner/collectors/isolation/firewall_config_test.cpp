@@ -216,6 +216,31 @@ TEST_CASE("firewall_config: firewalld's default zone and its target") {
         CHECK(f(facts, "firewalld", "files") == "/etc/firewalld/firewalld.conf, /etc/firewalld/zones/public.xml");
         CHECK(f(facts, "firewalld", "default_deny_input") == "false");
     }
+    SUBCASE("an ACCEPT zone bound to an interface or a source opens what arrives there") {
+        // trusted (ACCEPT) takes eth1 and 10.0.0.0/8; work (default target) binding eth2 does
+        // not accept; the shipped internal zone (ACCEPT, eth3) is hidden by a DROP copy in /etc.
+        write_file(root / "etc/firewalld/zones/trusted.xml",
+                   "<?xml version=\"1.0\"?>\n<zone target=\"ACCEPT\">\n  <interface name=\"eth1\"/>\n"
+                   "  <source address=\"10.0.0.0/8\"/>\n</zone>\n");
+        write_file(root / "etc/firewalld/zones/work.xml", "<zone><interface name=\"eth2\"/></zone>\n");
+        write_file(root / "usr/lib/firewalld/zones/internal.xml", "<zone target=\"ACCEPT\"><interface name=\"eth3\"/></zone>\n");
+        write_file(root / "etc/firewalld/zones/internal.xml", "<zone target=\"DROP\"><interface name=\"eth3\"/></zone>\n");
+        FactSet facts = collect(root.path());
+        CHECK(f(facts, "firewalld", "accepting_zones") == "zone trusted: interface eth1, zone trusted: source 10.0.0.0/8");
+        CHECK(f(facts, "firewalld", "default_deny_input") == "false");
+        CHECK(f(facts, "firewalld", "boot_default_deny") == "false");
+        CHECK(f(facts, "firewalld", "files") == "/usr/lib/firewalld/zones/public.xml, /etc/firewalld/zones/trusted.xml");
+        CHECK(f(facts, "firewalld", "input_policy") ==
+              "zone public target default, zone trusted: interface eth1 (target ACCEPT), zone trusted: source 10.0.0.0/8 (target ACCEPT)");
+        // Unbound, the trusted zone opens nothing.
+        write_file(root / "etc/firewalld/zones/trusted.xml", "<zone target=\"ACCEPT\"/>\n");
+        facts = collect(root.path());
+        CHECK(f(facts, "firewalld", "accepting_zones") == "");
+        CHECK(f(facts, "firewalld", "default_deny_input") == "true");
+        // A malformed zone that is not the default one is an error too: it could bind anything.
+        write_file(root / "etc/firewalld/zones/broken.xml", "<zone target=\"ACCEPT\">\n");
+        CHECK(find_object(collect(root.path()), "firewalld")->status == FactStatus::error);
+    }
     SUBCASE("a malformed zone, a missing zone and an external entity are errors, never defaults") {
         write_file(root / "etc/firewalld/firewalld.conf", "DefaultZone=public\n");
         write_file(root / "etc/firewalld/zones/public.xml", "<zone target=\"DROP\">\n");
