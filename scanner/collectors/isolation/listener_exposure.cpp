@@ -294,6 +294,9 @@ Left left_of(json_t* left, const Packet& pkt) {
     }
     if (json_t* c = json_object_get(left, "ct")) {
         if (str(c, "key") == "state" && !json_object_get(c, "dir")) return {Left::concrete, {std::nullopt, "new"}};
+        // A new connection straight to the socket has no status bit yet in the input hook
+        // (confirmed comes after it; dnat/snat would need the NAT this walk leaves out).
+        if (str(c, "key") == "status" && !json_object_get(c, "dir")) return {Left::concrete, {std::nullopt, ""}};
         return out;
     }
     return out;

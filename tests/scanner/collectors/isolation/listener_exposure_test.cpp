@@ -463,3 +463,48 @@ TEST_CASE("listener_exposure: long chains of conditional jumps are judged, and p
     CHECK(field(facts, kSsh, "exposure") == "undecided");
     CHECK(field(facts, kSsh, "undecided_rules").find("the evaluation stopped at its bound") != std::string::npos);
 }
+
+TEST_CASE("listener_exposure: a ruleset shaped like firewalld's nftables backend") {
+    PrivateNetns ns;
+    Listeners l;
+    // The chain layout firewalld (nftables backend) loads for the public zone with the ssh
+    // service: zone dispatch by goto, per-zone chains by jump, a final reject.
+    load(R"(table inet firewalld {
+  chain filter_INPUT {
+    type filter hook input priority filter + 10; policy accept;
+    ct state { established, related } accept
+    ct status dnat accept
+    iifname "lo" accept
+    ct state invalid drop
+    jump filter_INPUT_ZONES
+    meta l4proto { icmp, ipv6-icmp } accept
+    reject with icmpx admin-prohibited
+  }
+  chain filter_INPUT_ZONES {
+    iifname "eth0" goto filter_IN_public
+    goto filter_IN_public
+  }
+  chain filter_IN_public {
+    jump filter_IN_public_deny
+    jump filter_IN_public_allow
+    meta l4proto { icmp, ipv6-icmp } accept
+  }
+  chain filter_IN_public_deny {
+  }
+  chain filter_IN_public_allow {
+    tcp dport 22 ct state { new, untracked } accept
+    ip6 daddr fe80::/64 udp dport 546 ct state { new, untracked } accept
+  }
+}
+)");
+    const FactSet facts = collect_live();
+    CHECK(field(facts, kSsh, "exposure") == "open");
+    CHECK(field(facts, kSsh, "deciding_rule") ==
+          nft_rule("inet", "firewalld", "filter_IN_public_allow", "tcp dport 22 ct state { new, untracked } accept"));
+    for (const char* object : {kDns, kWeb}) {
+        CAPTURE(object);
+        CHECK(field(facts, object, "exposure") == "restricted");
+        CHECK(field(facts, object, "deciding_rule") ==
+              nft_rule("inet", "firewalld", "filter_INPUT", "reject with icmpx admin-prohibited"));
+    }
+}
