@@ -166,6 +166,7 @@ TEST_CASE("isolation policy: every check's verdict on a fixture host with contai
         // libnftables (TRIAD_WITH_NFTABLES=OFF) the collector is not built: error.
         {"ISO-FW-RULESET-LOADED", live_firewall}, {"ISO-FW-INPUT-DEFAULT-DENY", live_firewall},
         {"ISO-FW-FORWARD-DEFAULT-DENY", live_firewall}, {"ISO-FW-NO-LEGACY-TABLES", live_firewall},
+        {"ISO-LISTEN-FIREWALLED", live_firewall},
     };
     for (const std::string& id : policy_ids()) {
         CAPTURE(id);

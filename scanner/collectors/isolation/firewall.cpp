@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "scanner/collectors/isolation/firewall.h"
+#include "scanner/collectors/isolation/nft_ruleset.h"
 
 #include <jansson.h>
 #include <nftables/libnftables.h>
@@ -19,13 +20,6 @@ constexpr std::size_t kMaxJsonBytes = 64 * 1024 * 1024;
 constexpr std::size_t kMaxObjects = 1'000'000;
 constexpr std::size_t kMaxChains = 10'000;
 constexpr const char* kSource = "libnftables 'list ruleset' (the scanner's network namespace)";
-
-// The ruleset is the kernel's own state, so it is read only when --proc is the live
-// procfs: a fixture proc tree describes another system, whose ruleset we cannot see.
-bool live_procfs(const Sysroot& proc) {
-    struct statfs st {};
-    return ::fstatfs(proc.fd(), &st) == 0 && st.f_type == PROC_SUPER_MAGIC;
-}
 
 struct ChainInfo {
     std::string family, table, name, type, hook, policy;
@@ -126,15 +120,15 @@ bool has_net_admin() {
     return ok && value == CAP_SET;
 }
 
-// The kernel's ruleset of the calling thread's network namespace. A read: the command is
-// fixed, output and errors go to libnftables' buffers, never to our stdout/stderr.
-Result<Ruleset> read_live_ruleset() {
+// The listing of the calling thread's network namespace. A read: the command is fixed,
+// output and errors go to libnftables' buffers, never to our stdout/stderr.
+Result<std::string> list_ruleset(unsigned flags) {
     if (!has_net_admin())
         return Error{ErrorCode::permission_denied,
                      "listing the nftables ruleset needs CAP_NET_ADMIN, which this process does not have", "nftables"};
     std::unique_ptr<nft_ctx, NftFree> nft(nft_ctx_new(NFT_CTX_DEFAULT));
     if (!nft) return Error{ErrorCode::io, "libnftables could not create a context", "nftables"};
-    nft_ctx_output_set_flags(nft.get(), NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_TERSE | NFT_CTX_OUTPUT_STATELESS);
+    nft_ctx_output_set_flags(nft.get(), flags);
     if (nft_ctx_buffer_output(nft.get()) != 0 || nft_ctx_buffer_error(nft.get()) != 0)
         return Error{ErrorCode::io, "libnftables could not buffer its output", "nftables"};
     if (nft_run_cmd_from_buffer(nft.get(), "list ruleset") != 0) {
@@ -143,7 +137,17 @@ Result<Ruleset> read_live_ruleset() {
         return Error{ErrorCode::io, "the kernel refused to list the nftables ruleset: " + (why.empty() ? "unknown" : why),
                      "nftables"};
     }
-    return parse_ruleset(nft_ctx_get_output_buffer(nft.get()));
+    const char* out = nft_ctx_get_output_buffer(nft.get());
+    const std::size_t len = out ? std::strlen(out) : 0;
+    if (len > kMaxJsonBytes) return Error{ErrorCode::invalid_input, "the ruleset listing is larger than 64 MiB", "nftables"};
+    return std::string(out ? out : "", len);
+}
+
+// The kernel's ruleset of the calling thread's network namespace, summarised.
+Result<Ruleset> read_live_ruleset() {
+    auto text = list_ruleset(NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_TERSE | NFT_CTX_OUTPUT_STATELESS);
+    if (!text) return text.error();
+    return parse_ruleset(text->c_str());
 }
 
 bool is_ipv4(const std::string& family) { return family == "ip" || family == "inet"; }
@@ -256,6 +260,15 @@ FactSet collect_firewall_chains(const CollectContext& ctx, const SelectArgs&) {
 }
 
 }  // namespace
+
+// The ruleset is the kernel's own state, so it is read only when --proc is the live
+// procfs: a fixture proc tree describes another system, whose ruleset we cannot see.
+bool live_procfs(const Sysroot& proc) {
+    struct statfs st {};
+    return ::fstatfs(proc.fd(), &st) == 0 && st.f_type == PROC_SUPER_MAGIC;
+}
+
+Result<std::string> list_live_ruleset(unsigned flags) { return list_ruleset(flags); }
 
 const CollectorEntry kFirewallCollector = with_collect(kFirewallCollectorSpec, collect_firewall);
 const CollectorEntry kFirewallChainsCollector = with_collect(kFirewallChainsCollectorSpec, collect_firewall_chains);

@@ -5,21 +5,24 @@
 #include <Poco/DOM/DOMParser.h>
 #include <Poco/DOM/Document.h>
 #include <Poco/DOM/Element.h>
+#include <Poco/DOM/Node.h>
 #include <Poco/Exception.h>
 #include <Poco/SAX/XMLReader.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "scanner/collectors/services/unit_files.h"
 #include "scanner/config/config_file.h"
+#include "scanner/core/path_glob.h"
 
 namespace triad::scanner {
 namespace {
 
 enum FwConfigField : std::size_t {
     kKind, kPresent, kFiles, kSize, kDefaultDenyInput, kDenyFamilies, kInputPolicy, kIncludes, kConfigEnabled,
-    kLoader, kLoaderEnabled, kBootDefaultDeny, kFieldCount
+    kLoader, kLoaderEnabled, kBootDefaultDeny, kIncludeProblems, kAcceptingZones, kFieldCount
 };
 constexpr FieldSpec kFields[] = {
     {"kind", ValueKind::string, "nftables, iptables-persistent, ufw or firewalld"},
@@ -29,11 +32,19 @@ constexpr FieldSpec kFields[] = {
     {"default_deny_input", ValueKind::boolean, "the configuration drops input packets no rule accepts, for IPv4 and IPv6"},
     {"deny_families", ValueKind::list, "the families (ipv4, ipv6) whose input it drops by default"},
     {"input_policy", ValueKind::list, "the statements that decided, as written (`inet filter input: policy drop`, `:INPUT DROP`, ...)"},
-    {"includes", ValueKind::list, "nftables only: include statements, which are not followed"},
+    {"includes", ValueKind::list,
+     "nftables only: the include statements of nftables.conf and of the files it includes, as written; followed inside the "
+     "audited root (a relative name from /etc, nft's default include path), the files read are in `files`"},
     {"config_enabled", ValueKind::boolean, "ufw only: ENABLED=yes in /etc/ufw/ufw.conf (with no, ufw loads nothing at boot)"},
     {"loader", ValueKind::string, "the systemd service that loads it at boot"},
     {"loader_enabled", ValueKind::boolean, "that service is enabled (a .wants/.requires link) and not masked"},
     {"boot_default_deny", ValueKind::boolean, "present, default_deny_input, loader_enabled (and for ufw config_enabled): a default-deny firewall is loaded at boot"},
+    {"include_problems", ValueKind::list,
+     "nftables only: includes not followed (inside a block, relative to nft's working directory, over the bound) and "
+     "includes that name no file (nft then loads nothing: default_deny_input is false)"},
+    {"accepting_zones", ValueKind::list,
+     "firewalld only: zones with target ACCEPT that <interface> or <source> elements bind packets to (\"zone trusted: "
+     "interface eth1\"): what arrives there is accepted, so default_deny_input is false"},
 };
 static_assert(std::size(kFields) == kFieldCount);
 
@@ -134,7 +145,7 @@ InputPolicy nft_input_policy(std::string_view text) {
         if (!words.empty() && (words[0] == "add" || words[0] == "create")) k = 1;
         const std::size_t n = words.size() - k;
         if (words[0] == "include" && words.size() >= 2) {
-            out.includes.push_back(words[1]);
+            (depth == 0 ? out.includes : out.nested_includes).push_back(words[1]);
         } else if (n >= 2 && words[k] == "table") {
             const bool fam = n >= 3 && is_family(words[k + 1]);
             table_family = fam ? words[k + 1] : "ip";
@@ -225,15 +236,83 @@ void finish(Fact& f, const InputPolicy& p, std::int64_t size, StringList files, 
     f.fields[kBootDefaultDeny] = Value{deny && loader && config_enabled};
 }
 
+// nft's own limit on nested includes; the file count bounds a glob over a huge directory.
+constexpr int kMaxIncludeDepth = 16;
+constexpr std::size_t kMaxIncludedFiles = 64;
+
+// nftables.conf and every file it includes, read as one configuration.
+struct NftConfig {
+    InputPolicy policy;  // deny_families and evidence of every file
+    StringList files, includes, problems;
+    std::set<std::string> seen;
+    bool broken = false;  // an include names no file: nft refuses the whole ruleset
+};
+
+bool has_wildcard(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
+
+// Reads `path` into `cfg` and follows its top-level includes the way nft does: an absolute
+// name as is, a relative one from the include path (/etc on Debian: `nft -h`), wildcards
+// expanded in alphabetical order without dotfiles, a wildcard matching nothing is fine, a
+// plain name matching nothing makes nft reject the whole ruleset. Everything inside the
+// audited root (Sysroot): an absolute include never reads the scanner's own /etc.
+std::optional<Error> read_nft_file(const Reader& r, const std::string& path, int depth, NftConfig& cfg) {
+    auto text = r.ctx.root.read_file(path, kMaxConfigBytes);
+    if (!text) return text.error();
+    cfg.files.push_back(path);
+    const InputPolicy p = nft_input_policy(*text);
+    const std::string prefix = cfg.files.size() == 1 ? "" : path + ": ";
+    for (const std::string& fam : p.deny_families) add_family(cfg.policy.deny_families, fam);
+    for (const std::string& e : p.evidence) cfg.policy.evidence.push_back(prefix + e);
+    for (const std::string& inc : p.nested_includes) {
+        cfg.includes.push_back(inc);
+        cfg.problems.push_back(path + ": include " + inc + " inside a block: not followed");
+    }
+    for (const std::string& inc : p.includes) {
+        cfg.includes.push_back(inc);
+        std::string name = inc.size() >= 2 && inc.front() == '"' && inc.back() == '"' ? inc.substr(1, inc.size() - 2) : inc;
+        if (name.empty() || name.starts_with("./") || name.starts_with("../")) {
+            cfg.problems.push_back(path + ": include " + inc + " is relative to nft's working directory: not followed");
+            continue;
+        }
+        if (depth + 1 > kMaxIncludeDepth) {
+            cfg.problems.push_back(path + ": include " + inc + " is nested deeper than " + std::to_string(kMaxIncludeDepth) + ": not followed");
+            continue;
+        }
+        const std::string pattern = name.front() == '/' ? name : "/etc/" + name;
+        auto matches = expand_path_glob(r.ctx.root, pattern);
+        if (!matches) return matches.error();
+        std::vector<std::string> found;
+        for (const std::string& m : *matches)
+            if (r.exists(m) && !std::string_view(m).substr(m.rfind('/') + 1).starts_with(".")) found.push_back(m);
+        if (found.empty() && !has_wildcard(name)) {
+            cfg.broken = true;
+            cfg.problems.push_back(path + ": include " + inc + " names no file: nft refuses to load the ruleset");
+        }
+        for (const std::string& m : found) {
+            if (!cfg.seen.insert(m).second) continue;  // nft would loop; read once
+            if (cfg.files.size() >= kMaxIncludedFiles) {
+                cfg.problems.push_back(path + ": include " + inc + ": more than " + std::to_string(kMaxIncludedFiles) +
+                                       " files, the rest not read");
+                break;
+            }
+            if (auto err = read_nft_file(r, m, depth + 1, cfg)) return err;
+        }
+    }
+    return std::nullopt;
+}
+
 Fact nftables_fact(const Reader& r) {
     Fact f = make_fact("nftables", "nftables.service", r);
     const std::string path = "/etc/nftables.conf";
     if (!r.exists(path)) return f;
-    auto text = r.ctx.root.read_file(path, kMaxConfigBytes);
-    if (!text) return Fact::error("nftables", text.error().describe());
-    const InputPolicy p = nft_input_policy(*text);
-    finish(f, p, static_cast<std::int64_t>(text->size()), {path});
-    f.fields[kIncludes] = Value{StringList(p.includes)};
+    NftConfig cfg;
+    cfg.seen.insert(path);
+    if (auto err = read_nft_file(r, path, 0, cfg)) return Fact::error("nftables", err->describe());
+    if (cfg.broken) cfg.policy.deny_families.clear();  // nothing is loaded
+    auto size = r.ctx.root.lstat(path);
+    finish(f, cfg.policy, size ? static_cast<std::int64_t>(size->stx_size) : 0, cfg.files);
+    f.fields[kIncludes] = Value{cfg.includes};
+    f.fields[kIncludeProblems] = Value{cfg.problems};
     return f;
 }
 
@@ -293,9 +372,14 @@ Fact ufw_fact(const Reader& r) {
     return f;
 }
 
-// The target attribute of a firewalld zone file, parsed with Poco's XML parser (external
-// entities off: a zone file names nothing outside itself).
-Result<std::string> zone_target(const std::string& text, const std::string& where) {
+// A firewalld zone file, parsed with Poco's XML parser (external entities off: a zone file
+// names nothing outside itself): its target and the interfaces and sources bound to it.
+struct Zone {
+    std::string target;
+    std::vector<std::string> bindings;  // "interface eth1", "source 10.0.0.0/8", "source ipset:x"
+};
+
+Result<Zone> read_zone(const std::string& text, const std::string& where) {
     try {
         Poco::XML::DOMParser parser;
         parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_GENERAL_ENTITIES, false);
@@ -303,11 +387,52 @@ Result<std::string> zone_target(const std::string& text, const std::string& wher
         Poco::AutoPtr<Poco::XML::Document> doc = parser.parseString(text);
         Poco::XML::Element* zone = doc->documentElement();
         if (!zone || zone->tagName() != "zone") return Error{ErrorCode::invalid_input, "not a firewalld zone (no <zone> element)", where};
-        const std::string target = zone->getAttribute("target");
-        return target.empty() ? std::string("default") : target;
+        Zone out;
+        out.target = zone->getAttribute("target");
+        if (out.target.empty()) out.target = "default";
+        for (Poco::XML::Node* n = zone->firstChild(); n; n = n->nextSibling()) {
+            auto* e = dynamic_cast<Poco::XML::Element*>(n);
+            if (!e) continue;
+            if (e->tagName() == "interface" && !e->getAttribute("name").empty()) {
+                out.bindings.push_back("interface " + e->getAttribute("name"));
+            } else if (e->tagName() == "source") {
+                for (const char* kind : {"address", "mac", "ipset"})
+                    if (!e->getAttribute(kind).empty())
+                        out.bindings.push_back(std::string("source ") + (std::string(kind) == "address" ? "" : std::string(kind) + ":") +
+                                               e->getAttribute(kind));
+            }
+        }
+        return out;
     } catch (const Poco::Exception& e) {
         return Error{ErrorCode::invalid_input, "malformed zone file: " + e.displayText(), where};
     }
+}
+
+// Zones other than the default one with target ACCEPT and bindings: the packets bound to
+// them bypass the default zone. /etc/firewalld/zones hides /usr/lib/firewalld/zones.
+Result<StringList> accepting_zones(const Reader& r, const std::string& default_zone, StringList& files) {
+    std::map<std::string, std::string> zone_files;  // name → file
+    for (const std::string dir : {"/etc/firewalld/zones", "/usr/lib/firewalld/zones"}) {
+        auto names = list_directory(r.ctx.root, dir);
+        if (!names) return names.error();
+        std::sort(names->begin(), names->end());
+        for (const std::string& n : *names)
+            if (n.size() > 4 && n.ends_with(".xml") && !n.starts_with(".")) zone_files.try_emplace(n.substr(0, n.size() - 4), dir + "/" + n);
+    }
+    StringList out;
+    std::size_t read = 0;
+    for (const auto& [name, file] : zone_files) {
+        if (name == default_zone) continue;
+        if (++read > 256) return Error{ErrorCode::invalid_input, "more than 256 zone files", "/etc/firewalld/zones"};
+        auto text = r.ctx.root.read_file(file, kMaxConfigBytes);
+        if (!text) return text.error();
+        auto zone = read_zone(*text, file);
+        if (!zone) return zone.error();
+        if (zone->target != "ACCEPT" || zone->bindings.empty()) continue;
+        files.push_back(file);
+        for (const std::string& b : zone->bindings) out.push_back("zone " + name + ": " + b);
+    }
+    return out;
 }
 
 Fact firewalld_fact(const Reader& r) {
@@ -331,18 +456,24 @@ Fact firewalld_fact(const Reader& r) {
     if (zone_file.empty()) return Fact::error("firewalld", "default zone '" + zone + "' has no zone file in /etc/firewalld/zones or /usr/lib/firewalld/zones");
     auto text = r.ctx.root.read_file(zone_file, kMaxConfigBytes);
     if (!text) return Fact::error("firewalld", text.error().describe());
-    auto target = zone_target(*text, zone_file);
-    if (!target) return Fact::error("firewalld", target.error().describe());
+    auto def = read_zone(*text, zone_file);
+    if (!def) return Fact::error("firewalld", def.error().describe());
+    const std::string& target = def->target;
     files.push_back(zone_file);
+    auto accepting = accepting_zones(r, zone, files);
+    if (!accepting) return Fact::error("firewalld", accepting.error().describe());
     InputPolicy p;
     // Targets default, DROP, REJECT and %%REJECT%% all refuse what no rule of the zone
-    // accepts (default rejects, letting ICMP through); ACCEPT lets everything in.
-    if (*target != "ACCEPT") {
+    // accepts (default rejects, letting ICMP through); ACCEPT lets everything in. A trusted
+    // (ACCEPT) zone bound to an interface or source opens what arrives there.
+    if (target != "ACCEPT" && accepting->empty()) {
         add_family(p.deny_families, "ipv4");
         add_family(p.deny_families, "ipv6");
     }
-    p.evidence.push_back("zone " + zone + " target " + *target);
+    p.evidence.push_back("zone " + zone + " target " + target);
+    for (const std::string& a : *accepting) p.evidence.push_back(a + " (target ACCEPT)");
     finish(f, p, static_cast<std::int64_t>(text->size()), files);
+    f.fields[kAcceptingZones] = Value{*accepting};
     return f;
 }
 
@@ -365,9 +496,11 @@ const CollectorEntry kFirewallConfigCollector{
     "\n"
     "One object per kind, always listed (present: false when its file is missing, so a root "
     "with no configuration at all fails a check that wants one). Read offline: nftables.conf "
-    "by a small scanner of its statements (base chains on the input hook with `policy drop`; "
-    "include files are listed, not followed), rules.v4/v6 by their iptables-save `:INPUT` "
-    "policies, ufw by its KEY=VALUE files, firewalld by its default zone's XML target. Loader "
+    "by a small scanner of its statements (base chains on the input hook with `policy drop`), "
+    "with its top-level includes followed inside the root as nft follows them (16 deep, 64 "
+    "files), rules.v4/v6 by their iptables-save `:INPUT` "
+    "policies, ufw by its KEY=VALUE files, firewalld by its default zone's XML target and the "
+    "ACCEPT zones interfaces or sources are bound to. Loader "
     "enablement comes from the unit files, as the `services` collector reads them. An "
     "unreadable or malformed file is an error for that kind.",
 };

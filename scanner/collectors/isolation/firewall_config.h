@@ -23,12 +23,14 @@ extern const CollectorEntry kFirewallConfigCollector;
 struct InputPolicy {
     std::vector<std::string> deny_families;  // "ipv4", "ipv6": families whose input drops unmatched packets
     std::vector<std::string> evidence;       // the statements that decided, as written
-    std::vector<std::string> includes;       // nftables only: include statements (not followed)
+    std::vector<std::string> includes;       // nftables only: include statements at the top level, as written
+    std::vector<std::string> nested_includes;  // nftables only: include statements inside a block
 };
 
 // An nftables script: base chains on the input hook with `policy drop`. Not a full nft
 // parser: tables, chains (block form and `add chain ... { ... }` form), `hook input`,
-// `policy drop` and `include` are recognised; everything else is skipped.
+// `policy drop` and `include` are recognised; everything else is skipped. The collector
+// follows the top-level includes itself (inside the audited root).
 InputPolicy nft_input_policy(std::string_view text);
 
 // An iptables-save file (rules.v4 / rules.v6): the `:INPUT DROP` default policy of any table.

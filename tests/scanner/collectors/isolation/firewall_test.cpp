@@ -19,42 +19,17 @@
 #include <map>
 #include <set>
 
+#include "tests/scanner/collectors/isolation/private_netns.h"
 #include "tests/scanner/fact_text.h"
 #include "tests/test_support.h"
 
 using namespace triad::scanner;
 using triad::test::field_text;
 using triad::test::find_object;
+using triad::test::PrivateNetns;
 using triad::test::TempDir;
 
 namespace {
-
-ino_t netns_inode() {
-    struct stat st {};
-    REQUIRE(::stat("/proc/thread-self/ns/net", &st) == 0);
-    return st.st_ino;
-}
-
-// This thread in a new, empty network namespace for the guard's lifetime.
-class PrivateNetns {
-public:
-    PrivateNetns() : original_(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)), host_inode_(netns_inode()) {
-        REQUIRE(original_ >= 0);
-        REQUIRE_MESSAGE(::unshare(CLONE_NEWNET) == 0, "unshare(CLONE_NEWNET) needs CAP_SYS_ADMIN");
-        // Nothing is loaded unless the namespace really is a new one.
-        REQUIRE(netns_inode() != host_inode_);
-    }
-    ~PrivateNetns() {
-        ::setns(original_, CLONE_NEWNET);
-        ::close(original_);
-    }
-    PrivateNetns(const PrivateNetns&) = delete;
-    PrivateNetns& operator=(const PrivateNetns&) = delete;
-
-private:
-    int original_;
-    ino_t host_inode_;
-};
 
 FactSet collect(const CollectorEntry& entry, const Sysroot* proc) {
     TempDir root;
