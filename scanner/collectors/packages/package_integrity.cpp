@@ -209,6 +209,11 @@ void mark_privileged(const CollectContext& ctx, const std::vector<Item>& items, 
     ctx.exec().parallel_for(dirs.size(), ctx.cancel, [&](std::size_t k) {
         const auto& [dir, members] = *dirs[k];
         auto fd = ctx.root.open_path(dir, O_PATH | O_DIRECTORY | O_CLOEXEC, /*follow_final=*/true);
+        // The directory is gone: so are its files, whose modes dpkg never recorded.
+        if (!fd && fd.error().code == ErrorCode::not_found) {
+            for (std::size_t i : members) outcomes[i].kind = Outcome::not_selected;
+            return;
+        }
         for (std::size_t i : members) {
             struct stat st {};
             const std::string& p = items[i].read_at;
