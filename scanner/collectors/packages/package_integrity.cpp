@@ -221,7 +221,7 @@ void mark_privileged(const CollectContext& ctx, const std::vector<Item>& items, 
             // A directory that cannot be opened leaves its files to verify(), which names the error.
             if (!fd) continue;
             if (::fstatat(fd->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-                if (errno == ENOENT) outcomes[i].kind = Outcome::not_selected;
+                if (errno == ENOENT || errno == ENOTDIR) outcomes[i].kind = Outcome::not_selected;
                 continue;
             }
             if (!S_ISREG(st.st_mode) || (st.st_mode & (S_ISUID | S_ISGID)) == 0) outcomes[i].kind = Outcome::not_selected;
