@@ -2,7 +2,8 @@
 // What the user handed a scan besides the root and the live-state trees, for the collectors
 // that read it: today the offline CVE feed (--cve-feed). rules::run_scan stores it in the
 // scan's ScanMemo before any collector runs, and collectors only read it, so the collector
-// interface stays as it is for the one collector that needs it.
+// interface stays as it is for the one collector that needs it. A memo kept across scans
+// (triadd's) serves one scan at a time, each setting its own inputs first.
 #pragma once
 
 #include <string>
