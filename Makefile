@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all build bootstrap audit check check-minimal clean fuzz package
+.PHONY: all build bootstrap audit check check-minimal clean fuzz fuzz-packages package
 
 all: build
 
@@ -50,6 +50,14 @@ fuzz: bootstrap
 	cmake --build $(FUZZ_DIR)
 	mkdir -p $(FUZZ_DIR)/corpus
 	$(FUZZ_DIR)/elf_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
+
+# The same for the package-database parsers and the CVE feed reader (issue 11), FUZZ_SECONDS each.
+fuzz-packages: bootstrap
+	cmake -S tests/fuzz -B $(FUZZ_DIR) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ_DIR) --target packages_fuzz cve_fuzz
+	for t in packages cve; do mkdir -p $(FUZZ_DIR)/$$t-corpus && \
+	  $(FUZZ_DIR)/$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
+	    $(FUZZ_DIR)/$$t-corpus $(FUZZ_DIR)/$$t-seeds || exit 1; done
 
 clean:
 	rm -rf $(BUILD_DIR) $(MINIMAL_BUILD_DIR)

@@ -32,6 +32,9 @@ options:
   --proc DIR            where live kernel state is read (default: /proc when auditing /,
                         none for --root, so checks of the running system are not_applicable)
   --sys DIR             likewise for /sys
+  --cve-feed FILE       a Debian Security Tracker JSON export (security-tracker.debian.org/
+                        tracker/data/json) to match the installed source packages against;
+                        without it the CVE checks are not_applicable
   --format FORMAT       console (default), json, html, junit, sarif, markdown, csv, or
                         events (one JSON line per scan event as it happens: scan_started,
                         finding, scan_finished); docs/reports.md describes each
@@ -89,7 +92,7 @@ bool new_errors(const rules::ScanResult& baseline, const rules::ScanResult& now,
 int run_scan(int argc, char** argv, int first) {
     Args args;
     if (auto err = Args::parse(argc, argv, first,
-                               {{"policy", true}, {"root", true}, {"proc", true}, {"sys", true}, {"format", true}, {"output", true},
+                               {{"policy", true}, {"root", true}, {"proc", true}, {"sys", true}, {"cve-feed", true}, {"format", true}, {"output", true},
                                 {"only", true}, {"skip", true}, {"fail-on", true}, {"requirements", true},
                                 {"jobs", true}, {"no-color", false}, {"help", false, 'h'}, {"waivers", true},
                                 {"baseline", true}, {"verbose", false, 'v'}, {"quiet", false, 'q'},
@@ -167,6 +170,7 @@ int run_scan(int argc, char** argv, int first) {
     request.root = args.value("root").value_or("/");
     request.proc = args.value("proc");
     request.sys = args.value("sys");
+    request.cve_feed = args.value("cve-feed").value_or("");
     request.waivers = std::move(waivers);
     request.requirements = *requirements;
     request.tool_version = TRIAD_VERSION;

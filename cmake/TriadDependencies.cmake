@@ -45,6 +45,11 @@ endif()
 if(TRIAD_WITH_AUDIT)
   pkg_check_modules(AUDIT REQUIRED IMPORTED_TARGET audit)
 endif()
+if(TRIAD_WITH_APT)
+  # The offline CVE feed reader's JSON parser (header only; a SAX reader that reports the
+  # byte offset of an error, which Poco::JSON's does not).
+  find_package(RapidJSON 1.1 REQUIRED CONFIG)
+endif()
 if(TRIAD_WITH_RPM)
   pkg_check_modules(RPM REQUIRED IMPORTED_TARGET rpm)
   pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)

@@ -10,6 +10,7 @@
 #include "rules/eval/engine.h"
 #include "rules/score/scoring.h"
 #include "scanner/core/host_info.h"
+#include "scanner/core/scan_inputs.h"
 #include "scanner/core/sysroot.h"
 
 namespace triad::rules {
@@ -75,7 +76,11 @@ Result<ScanResult> run_scan(const ScanRequest& request, std::span<EventSink* con
     options.executor = request.executor;
     options.jobs = request.jobs;
     options.cancel = &cancel;
-    options.memo = request.memo;
+    // The collectors read the scan's inputs from its memo: one is made here when the caller
+    // keeps none, so that they are set before any collector runs.
+    scanner::ScanMemo scan_memo;
+    options.memo = request.memo ? request.memo : &scan_memo;
+    options.memo->get<scanner::ScanInputs>() = scanner::ScanInputs{request.cve_feed};
     options.on_walk_progress = request.on_walk_progress;
     const std::string today = today_utc();
     result.results = run_checks(checks, *root, options, [&](const CheckResult& r) {

@@ -30,6 +30,9 @@ struct ScanRequest {
     // Live kernel state. Absent: /proc and /sys when auditing the running system ("/"),
     // none for an offline root, so its host-scope checks are not_applicable.
     std::optional<std::string> proc, sys;
+    // --cve-feed: a Debian Security Tracker JSON export on the host; empty: none (the cve
+    // collector is then not_applicable). Handed to collectors through the memo (scan_inputs.h).
+    std::string cve_feed;
     std::vector<Waiver> waivers;
     Requirements requirements;
     std::string tool_version;

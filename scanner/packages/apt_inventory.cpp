@@ -315,6 +315,7 @@ void read_packages(pkgCacheFile& cf, AptInventory& inv) {
         pkg.upgradable = st.Upgradable();
         pkgCache::VerIterator cand = st.CandidateVerIter(*dep);
         if (!cand.end()) pkg.candidate = str(cand.VerStr());
+        if (!cand.end()) pkg.candidate_source_version = str(cand.SourceVerStr());
         if (pkg.upgradable && !cand.end()) {
             for (pkgCache::VerFileIterator vf = cand.FileList(); !vf.end(); ++vf) {
                 pkgCache::PkgFileIterator file = vf.File();

@@ -37,6 +37,7 @@ struct AptPackage {
     bool auto_installed = false; // apt's extended_states: installed as a dependency
     bool upgradable = false;     // the candidate is newer than the installed version
     std::string candidate;       // the version apt would install; empty when there is none
+    std::string candidate_source_version;  // the source version it is built from (the CVE feed names source versions)
     std::vector<std::string> candidate_archives;  // "Debian/bookworm-security", each repository offering it
     bool security_update = false;  // upgradable, and a security archive offers the candidate
     bool provided = false;         // some configured repository offers some version of it

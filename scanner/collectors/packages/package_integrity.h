@@ -38,6 +38,9 @@ inline constexpr ArgSpec kPackageIntegrityArgs[] = {
     {"kinds", ArgKind::list, false,
      "hash only files of these kinds (executable, library, unit, other); default all. A missing file's kind comes from its path"},
     {"conffiles", ArgKind::boolean, false, "true: only conffiles; false: only the other files; default both"},
+    {"setuid", ArgKind::boolean, false,
+     "true: only regular files whose mode on disk has the setuid or setgid bit (found with one fstatat per file "
+     "before anything is opened). dpkg records no modes, so a missing file or one replaced by a symlink is not among them"},
 };
 
 inline constexpr CollectorEntry kPackageIntegrityCollectorSpec{
