@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <sstream>
 
+#include "reporters/json_array_writer.h"
 #include "reporters/reporter.h"
 #include "reporters/text_escape.h"
 
@@ -178,43 +179,6 @@ Object::Ptr result_json(const CheckResult& r, std::size_t rule_index, const Find
     }
     return o;
 }
-
-// The rules and results arrays hold an entry per check and per failing object: hundreds of
-// thousands in a large scan. Kept as one JSON tree until the end they took several GiB, so
-// each entry is printed into the report as soon as it is made, the way Poco prints it inside
-// the finished document: `level` spaces in, its members two more.
-class ArrayWriter {
-public:
-    ArrayWriter(std::string& out, std::string_view key, int level) : out_(out), level_(level) {
-        out_ += '"';
-        out_ += key;
-        out_ += "\": [\n";
-    }
-    void add(const Object::Ptr& entry) {
-        if (count_++ > 0) out_ += ",\n";
-        out_.append(static_cast<std::size_t>(level_), ' ');
-        scratch_.str({});
-        entry->stringify(scratch_, static_cast<unsigned>(level_ + 2), 2);
-        out_ += scratch_.view();
-    }
-    // Poco prints an empty array as "[", a blank line and the closing bracket.
-    void close() {
-        if (count_ == 0) out_ += '\n';
-        out_ += '\n';
-        out_.append(static_cast<std::size_t>(level_ - 2), ' ');
-        out_ += ']';
-    }
-    // How Poco printed the array empty, where the document leaves room for it.
-    static std::string empty(std::string_view key, int level) {
-        return '"' + std::string(key) + "\": [\n\n" + std::string(static_cast<std::size_t>(level - 2), ' ') + "]";
-    }
-
-private:
-    std::string& out_;
-    int level_;
-    std::size_t count_ = 0;
-    std::ostringstream scratch_;
-};
 
 constexpr int kRulesLevel = 12;    // runs[0].tool.driver.rules[]
 constexpr int kResultsLevel = 8;   // runs[0].results[]
