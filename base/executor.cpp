@@ -2,6 +2,7 @@
 #include "base/executor.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <memory>
 #include <system_error>
@@ -94,9 +95,36 @@ void Executor::run_everywhere(const std::function<void()>& work, int helpers) {
         wake_.notify_all();
     }
     run_guarded(*group);
-    std::unique_lock lock(group->mutex);
-    group->closed = true;  // helpers not started yet will not start
-    group->idle.wait(lock, [&] { return group->running == 0; });
+    {
+        std::lock_guard lock(group->mutex);
+        group->closed = true;  // helpers not started yet will not start
+    }
+    // While its helpers finish, the caller runs queued work instead of idling: its helpers may
+    // be busy with a nested request (the ELF reader inside a collector, the walk) whose own
+    // helpers sit in the queue with no free worker to take them. A scan of two threads would
+    // otherwise spend its end on one of them. Queued work never waits for its caller, so this
+    // cannot deadlock; it only runs a helper of another request on this thread.
+    for (;;) {
+        {
+            std::lock_guard lock(group->mutex);
+            if (group->running == 0) break;
+        }
+        std::function<void()> task;
+        {
+            std::lock_guard lock(mutex_);
+            if (!queue_.empty()) {
+                task = std::move(queue_.front());
+                queue_.pop_front();
+            }
+        }
+        if (task) {
+            task();
+            continue;
+        }
+        std::unique_lock lock(group->mutex);
+        // Nothing queued: wait for the helpers, or for a while, since new work may be queued.
+        group->idle.wait_for(lock, std::chrono::milliseconds(2), [&] { return group->running == 0; });
+    }
     if (group->failure) std::rethrow_exception(group->failure);
 }
 

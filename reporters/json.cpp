@@ -6,8 +6,10 @@
 
 #include <cmath>
 #include <sstream>
+#include <stdexcept>
 
 #include "reporters/events.h"
+#include "reporters/json_array_writer.h"
 #include "reporters/reporter.h"
 #include "reporters/result_reader.h"
 #include "reporters/text_escape.h"
@@ -175,14 +177,24 @@ std::string render_json(const ScanResult& result, const RenderOptions&) {
     o->set("policies", policies_json(result));
     o->set("scores", scores_json(result.scores));
     o->set("counts", counts_json(result.counts));
-    Array::Ptr results = new Array;
-    for (const CheckResult& r : result.results) results->add(check_result_json(r));
-    o->set("results", results);
+    o->set("results", Array::Ptr(new Array));  // printed entry by entry below
     // Extensions (docs/result-schema.md), written only when they differ from the default so a
     // plain scan's document is unchanged.
     if (!(result.requirements == rules::Requirements{})) o->set("requirements", requirements_json(result.requirements));
     if (!result.waivers.empty()) o->set("waivers", waivers_json(result.waivers));
-    return stringify(o, 2) + "\n";
+    const std::string skeleton = stringify(o, 2);
+    constexpr int kResultsLevel = 4;  // results[] of the top-level object
+    const std::string empty = ArrayWriter::empty("results", kResultsLevel);
+    const std::size_t at = skeleton.find(empty);
+    if (at == std::string::npos) throw std::logic_error("JSON report: no room for the results");
+    std::string out;
+    out.append(skeleton, 0, at);
+    ArrayWriter results(out, "results", kResultsLevel);
+    for (const CheckResult& r : result.results) results.add(check_result_json(r), valid_utf8);
+    results.close();
+    out.append(skeleton, at + empty.size());
+    out += '\n';
+    return out;
 }
 
 std::string event_scan_started_json(const ScanResult& header, std::size_t check_count) {

@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "reporters/text_escape.h"
 #include "rules/score/scoring.h"
@@ -182,7 +183,89 @@ rules::WaiverRecord read_waiver(const Reader& r, const Object::Ptr& o) {
     return w;
 }
 
-rules::ScanResult read_document(const Object::Ptr& doc) {
+// The check results as the parser meets them. A result file holds up to hundreds of thousands
+// of them: kept as one JSON tree they took 1.5 GiB for 64 MiB of text, so each element of the
+// top-level "results" array is read into a CheckResult as soon as the parser closes it, and
+// its JSON dropped. What goes wrong is kept, with its JSON path, and told in document order
+// by read_document, as if the whole tree had been read first.
+class ResultsHandler final : public Poco::JSON::ParseHandler {
+public:
+    ResultsHandler() : ParseHandler(/*preserveObjectOrder=*/true) {}
+
+    std::vector<rules::CheckResult> results;
+    std::optional<Bad> failure;  // the first element that is not a valid check result
+
+    void startObject() override {
+        ParseHandler::startObject();
+        ++depth_;
+    }
+    void endObject() override {
+        ParseHandler::endObject();
+        if (--depth_ == 2 && in_results_) take_last();
+    }
+    void startArray() override {
+        element_other();
+        const bool opens_results = depth_ == 1 && top_key_ == "results";
+        ParseHandler::startArray();
+        ++depth_;
+        if (opens_results) {
+            in_results_ = true;
+            results.clear();  // a key written twice: the last one counts, as in the tree
+            failure.reset();
+            next_ = 0;
+        }
+    }
+    void endArray() override {
+        ParseHandler::endArray();
+        if (--depth_ == 1) in_results_ = false;
+    }
+    void key(const std::string& k) override {
+        if (depth_ == 1) top_key_ = k;
+        ParseHandler::key(k);
+    }
+    void value(int v) override { element_other(), ParseHandler::value(v); }
+    void value(unsigned v) override { element_other(), ParseHandler::value(v); }
+    void value(Poco::Int64 v) override { element_other(), ParseHandler::value(v); }
+    void value(Poco::UInt64 v) override { element_other(), ParseHandler::value(v); }
+    void value(const std::string& v) override { element_other(), ParseHandler::value(v); }
+    void value(double v) override { element_other(), ParseHandler::value(v); }
+    void value(bool v) override { element_other(), ParseHandler::value(v); }
+    void null() override { element_other(), ParseHandler::null(); }
+
+private:
+    const Reader at_results_ = Reader("").at("results");
+
+    // An element of "results" that is not an object: the tree reader would refuse it there.
+    void element_other() {
+        if (depth_ != 2 || !in_results_) return;
+        if (!failure) failure = Bad{"results[" + std::to_string(next_) + "]: must be an object"};
+        ++next_;
+    }
+
+    // The element just closed is the last of the results array: read it, then drop it.
+    void take_last() {
+        const std::size_t index = next_++;
+        Array::Ptr list = asVar().extract<Object::Ptr>()->getArray("results");
+        if (list.isNull() || list->size() == 0) return;
+        if (!failure) {
+            try {
+                const Reader r = at_results_.at(index);
+                results.push_back(read_check(r, r.object(list->get(list->size() - 1))));
+            } catch (const Bad& bad) {
+                failure = bad;
+                results.clear();
+            }
+        }
+        list->remove(static_cast<unsigned>(list->size() - 1));
+    }
+
+    int depth_ = 0;
+    bool in_results_ = false;
+    std::string top_key_;
+    std::size_t next_ = 0;
+};
+
+rules::ScanResult read_document(const Object::Ptr& doc, ResultsHandler& streamed) {
     const Reader top("");
     rules::ScanResult result;
     Var schema = required(doc, top, "schema");
@@ -232,8 +315,12 @@ rules::ScanResult read_document(const Object::Ptr& doc) {
 
     Reader rr = top.at("results");
     Array::Ptr results = rr.array(required(doc, top, "results"));
-    for (std::size_t i = 0; i < results->size(); ++i)
-        result.results.push_back(read_check(rr.at(i), rr.at(i).object(results->get(i))));
+    if (streamed.failure) throw *streamed.failure;
+    result.results = std::move(streamed.results);
+    for (std::size_t i = 0; i < results->size(); ++i) {  // none: the handler read them all
+        const Reader r = rr.at(result.results.size());
+        result.results.push_back(read_check(r, r.object(results->get(i))));
+    }
     // Coverage is a function of the verdicts: recomputed rather than trusted, so that a result
     // written before scores carried it shows the same coverage as a fresh one.
     rules::compute_coverage(result.results, result.scores);
@@ -274,12 +361,13 @@ Result<rules::ScanResult> parse_result_json(std::string_view text, const std::st
         Poco::JSON::Parser parser;
         parser.setDepth(kMaxDepth);
         // Keep the key order of `observed` maps: evidence fields are shown in the order written.
-        parser.setHandler(new Poco::JSON::ParseHandler(/*preserveObjectOrder=*/true));
+        Poco::SharedPtr<ResultsHandler> handler = new ResultsHandler;
+        parser.setHandler(handler);
         // Documents written before the writer replaced invalid UTF-8 may hold raw bytes, which
         // the parser refuses as an unterminated string; read them as the writer now writes them.
         Var root = parser.parse(valid_utf8(text));
         if (root.type() != typeid(Object::Ptr)) return not_a_result(name, "the top level is not a JSON object");
-        return read_document(root.extract<Object::Ptr>());
+        return read_document(root.extract<Object::Ptr>(), *handler);
     } catch (const Bad& bad) {
         return not_a_result(name, bad.message);
     } catch (const Poco::Exception& e) {

@@ -9,9 +9,11 @@
 
 #include <cctype>
 #include <cmath>
-#include <map>
+#include <stdexcept>
+#include <unordered_map>
 #include <sstream>
 
+#include "reporters/json_array_writer.h"
 #include "reporters/reporter.h"
 #include "reporters/text_escape.h"
 
@@ -178,51 +180,35 @@ Object::Ptr result_json(const CheckResult& r, std::size_t rule_index, const Find
     return o;
 }
 
+constexpr int kRulesLevel = 12;    // runs[0].tool.driver.rules[]
+constexpr int kResultsLevel = 8;   // runs[0].results[]
+
 }  // namespace
 
 std::string render_sarif(const rules::ScanResult& result, const RenderOptions&) {
-    Array::Ptr rules_list = new Array;
-    std::map<std::string, std::size_t> rule_index;
+    std::unordered_map<std::string, std::size_t> rule_index;
+    std::vector<const CheckResult*> rule_checks;
     for (const CheckResult& r : result.results)
-        if (rule_index.emplace(r.check.id, rule_index.size()).second) rules_list->add(rule_json(r));
+        if (rule_index.emplace(r.check.id, rule_index.size()).second) rule_checks.push_back(&r);
 
-    Array::Ptr results = new Array;
     Array::Ptr notifications = new Array;
     for (const CheckResult& r : result.results) {
-        const std::size_t index = rule_index.at(r.check.id);
-        if (r.verdict == Verdict::fail || r.verdict == Verdict::waived) {
-            const std::string why = r.verdict == Verdict::waived ? (r.reason.empty() ? "waived" : r.reason) : "";
-            for (const rules::Evidence& e : r.evidence) {
-                // Grouped evidence (group_by): a result per object of the group, each located.
-                for (const std::string& member : e.objects) {
-                    const rules::Evidence one{member, {{"group", e.object}}};
-                    results->add(result_json(r, index, Finding{&one, member, why}));
-                }
-                if (e.objects.empty()) results->add(result_json(r, index, Finding{&e, e.object, why}));
-            }
-            if (r.evidence.empty()) results->add(result_json(r, index, Finding{nullptr, "", why}));
-        }
-        // Objects a per-object waiver removed from a check's evidence are accepted findings too.
-        for (const rules::WaiverRecord& w : result.waivers)
-            if (w.check == r.check.id && w.applied)
-                for (const auto& obj : w.waived_objects) results->add(result_json(r, index, Finding{nullptr, obj, w.reason}));
-        if (r.verdict == Verdict::error) {
-            Object::Ptr n = object();
-            n->set("level", std::string("error"));
-            n->set("message", text(r.check.id + " could not be decided: " + r.reason));
-            Object::Ptr rule = object();
-            rule->set("id", r.check.id);
-            rule->set("index", static_cast<Poco::UInt64>(index));
-            n->set("associatedRule", rule);
-            notifications->add(n);
-        }
+        if (r.verdict != Verdict::error) continue;
+        Object::Ptr n = object();
+        n->set("level", std::string("error"));
+        n->set("message", text(r.check.id + " could not be decided: " + r.reason));
+        Object::Ptr rule = object();
+        rule->set("id", r.check.id);
+        rule->set("index", static_cast<Poco::UInt64>(rule_index.at(r.check.id)));
+        n->set("associatedRule", rule);
+        notifications->add(n);
     }
 
     Object::Ptr driver = object();
     driver->set("name", std::string("triad"));
     driver->set("version", valid_utf8(result.tool_version));
     driver->set("semanticVersion", valid_utf8(result.tool_version));
-    driver->set("rules", rules_list);
+    driver->set("rules", Array::Ptr(new Array));  // filled in below
     Object::Ptr tool = object();
     tool->set("driver", driver);
 
@@ -268,7 +254,7 @@ std::string render_sarif(const rules::ScanResult& result, const RenderOptions&) 
     run->set("tool", tool);
     run->set("invocations", invocations);
     run->set("originalUriBaseIds", base);
-    run->set("results", results);
+    run->set("results", Array::Ptr(new Array));  // filled in below
     run->set("properties", props);
     Array::Ptr runs = new Array;
     runs->add(run);
@@ -277,9 +263,54 @@ std::string render_sarif(const rules::ScanResult& result, const RenderOptions&) 
     doc->set("$schema", std::string("https://json.schemastore.org/sarif-2.1.0.json"));
     doc->set("version", std::string("2.1.0"));
     doc->set("runs", runs);
-    std::ostringstream out;
-    doc->stringify(out, 2);
-    return out.str() + "\n";
+    std::ostringstream printed;
+    doc->stringify(printed, 2);
+    const std::string skeleton = std::move(printed).str();
+    const std::string rules_empty = ArrayWriter::empty("rules", kRulesLevel);
+    const std::string results_empty = ArrayWriter::empty("results", kResultsLevel);
+    const std::size_t rules_at = skeleton.find(rules_empty);
+    const std::size_t results_at = skeleton.find(results_empty, rules_at);
+    if (rules_at == std::string::npos || results_at == std::string::npos)
+        throw std::logic_error("SARIF: the document has no room for its rules and results");
+
+    std::string out;
+    out.append(skeleton, 0, rules_at);
+    {
+        ArrayWriter rules_list(out, "rules", kRulesLevel);
+        for (const CheckResult* r : rule_checks) rules_list.add(rule_json(*r));
+        rules_list.close();
+    }
+    out.append(skeleton, rules_at + rules_empty.size(), results_at - rules_at - rules_empty.size());
+
+    // Per-object waivers by check, so that each check finds its own without reading them all.
+    std::unordered_map<std::string, std::vector<const rules::WaiverRecord*>> applied_waivers;
+    for (const rules::WaiverRecord& w : result.waivers)
+        if (w.applied) applied_waivers[w.check].push_back(&w);
+    ArrayWriter results(out, "results", kResultsLevel);
+    for (const CheckResult& r : result.results) {
+        const std::size_t index = rule_index.at(r.check.id);
+        if (r.verdict == Verdict::fail || r.verdict == Verdict::waived) {
+            const std::string why = r.verdict == Verdict::waived ? (r.reason.empty() ? "waived" : r.reason) : "";
+            for (const rules::Evidence& e : r.evidence) {
+                // Grouped evidence (group_by): a result per object of the group, each located.
+                for (const std::string& member : e.objects) {
+                    const rules::Evidence one{member, {{"group", e.object}}};
+                    results.add(result_json(r, index, Finding{&one, member, why}));
+                }
+                if (e.objects.empty()) results.add(result_json(r, index, Finding{&e, e.object, why}));
+            }
+            if (r.evidence.empty()) results.add(result_json(r, index, Finding{nullptr, "", why}));
+        }
+        // Objects a per-object waiver removed from a check's evidence are accepted findings too.
+        if (auto w = applied_waivers.find(r.check.id); w != applied_waivers.end())
+            for (const rules::WaiverRecord* waiver : w->second)
+                for (const auto& obj : waiver->waived_objects)
+                    results.add(result_json(r, index, Finding{nullptr, obj, waiver->reason}));
+    }
+    results.close();
+    out.append(skeleton, results_at + results_empty.size());
+    out += '\n';
+    return out;
 }
 
 }  // namespace triad::report

@@ -13,6 +13,7 @@
 #include "rules/eval/outcome.h"
 #include "scanner/core/registry.h"
 #include "scanner/identity/identity.h"
+#include "scanner/packages/package_files.h"
 #include "scanner/walk/shared_walk.h"
 
 namespace triad::rules {
@@ -234,6 +235,59 @@ std::string identity_problem(const Check& check, const scanner::IdentityTable& i
     return {};
 }
 
+// Loads the dpkg owner index into the scan's memo ahead of the ELF collector, which takes it
+// from there. Only a head start: whatever fails here fails again there and is reported by it.
+void warm_owner_index(const scanner::CollectContext& ctx) {
+    try {
+        (void)ctx.memo->get<scanner::PackageFilesMemo>().get(ctx.root, ctx.cancel);
+    } catch (const std::exception&) {
+    }
+}
+
+// One unit of the collection phase.
+struct Task {
+    enum Kind { walk, owner_index, collect } kind;
+    std::size_t select = 0;  // into the plan's selects, for Kind::collect
+};
+
+// Readings that take long alone and that several collectors share through the scan's memo.
+// libapt-pkg's cache (built in memory, about a second on a full system) serves every collector
+// named in kAptReaders; the dpkg file lists' owner index serves the ELF collector, which
+// otherwise reads it only after its own walk of the binaries.
+constexpr std::string_view kAptReaders[] = {"packages", "package_sources", "automatic_updates", "security_support",
+                                            "kernel_freshness"};
+constexpr std::string_view kOwnerIndexReaders[] = {"elf"};
+
+bool reads(std::span<const std::string_view> readers, const Selection& select) {
+    return std::find(readers.begin(), readers.end(), std::string_view(select.collector->name)) != readers.end();
+}
+
+// The order in which the scan's threads take the collection tasks, longest first, so that
+// nothing long starts last and leaves the other threads idle at the end:
+//  1. one select of libapt-pkg's readers: it builds the cache at scan start, beside the walk;
+//  2. the shared walk, which the other threads join once they run out of tasks;
+//  3. the dpkg owner index when the ELF collector runs, so it is ready when the ELF walk ends;
+//  4. the other selects, in policy order;
+//  5. the other selects of libapt-pkg's readers last: they take the cache the first one built
+//     instead of waiting for it on a thread that could work meanwhile.
+std::vector<Task> collection_order(std::span<const Selection* const> selects, bool walk) {
+    std::vector<Task> order, apt_followers;
+    bool apt_started = false, owners = false;
+    for (std::size_t i = 0; i < selects.size(); ++i) {
+        if (!reads(kAptReaders, *selects[i])) continue;
+        if (!apt_started) order.push_back(Task{Task::collect, i});
+        else apt_followers.push_back(Task{Task::collect, i});
+        apt_started = true;
+    }
+    if (walk) order.push_back(Task{Task::walk});
+    for (const Selection* s : selects) owners = owners || reads(kOwnerIndexReaders, *s);
+    if (owners) order.push_back(Task{Task::owner_index});
+    for (std::size_t i = 0; i < selects.size(); ++i)
+        if (!reads(kAptReaders, *selects[i])) order.push_back(Task{Task::collect, i});
+    order.insert(order.end(), apt_followers.begin(), apt_followers.end());
+    return order;
+}
+
 }  // namespace
 
 std::vector<CheckResult> run_checks(std::span<const Check* const> checks, const scanner::Sysroot& root,
@@ -282,13 +336,17 @@ std::vector<CheckResult> run_checks(std::span<const Check* const> checks, const 
         }
     }
 
-    // Collect: every distinct select and the one shared walk, side by side on the executor.
-    // The walk, the longest task, is taken first; threads that finish the collectors join it.
+    // Collect: every distinct select and the one shared walk, side by side on the executor,
+    // in the order that keeps every thread busy to the end (see collection_order).
     std::vector<scanner::FactSet> facts(selects.size());
-    const std::size_t walks = walk_checks.empty() ? 0 : 1;
-    executor.parallel_for(walks + selects.size(), options.cancel, [&](std::size_t t) {
-        if (t < walks) run_walk(walk_checks, root, ids, executor, options);
-        else facts[t - walks] = collect_guarded(*selects[t - walks], ctx);
+    const std::vector<Task> tasks = collection_order(selects, !walk_checks.empty());
+    executor.parallel_for(tasks.size(), options.cancel, [&](std::size_t t) {
+        const Task& task = tasks[t];
+        switch (task.kind) {
+            case Task::walk: run_walk(walk_checks, root, ids, executor, options); break;
+            case Task::owner_index: warm_owner_index(ctx); break;
+            case Task::collect: facts[task.select] = collect_guarded(*selects[task.select], ctx); break;
+        }
     });
 
     // Decide, and report in the order of `checks`.

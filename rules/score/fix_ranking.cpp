@@ -18,17 +18,26 @@ double gain(const std::optional<double>& before, const std::optional<double>& af
     return std::max(0.0, *after - *before);
 }
 
+PillarScore& pillar(Scores& s, Pillar p) {
+    return p == Pillar::confidentiality ? s.confidentiality : p == Pillar::integrity ? s.integrity : s.availability;
+}
+
 }  // namespace
 
 std::vector<FixGain> rank_fixes(const ScanResult& result) {
-    std::vector<CheckResult> flipped = result.results;
-    const Scores base = compute_scores(flipped, result.requirements);
+    const Scores base = compute_scores(result.results, result.requirements);
     std::vector<FixGain> fixes;
-    for (std::size_t i = 0; i < flipped.size(); ++i) {
-        if (flipped[i].verdict != Verdict::fail) continue;
-        flipped[i].verdict = Verdict::pass;
-        const Scores fixed = compute_scores(flipped, result.requirements);
-        flipped[i].verdict = Verdict::fail;
+    for (std::size_t i = 0; i < result.results.size(); ++i) {
+        const CheckResult& r = result.results[i];
+        if (r.verdict != Verdict::fail) continue;
+        // Passing, the check keeps its decided weight and adds it to the passed weight of each
+        // pillar it bears on; coverage is unchanged (both verdicts are decided). So the scores
+        // with it fixed are the base sums plus its weight, finished by the one formula, instead
+        // of every result added up again for every failure (failures x results).
+        Scores fixed = base;
+        for (Pillar p : {Pillar::confidentiality, Pillar::integrity, Pillar::availability})
+            pillar(fixed, p).passed_weight += severity_weight(r.check.severity) * impact_weight(r.check.impact.of(p));
+        finish_scores(fixed, result.requirements);
         FixGain g;
         g.index = i;
         g.confidentiality = gain(base.confidentiality.score, fixed.confidentiality.score);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fix ranking: for each failing check, how much each pillar and the overall score would rise
-// if it passed. Scores come from compute_scores (rules/scoring.h), the only formula there is:
-// each failing check is flipped to pass in turn and the result rescored.
+// if it passed. Scores come from rules/scoring.h, the only formula there is: each failing check
+// is flipped to pass in turn and rescored — by adding its weight to the scan's sums and
+// finishing them (finish_scores), which equals compute_scores over the flipped results and
+// keeps the ranking linear in the results.
 #pragma once
 
 #include <cstddef>

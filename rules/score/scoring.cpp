@@ -69,10 +69,19 @@ Scores compute_scores(std::span<const CheckResult> results, const Requirements& 
             if (r.verdict == Verdict::pass) pillar(p).passed_weight += w;
         }
     }
+    finish_scores(s, requirements);
+    return s;
+}
+
+void finish_scores(Scores& s, const Requirements& requirements) {
+    auto pillar = [&s](Pillar p) -> PillarScore& { return pillar_of(s, p); };
+    s.overall.reset();
+    s.weakest.reset();
     double weighted = 0, total = 0;
     bool withheld = s.coverage.too_low();
     for (Pillar p : kPillars) {
         PillarScore& ps = pillar(p);
+        ps.score.reset();
         if (ps.coverage.too_low()) withheld = true;
         if (ps.decided_weight <= 0 || ps.coverage.too_low()) continue;
         ps.score = 100.0 * ps.passed_weight / ps.decided_weight;
@@ -82,7 +91,6 @@ Scores compute_scores(std::span<const CheckResult> results, const Requirements& 
         if (!s.weakest || *ps.score < *pillar(*s.weakest).score) s.weakest = p;
     }
     if (total > 0 && !withheld) s.overall = weighted / total;
-    return s;
 }
 
 std::optional<Requirements> parse_requirements(std::string_view spec) {

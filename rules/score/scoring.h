@@ -18,6 +18,11 @@ double impact_weight(Impact i);      // none 0, low 0.5, high 1
 // has the overall score: a scan that mostly errored never shows a clean 100.
 Scores compute_scores(std::span<const CheckResult> results, const Requirements& requirements);
 
+// The last step of compute_scores: each pillar's score and the overall score from the
+// decided and passed weights and the coverage already in `s`. Fix ranking uses it to rescore
+// one flipped verdict without adding up every result again.
+void finish_scores(Scores& s, const Requirements& requirements);
+
 // Only the coverage part of compute_scores: for results read back from a file that predates it.
 void compute_coverage(std::span<const CheckResult> results, Scores& scores);
 

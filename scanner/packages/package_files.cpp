@@ -79,10 +79,6 @@ private:
     std::map<std::string, std::string> cache_;
 };
 
-std::string dirname_of(const std::string& path) {
-    const std::size_t slash = path.rfind('/');
-    return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
-}
 
 }  // namespace
 
@@ -97,34 +93,43 @@ Result<PackageFileIndex> PackageFileIndex::load(const Sysroot& root, const Cance
     if (!lists) return lists.error();
     index.has_database_ = true;
     DirectoryResolver dirs(root);
-    std::map<std::string, std::uint32_t> name_index;  // owner text -> slot in owner_names_
-    auto slot_of = [&](const std::string& name) {
-        auto [it, fresh] = name_index.emplace(name, static_cast<std::uint32_t>(index.owner_names_.size()));
-        if (fresh) index.owner_names_.push_back(name);
-        return it->second;
-    };
+    // A list names its files directory by directory, so consecutive lines mostly share the
+    // directory whose resolution was looked up last.
+    std::string last_dir;
+    const std::string* last_resolved = nullptr;
     for (const std::string& list : *lists) {
         if (cancel && cancel->cancelled()) return Error{ErrorCode::cancelled, "reading the dpkg database was cancelled", kDpkgInfoDir};
         const std::string file = list.substr(list.rfind('/') + 1);
-        const std::string package = file.substr(0, file.size() - 5);  // "libc6:amd64.list" -> "libc6:amd64"
         auto text = root.read_file(list, kMaxPackageListBytes);
         if (!text) return Error{text.error().code, "cannot read the dpkg file list: " + text.error().message, list};
         ++index.package_count_;
-        const std::uint32_t own = slot_of(package);
+        const auto own = static_cast<std::uint32_t>(index.packages_.size());
+        index.packages_.push_back(file.substr(0, file.size() - 5));  // "libc6:amd64.list" -> "libc6:amd64"
         std::string_view rest = *text;
         while (!rest.empty()) {
             const std::size_t nl = rest.find('\n');
             std::string_view line = rest.substr(0, nl);
             rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
             if (line.empty() || line.front() != '/' || line == "/." || line == "/") continue;
-            const std::string listed(line);
-            const std::string& dir = dirs.resolve(dirname_of(listed));
-            std::string path = (dir == "/" ? "" : dir) + listed.substr(listed.rfind('/'));
+            const std::size_t slash = line.rfind('/');
+            const std::string_view dir = slash == 0 ? std::string_view("/") : line.substr(0, slash);
+            if (!last_resolved || dir != last_dir) {
+                last_dir = dir;
+                last_resolved = &dirs.resolve(last_dir);
+            }
+            std::string path = *last_resolved == "/" ? std::string() : *last_resolved;
+            path += line.substr(slash);
             auto [it, fresh] = index.owners_.emplace(std::move(path), own);
-            if (!fresh && it->second != own) {
-                // Directories (and the odd shared file) are listed by several packages.
-                const std::string joined = index.owner_names_[it->second] + ", " + package;
-                it->second = slot_of(joined);
+            if (fresh || it->second == own) {
+                // a new path, or one this package listed already under another spelling
+            } else if (!(it->second & kShared)) {
+                // Directories (and the odd shared file) are listed by several packages: the
+                // path then points at the list of them, one entry more per package (joining
+                // their names here would copy ever longer strings for /usr/share/doc).
+                index.shared_.push_back({it->second, own});
+                it->second = kShared | static_cast<std::uint32_t>(index.shared_.size() - 1);
+            } else if (std::vector<std::uint32_t>& owners = index.shared_[it->second & ~kShared]; owners.back() != own) {
+                owners.push_back(own);
             }
             if (index.owners_.size() > kMaxPackagePaths)
                 return Error{ErrorCode::invalid_input,
@@ -138,7 +143,10 @@ Result<PackageFileIndex> PackageFileIndex::load(const Sysroot& root, const Cance
 std::optional<std::string> PackageFileIndex::owner(std::string_view path) const {
     auto it = owners_.find(std::string(path));
     if (it == owners_.end()) return std::nullopt;
-    return owner_names_[it->second];
+    if (!(it->second & kShared)) return packages_[it->second];
+    std::string joined;
+    for (std::uint32_t p : shared_[it->second & ~kShared]) joined += (joined.empty() ? "" : ", ") + packages_[p];
+    return joined;
 }
 
 Result<std::shared_ptr<const PackageFileIndex>> PackageFilesMemo::get(const Sysroot& root, const CancelToken* cancel) {

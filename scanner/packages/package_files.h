@@ -44,8 +44,10 @@ public:
 private:
     bool has_database_ = false;
     std::size_t package_count_ = 0;
-    std::vector<std::string> owner_names_;                     // "pkg" or "pkg1, pkg2"
-    std::unordered_map<std::string, std::uint32_t> owners_;    // path -> index in owner_names_
+    static constexpr std::uint32_t kShared = 0x80000000u;
+    std::vector<std::string> packages_;                      // "libc6:amd64", in the order read
+    std::vector<std::vector<std::uint32_t>> shared_;         // packages of a path listed by several
+    std::unordered_map<std::string, std::uint32_t> owners_;  // path -> index in packages_, or kShared | index in shared_
 };
 
 // The index of one scan, kept in the ScanMemo (ScanMemo::get<PackageFilesMemo>()): loaded by

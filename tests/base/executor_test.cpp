@@ -58,6 +58,34 @@ TEST_CASE("parallel_for runs each index once on at most `jobs` threads, nested r
     }
 }
 
+TEST_CASE("a caller whose own share is done runs the queued work of a helper's nested request") {
+    // Two threads: the caller's share returns at once; the worker's share asks for nested
+    // work whose first item waits for a second thread to take another. The only thread free
+    // to take it is the caller, waiting for its helper: a scan of two threads whose walk
+    // thread idles while the other reads binaries one by one.
+    Executor executor(2);
+    const auto caller = std::this_thread::get_id();
+    std::atomic<bool> started{false}, joined{false};
+    std::atomic<int> done{0};
+    auto wait_for = [](const std::atomic<bool>& flag) {  // bounded: a failure fails a check, never hangs
+        for (int waited = 0; !flag && waited < 10000; ++waited) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    };
+    executor.run_everywhere(
+        [&] {
+            if (std::this_thread::get_id() == caller) return wait_for(started);  // the worker's share has begun
+            started = true;
+            const auto worker = std::this_thread::get_id();
+            executor.parallel_for(8, nullptr, [&](std::size_t i) {
+                if (std::this_thread::get_id() != worker) joined = true;
+                if (i == 0) wait_for(joined);
+                ++done;
+            });
+        },
+        1);
+    CHECK(joined);
+    CHECK(done == 8);
+}
+
 TEST_CASE("an exception thrown on any thread reaches the caller after every thread stopped") {
     Executor executor(3);
     std::atomic<int> running{0};

@@ -144,6 +144,22 @@ TEST_CASE("result reader: refusals name the file and the JSON path") {
         CHECK(error_of(golden_with("\"state\": \"expired\"", "\"state\": \"gone\"")) ==
               "in.json: not a triad.result/1 document: waivers[2].state: 'gone' is not one of active, expired");
     }
+    // Issue 15: results are read one by one as the parser meets them; what is refused, and
+    // in which order, is what reading the whole tree first refused.
+    SUBCASE("an element of results that is not an object, after valid ones") {
+        CHECK(error_of(golden_with("\"results\": [", "\"results\": [7, ")) ==
+              "in.json: not a triad.result/1 document: results[0]: must be an object");
+        CHECK(error_of(golden_with("{\n      \"id\": \"DAC-NO-WORLD-WRITABLE\"", "[], {\n      \"id\": \"DAC-NO-WORLD-WRITABLE\"")) ==
+              "in.json: not a triad.result/1 document: results[1]: must be an object");
+    }
+    SUBCASE("a bad result is told after the keys written before results, and before those after") {
+        std::string both = golden_with("\"verdict\": \"error\",", "\"verdict\": 1,");
+        both.replace(both.find("triad.result/1"), 14, "sarif");
+        CHECK(error_of(both) == "in.json: not a triad.result/1 document: schema: must be \"triad.result/1\"");
+        CHECK(error_of(golden_with("\"state\": \"expired\"", "\"state\": \"gone\"")
+                           .replace(0, 1, "{\"results\": [{}], ")) ==  // the later "results" counts, as in a tree
+              "in.json: not a triad.result/1 document: waivers[2].state: 'gone' is not one of active, expired");
+    }
     SUBCASE("deep nesting is refused, not recursed into") {
         std::string deep(100000, '[');
         CHECK(error_of(deep).starts_with("in.json: not a triad.result/1 document: invalid JSON"));

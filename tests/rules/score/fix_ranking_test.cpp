@@ -111,3 +111,52 @@ TEST_CASE("fix ranking: gains add up, as docs/reports.md says") {
     CHECK(*after.confidentiality.score - *before.confidentiality.score ==
           doctest::Approx(fixes[0].confidentiality + fixes[1].confidentiality));
 }
+
+// Issue 15: the ranking no longer rescores every result for every failure. Its gains must
+// still equal those of the definition: each failure flipped to pass, compute_scores run over
+// all results again. A few hundred checks of every verdict, severity and impact, under
+// requirements that weigh the pillars unevenly, and with a pillar whose coverage is too low.
+TEST_CASE("fix ranking gives the gains of rescoring every flipped result, on a mixed set") {
+    const Severity severities[] = {Severity::info, Severity::low, Severity::medium, Severity::high, Severity::critical};
+    const Impact impacts[] = {Impact::none, Impact::low, Impact::high};
+    const Verdict verdicts[] = {Verdict::fail, Verdict::pass, Verdict::fail, Verdict::error,
+                                Verdict::not_applicable, Verdict::waived, Verdict::fail, Verdict::pass};
+    for (bool low_availability_coverage : {false, true}) {
+        CAPTURE(low_availability_coverage);
+        ScanResult result;
+        result.requirements = *parse_requirements("c=high,i=medium,a=low");
+        std::vector<std::string> ids;
+        for (int n = 0; n < 300; ++n) ids.push_back("GEN-" + std::to_string(n));
+        for (int n = 0; n < 300; ++n) {
+            Verdict v = verdicts[n % 8];
+            // Low coverage: every check bearing on availability errored, so that pillar, and
+            // with it the overall score, is withheld.
+            Impact a = impacts[(n / 9) % 3];
+            if (low_availability_coverage) {
+                if (n % 3 == 0) v = Verdict::error;
+                a = n % 3 == 0 ? Impact::high : Impact::none;
+            }
+            result.results.push_back(check(ids[n].c_str(), severities[n % 5], impacts[n % 3], impacts[(n / 3) % 3], a, v));
+        }
+        const Scores base = compute_scores(result.results, result.requirements);
+        const auto fixes = rank_fixes(result);
+        std::size_t failures = 0;
+        for (const CheckResult& r : result.results) failures += r.verdict == Verdict::fail;
+        REQUIRE(fixes.size() == failures);
+        for (const FixGain& g : fixes) {
+            std::vector<CheckResult> flipped = result.results;
+            flipped[g.index].verdict = Verdict::pass;
+            const Scores fixed = compute_scores(flipped, result.requirements);
+            auto gain = [](const std::optional<double>& before, const std::optional<double>& after) {
+                return before && after ? std::max(0.0, *after - *before) : 0.0;
+            };
+            CAPTURE(result.results[g.index].check.id);
+            CHECK(g.confidentiality == doctest::Approx(gain(base.confidentiality.score, fixed.confidentiality.score)));
+            CHECK(g.integrity == doctest::Approx(gain(base.integrity.score, fixed.integrity.score)));
+            CHECK(g.availability == doctest::Approx(gain(base.availability.score, fixed.availability.score)));
+            CHECK(g.overall == doctest::Approx(gain(base.overall, fixed.overall)));
+        }
+        if (low_availability_coverage) CHECK(!base.overall);  // withheld: every overall gain is 0
+        else CHECK(base.overall);
+    }
+}
