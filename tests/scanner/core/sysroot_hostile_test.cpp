@@ -63,16 +63,22 @@ struct RaceOutcome {
     int refused = 0;  // the path named the special file when it was looked up
 };
 
-// Reads /etc/passwd `rounds` times while a thread exchanges it with `special` (same
-// directory) as fast as it can.
-RaceOutcome read_while_swapping(const Sysroot& root, const std::string& dir, const std::string& special, int rounds) {
+// Reads /etc/passwd while a thread exchanges it with `special` (same directory) as fast as
+// it can, until both outcomes were seen `each` times (or a large cap of reads: on a loaded
+// machine the swapper may get little time).
+RaceOutcome read_while_swapping(const Sysroot& root, const std::string& dir, const std::string& special, int each) {
     std::atomic<bool> stop{false};
+    std::atomic<long> swaps{0};
     const std::string a = dir + "/passwd", b = dir + "/" + special;
     std::thread swapper([&] {
-        while (!stop.load()) ::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE);
+        while (!stop.load()) {
+            ::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE);
+            swaps.fetch_add(1);
+        }
     });
+    while (swaps.load() == 0) std::this_thread::yield();
     RaceOutcome out;
-    for (int i = 0; i < rounds; ++i) {
+    for (int i = 0; i < 200000 && (out.read < each || out.refused < each); ++i) {
         auto r = root.read_file("/etc/passwd");
         if (r) {
             CHECK(*r == "root:x:0:0::/root:/bin/sh\n");  // never a byte of anything else
@@ -112,7 +118,7 @@ TEST_CASE("a file swapped for a FIFO or a device in a loop is never opened, only
             REQUIRE(::lstat((etc + "/" + special).c_str(), &st) == 0);
             REQUIRE_FALSE(S_ISREG(st.st_mode));  // the watch is on the special file itself
             OpenCounter counter(etc + "/" + special);
-            RaceOutcome o = read_while_swapping(root, etc, special, 3000);
+            RaceOutcome o = read_while_swapping(root, etc, special, 500);
             MESSAGE(special << ": " << o.read << " reads, " << o.refused << " refusals");
             // Both sides of the race were hit, or the test proved nothing...
             CHECK(o.read > 0);
