@@ -13,6 +13,7 @@
 #include "scanner/collectors/accounts/pam.h"
 #include "scanner/collectors/accounts/sshd_config.h"
 #include "scanner/collectors/accounts/sudoers_internal.h"
+#include "scanner/collectors/kernel/sysctl.h"
 #include "scanner/core/fact.h"
 #include "scanner/core/path_glob.h"
 #include "scanner/identity/identity.h"
@@ -164,4 +165,20 @@ TEST_CASE("sudoers: #includedir repeated over many files reads the directory onc
     CHECK(s.error.find(": not read: the files included for one configuration would exceed the include budget of 256 files") !=
           std::string::npos);
     CHECK(s.files.size() == 256);
+}
+
+TEST_CASE("sysctl.d: more files than the budget make every key an error naming it, never a partial answer") {
+    TempDir t;
+    for (int i = 0; i < 300; ++i)
+        write_file(t / ("root/etc/sysctl.d/" + std::to_string(100 + i) + "-x.conf"), "kernel.kptr_restrict = 1\n");
+    auto root = Sysroot::open(t / "root").value();
+    IdentityTable ids = IdentityTable::load(root);
+    SelectArgs args;
+    args.values["key"] = StringList{"kernel.kptr_restrict"};
+    args.values["source"] = std::string("configured");
+    FactSet facts = collect_sysctl(CollectContext{root, ids}, args);
+    REQUIRE(facts.size() == 1);
+    CHECK(facts[0].status == FactStatus::error);
+    CHECK(facts[0].reason.find("/etc/sysctl.d/356-x.conf: not read: the files included for one configuration would "
+                               "exceed the include budget of 256 files") != std::string::npos);
 }
