@@ -3,6 +3,8 @@
 
 #include <strings.h>
 
+#include <algorithm>
+
 namespace triad::scanner {
 namespace {
 
@@ -83,6 +85,30 @@ std::vector<LogicalLine> logical_lines(std::string_view text, bool strip_hash_co
         logical.clear();
     }
     return out;
+}
+
+namespace {
+
+std::string size_text(std::size_t bytes) {
+    constexpr std::size_t kMiB = 1024 * 1024;
+    return bytes % kMiB == 0 ? std::to_string(bytes / kMiB) + " MiB" : std::to_string(bytes) + " bytes";
+}
+
+}  // namespace
+
+std::string IncludeBudget::charge(const std::string& path, std::string_view text) {
+    const std::size_t lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) +
+                              (!text.empty() && text.back() != '\n' ? 1 : 0);
+    const std::string why = path + ": not read: the files included for one configuration would exceed ";
+    if (files_ + 1 > limits_.files) return why + "the include budget of " + std::to_string(limits_.files) + " files";
+    if (bytes_ + text.size() > limits_.bytes)
+        return why + "the include budget of " + size_text(limits_.bytes) + " read";
+    if (lines_ + lines > limits_.lines)
+        return why + "the include budget of " + std::to_string(limits_.lines) + " lines read";
+    ++files_;
+    bytes_ += text.size();
+    lines_ += lines;
+    return {};
 }
 
 }  // namespace triad::scanner

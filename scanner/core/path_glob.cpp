@@ -12,6 +12,22 @@
 #include "base/pattern.h"
 
 namespace triad::scanner {
+namespace {
+
+// A pattern of k wildcard components over directories that link to themselves names n^k
+// paths ("g/*/*/*/*/*/x.conf" over 40 self-links is 10^8): expansion stops, with an error
+// naming the pattern, when any step holds more paths than this. Real expansions (the files
+// of /etc/pam.d, the certificates of /etc/ssl/certs) hold hundreds. See docs/limits.md.
+constexpr std::size_t kMaxGlobPaths = 10000;
+
+Error glob_budget_error(const std::string& pattern) {
+    return Error{ErrorCode::invalid_input,
+                 "expands to more than " + std::to_string(kMaxGlobPaths) +
+                     " paths (the glob budget; directories that link to themselves?); not expanded",
+                 pattern};
+}
+
+}  // namespace
 
 Result<std::vector<std::string>> list_directory(const Sysroot& root, const std::string& dir) {
     std::vector<std::string> names;
@@ -49,13 +65,16 @@ Result<std::vector<std::string>> expand_path_glob(const Sysroot& root, const std
         std::vector<std::string> next;
         for (const std::string& base : current) {
             if (!has_glob_chars(component)) {
-                next.push_back(base + "/" + component);
+                next.push_back(base + "/" + component);  // no more paths than `current` holds
                 continue;
             }
             auto names = list_directory(root, base);
             if (!names) return Error{ErrorCode::permission_denied, names.error().describe(), pattern};
             for (const std::string& name : *names)
-                if (::fnmatch(component.c_str(), name.c_str(), FNM_PERIOD) == 0) next.push_back(base + "/" + name);
+                if (::fnmatch(component.c_str(), name.c_str(), FNM_PERIOD) == 0) {
+                    if (next.size() == kMaxGlobPaths) return glob_budget_error(pattern);
+                    next.push_back(base + "/" + name);
+                }
         }
         current = std::move(next);
     }

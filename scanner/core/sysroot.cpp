@@ -7,11 +7,15 @@
 #include "base/file_read.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <deque>
 #include <vector>
@@ -49,6 +53,35 @@ Result<struct statx> statx_fd(int fd, const std::string& where) {
     if (::statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &st) != 0)
         return error_from_errno(errno, where);
     return st;
+}
+
+// File systems whose files are the kernel's live state, not data of an image: reading one
+// through an audited root would report the scanning machine (or triad itself) as the image,
+// and some reads act (/proc/kmsg consumes messages). /run and /tmp (tmpfs) hold real files.
+constexpr std::array<unsigned long, 17> kPseudoFilesystems = {
+    PROC_SUPER_MAGIC, SYSFS_MAGIC,        DEBUGFS_MAGIC,      SECURITYFS_MAGIC, TRACEFS_MAGIC,
+    CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC, BPF_FS_MAGIC,    EFIVARFS_MAGIC,   PSTOREFS_MAGIC,
+    DEVPTS_SUPER_MAGIC, BINFMTFS_MAGIC,   SELINUX_MAGIC,      SMACK_MAGIC,      NSFS_MAGIC,
+    0x62656570 /* configfs */, 0x65735543 /* fusectl */};
+
+// The pseudo file system `fd` lies on by name, or null when it is an ordinary one.
+const char* pseudo_filesystem(int fd) {
+    struct statfs fs {};
+    if (::fstatfs(fd, &fs) != 0) return nullptr;
+    const auto type = static_cast<unsigned long>(fs.f_type);
+    if (std::find(kPseudoFilesystems.begin(), kPseudoFilesystems.end(), type) == kPseudoFilesystems.end())
+        return nullptr;
+    switch (type) {
+        case PROC_SUPER_MAGIC: return "procfs";
+        case SYSFS_MAGIC: return "sysfs";
+        case DEBUGFS_MAGIC: return "debugfs";
+        case SECURITYFS_MAGIC: return "securityfs";
+        case TRACEFS_MAGIC: return "tracefs";
+        case CGROUP_SUPER_MAGIC:
+        case CGROUP2_SUPER_MAGIC: return "cgroup";
+        case EFIVARFS_MAGIC: return "efivarfs";
+        default: return "a kernel pseudo file system";
+    }
 }
 
 }  // namespace
@@ -167,24 +200,45 @@ Result<struct statx> Sysroot::lstat(std::string_view path) const {
 
 Result<std::string> Sysroot::read_file(std::string_view path, std::size_t max_bytes) const {
     const std::string where = display(path);
-    // Look before opening for reading: opening a FIFO would block, a device could act.
+    // One path lookup, O_PATH: nothing is opened for I/O yet, so a FIFO cannot block and a
+    // device driver is not called. Every decision below is made on this very inode, and the
+    // read goes through it too: a file swapped for a device after the lookup is never opened.
     auto probe = open_path(path, O_PATH, /*follow_final=*/true);
     if (!probe) return probe.error();
     auto st = statx_fd(probe->get(), where);
     if (!st) return st.error();
     if (S_ISDIR(st->stx_mode)) return Error{ErrorCode::invalid_input, "is a directory", where};
     if (!S_ISREG(st->stx_mode)) return Error{ErrorCode::invalid_input, "not a regular file; not opened", where};
+    // A procfs or sysfs mounted inside an audited root (a container seen through
+    // /proc/PID/root, an image with its /proc bind-mounted) shows the scanning machine, not
+    // the image. Trees that are pseudo file systems themselves (--proc, --sys) are read as such.
+    if (const char* fs = pseudo_filesystem(probe->get()); fs && !pseudo_filesystem(fd_.get()))
+        return Error{ErrorCode::invalid_input,
+                     std::string("on ") + fs + " mounted inside the audited root: live kernel state, not the image's; not read",
+                     where};
     if (st->stx_size > max_bytes)
         return Error{ErrorCode::invalid_input,
                      "larger than " + std::to_string(max_bytes) + " bytes; not read", where};
 
-    auto fd = open_path(path, O_RDONLY | O_NONBLOCK | O_NOCTTY, /*follow_final=*/true);
-    if (!fd) return fd.error();
-    auto again = statx_fd(fd->get(), where);  // the file may have been swapped in between
+    // Reopen the inode we looked at through its descriptor's magic link: no second lookup
+    // of `path` that a rename could redirect.
+    const std::string self = "/proc/self/fd/" + std::to_string(probe->get());
+    UniqueFd fd(::open(self.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    if (!fd.valid()) {
+        // Without /proc mounted in triad's own namespace there is no way to reopen an O_PATH
+        // descriptor; refusing would make every file unreadable, so fall back to a second
+        // lookup (still inside the root, non-blocking) and check that it found the same inode.
+        if (errno != ENOENT) return error_from_errno(errno, where);
+        auto reopened = open_path(path, O_RDONLY | O_NONBLOCK | O_NOCTTY, /*follow_final=*/true);
+        if (!reopened) return reopened.error();
+        fd = std::move(*reopened);
+    }
+    auto again = statx_fd(fd.get(), where);
     if (!again) return again.error();
-    if (!S_ISREG(again->stx_mode) || again->stx_ino != st->stx_ino)
+    if (!S_ISREG(again->stx_mode) || again->stx_ino != st->stx_ino || again->stx_dev_major != st->stx_dev_major ||
+        again->stx_dev_minor != st->stx_dev_minor)
         return Error{ErrorCode::invalid_input, "changed while being opened; not read", where};
-    return read_all(fd->get(), max_bytes, where);
+    return read_all(fd.get(), max_bytes, where);
 }
 
 Result<std::string> Sysroot::read_link(std::string_view path) const {

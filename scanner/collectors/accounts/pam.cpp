@@ -34,9 +34,9 @@ constexpr FieldSpec kFields[] = {
 static_assert(std::size(kFields) == kPamFieldCount);
 
 constexpr int kMaxIncludeDepth = 16;
-// Each @include can repeat a file many times over: the files read for one service are capped
-// so that a hostile tree cannot make the expansion exponential.
-constexpr int kMaxFilesRead = 256;
+// Each @include can repeat a file many times over: what is read for one service (files,
+// bytes, lines) is bounded by an IncludeBudget so that a hostile tree cannot make the
+// expansion exponential or a gigabyte of lines.
 
 bool blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
@@ -71,7 +71,7 @@ struct Expander {
     std::vector<PamLine> out;
     std::string error;
     std::vector<std::string> stack;
-    int files_read = 0;
+    IncludeBudget budget{};
 
     // Appends the lines of `file`; with `only_type`, only lines of that type (include, substack).
     void expand(const std::string& file, const std::string& only_type, int depth) {
@@ -86,12 +86,13 @@ struct Expander {
             error = text.error().describe();
             return;
         }
-        if (++files_read > kMaxFilesRead) {
-            error = file + ": more than " + std::to_string(kMaxFilesRead) + " files included";
+        if (std::string why = budget.charge(file, *text); !why.empty()) {
+            error = std::move(why);
             return;
         }
         stack.push_back(file);
         for (const LogicalLine& logical : logical_lines(*text, /*strip_hash_comments=*/true)) {
+            if (!error.empty()) return;  // an include below tripped a budget: the stack is not whole
             std::vector<std::string> w = pam_words(logical.text);
             if (w.empty()) continue;
             if (w[0] == "@include") {
@@ -135,7 +136,7 @@ std::string base_name(const std::string& path) {
 }  // namespace
 
 std::vector<PamLine> read_pam_service(const Sysroot& root, const std::string& service, std::string& error) {
-    Expander e{root, service, {}, {}, {}, 0};
+    Expander e{root, service, {}, {}, {}, {}};
     e.expand("/etc/pam.d/" + service, "", 0);
     error = e.error;
     std::map<std::string, int> positions;

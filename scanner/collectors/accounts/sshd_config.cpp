@@ -10,6 +10,7 @@
 #include <map>
 
 #include "scanner/collectors/accounts/accounts_internal.h"
+#include "scanner/config/config_file.h"
 #include "scanner/walk/file_entry.h"
 #include "scanner/collectors/accounts/sshd_config_internal.h"
 
@@ -137,15 +138,17 @@ struct Block {
 };
 
 constexpr int kMaxIncludeDepth = 16;  // sshd's READCONF_MAX_DEPTH
-// Includes fan out (a glob in every file): a hostile tree could make the depth limit alone
-// exponential, so the number of files read is capped too.
-constexpr std::size_t kMaxFilesRead = 256;
+// Includes fan out (a glob in every file) and may name one big file many times: what all
+// files of the configuration read together is bounded (IncludeBudget), and so is the number
+// of Match blocks (real configurations have a few dozen; each becomes a fact).
+constexpr std::size_t kMaxMatchBlocks = 1024;
 
 struct Reader {
     const Sysroot& root;
     std::vector<Block> blocks{Block{}};
     std::vector<std::string> files;
     std::string error;
+    IncludeBudget budget{};
 
     // Reads `path` into the block `current` (and the blocks its Match lines open).
     void read(const std::string& path, std::size_t current, int depth) {
@@ -159,8 +162,8 @@ struct Reader {
             if (text.error().code != ErrorCode::not_found) error = text.error().describe();
             return;
         }
-        if (files.size() >= kMaxFilesRead) {
-            error = path + ": more than " + std::to_string(kMaxFilesRead) + " configuration files included";
+        if (std::string why = budget.charge(path, *text); !why.empty()) {
+            error = std::move(why);
             return;
         }
         files.push_back(path);
@@ -180,6 +183,11 @@ struct Reader {
                 for (std::size_t i = 1; i < words.size(); ++i) criteria += (criteria.empty() ? "" : " ") + words[i];
                 // A Match inside a file included from a Match block applies only when both match.
                 if (!base_criteria.empty()) criteria = base_criteria + " " + criteria;
+                if (blocks.size() > kMaxMatchBlocks) {
+                    error = path + ":" + std::to_string(line_no) + ": more than " + std::to_string(kMaxMatchBlocks) +
+                            " Match blocks (the Match block budget); not read further";
+                    return;
+                }
                 blocks.push_back(Block{criteria.empty() ? "all" : criteria, {}});
                 current = blocks.size() - 1;
                 continue;
@@ -204,6 +212,7 @@ struct Reader {
                         return;
                     }
                     for (const std::string& m : *matches) read(m, current, depth + 1);
+                    if (!error.empty()) return;  // a budget tripped below: stop here too
                 }
                 continue;
             }
@@ -366,7 +375,7 @@ std::span<const FieldSpec> sshd_fields() { return fields_table(); }
 
 FactSet collect_sshd(const CollectContext& ctx, const SelectArgs& args) {
     const std::string main_file = "/etc/ssh/sshd_config";
-    Reader reader{ctx.root, {Block{}}, {}, {}};
+    Reader reader{ctx.root, {Block{}}, {}, {}, {}};
     reader.read(main_file, 0, 0);
     if (!reader.error.empty()) return {Fact::error(main_file, reader.error)};
     // Without a server configuration there is no sshd to judge (the package is not installed).

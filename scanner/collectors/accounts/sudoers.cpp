@@ -51,7 +51,8 @@ constexpr FieldSpec kRuleFields[] = {
 static_assert(std::size(kRuleFields) == kRuleFieldCount);
 
 constexpr int kMaxIncludeDepth = 8;  // sudo itself stops at 128; real configurations nest once or twice
-constexpr std::size_t kMaxFilesRead = 256;  // includedirs fan out: bounds a hostile tree's total work
+// Includedirs fan out: what all files read together may cost is bounded by an IncludeBudget
+// (files, bytes, lines) passed down the reading.
 
 const std::set<std::string, std::less<>> kTags = {
     "NOPASSWD", "PASSWD", "NOEXEC", "EXEC", "SETENV", "NOSETENV", "LOG_INPUT", "NOLOG_INPUT", "LOG_OUTPUT",
@@ -252,8 +253,18 @@ std::string dirname(const std::string& path) {
     return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
 }
 
-void read_one(const Sysroot& root, const std::string& path, int depth, Sudoers& out, std::vector<std::string>& stack) {
+struct IncludeState {
+    std::vector<std::string> stack;
+    IncludeBudget budget;
+    // A directory already included adds nothing when included again (its files' rules are
+    // the same rules): listing and reading it once keeps `#includedir` repeated N times over
+    // M files linear instead of N x M.
+    std::set<std::string, std::less<>> dirs_read;
+};
+
+void read_one(const Sysroot& root, const std::string& path, int depth, Sudoers& out, IncludeState& state) {
     if (!out.error.empty()) return;
+    std::vector<std::string>& stack = state.stack;
     if (depth > kMaxIncludeDepth || std::find(stack.begin(), stack.end(), path) != stack.end()) {
         out.error = path + ": include loop or includes nested deeper than " + std::to_string(kMaxIncludeDepth);
         return;
@@ -264,30 +275,33 @@ void read_one(const Sysroot& root, const std::string& path, int depth, Sudoers& 
         if (text.error().code != ErrorCode::not_found || depth == 0) out.error = text.error().describe();
         return;
     }
-    if (out.files.size() >= kMaxFilesRead) {
-        out.error = path + ": more than " + std::to_string(kMaxFilesRead) + " sudoers files included";
+    if (std::string why = state.budget.charge(path, *text); !why.empty()) {
+        out.error = std::move(why);
         return;
     }
     out.files.push_back(path);
     stack.push_back(path);
     parse_sudoers_text(*text, path, out, [&](const std::string& target, bool is_dir) {
+        if (!out.error.empty()) return;  // a budget tripped: nothing more is read
         std::string full = target.front() == '/' ? target : dirname(path) + "/" + target;
         if (!is_dir) {
-            read_one(root, full, depth + 1, out, stack);
+            read_one(root, full, depth + 1, out, state);
             return;
         }
+        if (!state.dirs_read.insert(full).second) return;
         auto entries = expand_path_glob(root, full + "/*");
         if (!entries) {
             out.error = entries.error().describe();
             return;
         }
         for (const std::string& e : *entries) {
+            if (!out.error.empty()) return;
             std::string name = e.substr(e.rfind('/') + 1);
             // sudoers(5): names ending in '~' or containing '.' are skipped (editor backups, .dpkg-old).
             if (name.empty() || name.back() == '~' || name.find('.') != std::string::npos) continue;
             auto st = root.lstat(e);
             if (st && S_ISDIR(st->stx_mode)) continue;
-            read_one(root, e, depth + 1, out, stack);
+            read_one(root, e, depth + 1, out, state);
         }
     });
     stack.pop_back();
@@ -333,8 +347,8 @@ void parse_sudoers_text(const std::string& text, const std::string& file, Sudoer
 
 Sudoers read_sudoers(const Sysroot& root, const std::string& path) {
     Sudoers out;
-    std::vector<std::string> stack;
-    read_one(root, path, 0, out, stack);
+    IncludeState state;
+    read_one(root, path, 0, out, state);
     return out;
 }
 

@@ -25,7 +25,9 @@ enum RuleField : std::size_t {
 static_assert(std::size(kAuditRuleFields) == kRuleFieldCount);
 
 constexpr std::size_t kMaxRulesFileBytes = 4 * 1024 * 1024;
-constexpr std::size_t kMaxRuleFiles = 1024;
+// What augenrules concatenates is bounded as includes are (docs/limits.md): real rule sets
+// are a few files and a few thousand lines.
+constexpr IncludeLimits kRulesBudget{1024, 16 * 1024 * 1024, 200'000};
 
 // The last audit= token of the kernel command line.
 std::optional<std::string> boot_audit(const Sysroot& proc) {
@@ -93,12 +95,17 @@ ConfiguredRules read_configured(const Sysroot& root) {
     }
     files = *listed;
     if (files.empty()) files.push_back("/etc/audit/audit.rules");
-    if (files.size() > kMaxRuleFiles) files.resize(kMaxRuleFiles);
+    IncludeBudget budget(kRulesBudget);
     for (const std::string& file : files) {
         auto text = root.read_file(file, kMaxRulesFileBytes);
         if (!text) {
             if (text.error().code != ErrorCode::not_found) out.errors.push_back(Fact::error(file, text.error().describe()));
             continue;
+        }
+        if (std::string why = budget.charge(file, *text); !why.empty()) {
+            // The rules read so far are kept; the error says the rest were not read.
+            out.errors.push_back(Fact::error("/etc/audit/rules.d", why + "; this and later rule files were not read"));
+            break;
         }
         out.any_file = true;
         for (const LogicalLine& l : logical_lines(*text, /*strip_hash_comments=*/false)) {

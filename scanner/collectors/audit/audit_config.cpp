@@ -91,13 +91,17 @@ FactSet collect_audit_config(const CollectContext& ctx, const SelectArgs&) {
     std::vector<std::string> files = *listed;
     if (files.empty()) files.push_back("/etc/audit/audit.rules");
     StringList read;
+    // Bounded as includes are (docs/limits.md): past the budget the settings could come from
+    // any unread file, so the whole object is an error.
+    IncludeBudget budget(IncludeLimits{1024, 16 * 1024 * 1024, 200'000});
     for (const std::string& file : files) {
-        if (read.size() == 1024 || ctx.cancelled()) break;
+        if (ctx.cancelled()) break;
         auto text = ctx.root.read_file(file, 4 * 1024 * 1024);
         if (!text) {
             if (text.error().code == ErrorCode::not_found) continue;
             return {Fact::error(object, text.error().describe())};
         }
+        if (std::string why = budget.charge(file, *text); !why.empty()) return {Fact::error(object, why)};
         read.push_back(file);
         for (const LogicalLine& l : logical_lines(*text, /*strip_hash_comments=*/true)) {
             std::istringstream in(l.text);

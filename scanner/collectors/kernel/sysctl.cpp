@@ -15,6 +15,7 @@
 #include <set>
 
 #include "scanner/collectors/kernel/sysctl_internal.h"
+#include "scanner/config/config_file.h"
 #include "scanner/core/path_glob.h"
 
 namespace triad::scanner {
@@ -184,6 +185,9 @@ Result<std::vector<ConfigFile>> read_config(const Sysroot& root) {
     if (main_conf && std::none_of(order.begin(), order.end(), [&](const std::string& p) { return identity(root, p) == main_conf; }))
         order.push_back("/etc/sysctl.conf");
     std::vector<ConfigFile> out;
+    // The sysctl.d directories together are bounded as includes are (docs/limits.md): any
+    // key might be set in a file past the budget, so tripping it is an error for every key.
+    IncludeBudget budget;
     for (const std::string& path : order) {
         // A symlink to /dev/null masks the same-named file of a lower directory.
         if (auto target = root.read_link(path); target && *target == "/dev/null") continue;
@@ -192,6 +196,7 @@ Result<std::vector<ConfigFile>> read_config(const Sysroot& root) {
             if (text.error().code == ErrorCode::not_found) continue;  // dangling symlink: nothing applied
             return Error{text.error().code, "cannot read " + path + ": " + text.error().message, path};
         }
+        if (std::string why = budget.charge(path, *text); !why.empty()) return Error{ErrorCode::invalid_input, why, path};
         out.push_back({path, parse_sysctl_conf(*text)});
     }
     return out;

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <set>
 
+#include "scanner/collectors/mac/file_contexts_screen.h"
 #include "scanner/config/config_file.h"
 #include "scanner/walk/file_entry.h"
 #include "scanner/proc/mac_processes.h"
@@ -136,6 +137,7 @@ public:
     static Result<Labeler> open(const Sysroot& root, const std::string& dir) {
         const std::string base = dir + "/file_contexts";
         std::string all;
+        std::vector<FileContextsText> texts;
         for (const char* suffix : {"", ".homedirs", ".local"}) {
             // Refpolicy's file_contexts is under 1 MiB; 16 MiB leaves room without inviting abuse.
             auto text = root.read_file(base + suffix, 16 * 1024 * 1024);
@@ -145,7 +147,11 @@ public:
             }
             all += *text;
             if (!all.empty() && all.back() != '\n') all += '\n';
+            texts.push_back({base + suffix, std::move(*text)});
         }
+        // The patterns are the image's, untrusted: bounded before libselinux sees them.
+        auto screen = FileContextsScreen::build(texts);
+        if (!screen) return screen.error();
         UniqueFd fd(::memfd_create("file_contexts", MFD_CLOEXEC));
         if (!fd.valid()) return error_from_errno(errno, "memfd_create");
         for (std::size_t off = 0; off < all.size();) {
@@ -163,13 +169,16 @@ public:
         };
         selabel_handle* h = selabel_open(SELABEL_CTX_FILE, opts, 3);
         if (!h) return Error{ErrorCode::invalid_input, "libselinux cannot load it: " + g_selinux_log, base};
-        Labeler l;
+        Labeler l(std::move(*screen));
         l.handle_.reset(h);
         l.subs_ = read_subs(root, base + ".subs");
         auto dist = read_subs(root, base + ".subs_dist");
         l.subs_.insert(l.subs_.end(), dist.begin(), dist.end());
         return l;
     }
+
+    // Why `path` cannot be looked up within the match budget; "" when it can.
+    std::string undecidable(const std::string& path) const { return screen_.check(substitute(path)); }
 
     // The expected context of `path` with file type `mode`; "" when none applies.
     std::string lookup(const std::string& path, std::uint32_t mode) const {
@@ -204,8 +213,11 @@ private:
         return path;
     }
 
+    explicit Labeler(FileContextsScreen screen) : screen_(std::move(screen)) {}
+
     std::unique_ptr<selabel_handle, Closer> handle_;
     std::vector<Sub> subs_;
+    FileContextsScreen screen_;
 };
 
 std::set<std::string> customizable_types(const Sysroot& root, const std::string& type) {
@@ -292,6 +304,10 @@ FactSet collect_selinux_files(const CollectContext& ctx, const SelectArgs& args)
                 continue;
             }
             f.fields[kSfExists] = Value{true};
+            if (std::string why = labeler->undecidable(path); !why.empty()) {
+                out.push_back(Fact::error(path, why));
+                continue;
+            }
             auto label = read_whole_xattr_at(fd->get(), "", "security.selinux");
             if (!label) {
                 out.push_back(Fact::error(path, label.error().message));

@@ -92,13 +92,21 @@ struct XinetdReader {
     FactSet& out;
     std::vector<std::string> disabled_by_defaults;
     std::vector<std::pair<Fact, std::string>> pending;  // entries, with their name, until the defaults are known
-    std::size_t files = 0;
+    // What includes and includedirs read together is bounded (docs/limits.md); past it the
+    // rest is not read and an error fact says so, never a silent cut.
+    IncludeBudget budget{IncludeLimits{kMaxIncludedFiles, 16 * 1024 * 1024, 200'000}};
+    bool tripped = false;
 
     void read(const std::string& file) {
-        if (++files > kMaxIncludedFiles) return;
+        if (tripped) return;
         auto text = root.read_file(file, kMaxFileBytes);
         if (!text) {
             if (text.error().code != ErrorCode::not_found) out.push_back(Fact::error(file, text.error().describe()));
+            return;
+        }
+        if (std::string why = budget.charge(file, *text); !why.empty()) {
+            out.push_back(Fact::error(file, why + "; this and later xinetd files were not read"));
+            tripped = true;
             return;
         }
         std::string block;  // "service NAME" or "defaults" while inside braces
@@ -172,7 +180,7 @@ struct XinetdReader {
 FactSet collect_inetd_services(const CollectContext& ctx, const SelectArgs&) {
     FactSet out;
     read_inetd(ctx.root, out);
-    XinetdReader x{ctx.root, out, {}, {}, 0};
+    XinetdReader x{ctx.root, out, {}, {}, {}, false};
     x.read("/etc/xinetd.conf");
     x.finish();
     return out;
