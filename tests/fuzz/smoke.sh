@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # ctest's short fuzz smoke run: builds every libFuzzer target with clang into DIR (once; later
 # runs are incremental), replays each target's seed corpus, then fuzzes each for a few
-# seconds (SMOKE_SECONDS, default 3) from a fixed seed. A crash, leak, sanitizer report,
+# seconds (SMOKE_SECONDS, default 2) from a fixed seed. A crash, leak, sanitizer report,
 # timeout or out-of-memory fails the test and names the target.
 # Exit 77 (skipped) when clang or its fuzzer runtime is not installed.
 set -euo pipefail
 dir=${1:?usage: smoke.sh BUILD_DIR}
-seconds=${SMOKE_SECONDS:-3}
+seconds=${SMOKE_SECONDS:-2}
 src=$(cd "$(dirname "$0")" && pwd)
 command -v clang++ >/dev/null || { echo "clang++ not installed: fuzz smoke skipped"; exit 77; }
 if [ ! -f "$dir/build.ninja" ]; then
