@@ -233,6 +233,7 @@ function live(kind, text, check) {
   const list = $('live');
   list.prepend(item);
   while (list.children.length > LIVE_MAX) list.lastChild.remove();
+  return item;
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -256,9 +257,13 @@ function onEvent(e) {
     if (e.result && (e.result.verdict === 'fail' || e.result.verdict === 'error'))
       live('finding', e.result.verdict + ' ' + e.result.id + ' (' + e.result.severity + '): ' + e.result.title, e.result.id);
     break;
-  case 'drift':
-    live('drift', 'drift ' + e.check + ': ' + e.old + ' \u2192 ' + e.new, e.check);
+  case 'drift': {
+    // A check can drift in its evidence alone (other failing objects, other observed values).
+    const changed = Array.isArray(e.changed) ? e.changed.map(String) : ['verdict'];
+    const what = changed.includes('verdict') ? '' : ' (evidence changed)';
+    live('drift', 'drift ' + e.check + ': ' + e.old + ' \u2192 ' + e.new + what, e.check).dataset.changed = changed.join(' ');
     break;
+  }
   case 'scan_finished':
     live('scan_finished', 'scan finished: overall ' + scoreText(e.scores && e.scores.overall));
     if (e.scores) showScores(e.scores);

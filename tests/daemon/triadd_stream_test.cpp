@@ -87,7 +87,7 @@ TEST_CASE("subscriber filters select findings and drift on the socket and the HT
     REQUIRE(ack);
     REQUIRE(name_of(ack) == "subscribed");
     CHECK(ack->getObject("filter")->getArray("severity")->size() == 2);
-    EventStream sse(port, "/events?severity=high,critical&verdict=fail");
+    EventStream sse(port, "/v1/events?severity=high,critical&verdict=fail");
     REQUIRE(sse.status() == 200);
 
     // A filter the daemon cannot read is answered with the reason, then the connection closes.
@@ -97,7 +97,7 @@ TEST_CASE("subscriber filters select findings and drift on the socket and the HT
     CHECK(name_of(rejected) == "filter_rejected");
     CHECK(rejected->getValue<std::string>("error").find("unknown severity 'severe'") != std::string::npos);
     CHECK(wrong.next_line().empty());  // closed
-    EventStream bad_query(port, "/events?severity=severe");
+    EventStream bad_query(port, "/v1/events?severity=severe");
     CHECK(bad_query.status() == 400);
 
     std::map<std::string, std::string> severity_of;
