@@ -184,14 +184,16 @@ public:
         params.set("url", url);
         call("Page.navigate", params);
     }
-    // The value of a JavaScript expression in the page (JSON-serialisable).
+    // The value of a JavaScript expression in the page (JSON-serialisable); empty when it
+    // threw, as it does while the page is still loading (the probes below then try again,
+    // and a CHECK on an empty value fails naming what was expected).
     Poco::Dynamic::Var eval(const std::string& expression) {
         Poco::JSON::Object params;
         params.set("expression", expression);
         params.set("returnByValue", true);
         auto reply = call("Runtime.evaluate", params);
         auto result = reply->getObject("result");
-        REQUIRE_MESSAGE(!result->has("exceptionDetails"), expression);
+        if (result->has("exceptionDetails")) return {};
         return result->getObject("result")->get("value");
     }
     std::string eval_string(const std::string& expression) {
@@ -235,6 +237,13 @@ private:
     std::unique_ptr<Poco::Net::HTTPClientSession> session_;
     std::unique_ptr<Poco::Net::WebSocket> socket_;
 };
+
+// What the page shows, for a failure message. Read before the assertion, never inside its
+// message: doctest evaluates a message while it reports, and a failure there re-enters it.
+std::string page_text(Browser& browser) { return browser.eval_string("document.body ? document.body.innerText : ''"); }
+std::string live_text(Browser& browser) {
+    return browser.eval_string("document.getElementById('live') ? document.getElementById('live').innerText : ''");
+}
 
 // check id -> verdict of a stored triad.result/1 document.
 std::map<std::string, std::string> verdicts(const Poco::JSON::Object::Ptr& result) {
@@ -319,14 +328,15 @@ TEST_CASE("dashboard in headless Chromium: scores, trend, failing checks as text
     Browser browser;
     browser.open("http://127.0.0.1:" + std::to_string(port) + "/#token=" + kToken);
     // The page read the store and subscribed (it says "live" once /v1/events answered).
-    REQUIRE_MESSAGE(eventually(60,
+    const bool loaded = eventually(60,
                                [&] {
                                    return browser.eval_string("document.getElementById('status').dataset.live || ''") ==
                                               "yes" &&
                                           browser.eval_string("document.getElementById('trend').dataset.points || ''") ==
                                               "1";
-                               }),
-                    browser.eval_string("document.body.innerText"));
+                               });
+    const std::string page_shown = loaded ? "" : page_text(browser);
+    REQUIRE_MESSAGE(loaded, page_shown);
     // The token left the address bar as soon as the page read it.
     CHECK(browser.eval_string("location.href").find(kToken) == std::string::npos);
 
@@ -371,7 +381,7 @@ TEST_CASE("dashboard in headless Chromium: scores, trend, failing checks as text
     const std::string drift_js =
         "[...document.querySelectorAll('#live li[data-event=\"drift\"][data-changed~=\"verdict\"]')].map(e => e.dataset.check).join('\\n')";
     std::set<std::string> drifted;
-    REQUIRE_MESSAGE(eventually(60,
+    const bool drift_shown = eventually(60,
                                [&] {
                                    drifted.clear();
                                    std::istringstream in(browser.eval_string(drift_js));
@@ -380,8 +390,9 @@ TEST_CASE("dashboard in headless Chromium: scores, trend, failing checks as text
                                           browser.eval_string("document.getElementById('trend').dataset.points") == "2" &&
                                           browser.eval_string("document.getElementById('meta').dataset.startedAt") ==
                                               second->getValue<std::string>("started_at");
-                               }),
-                    browser.eval_string("document.getElementById('live').innerText"));
+                               });
+    const std::string live_shown = drift_shown ? "" : live_text(browser);
+    REQUIRE_MESSAGE(drift_shown, live_shown);
     // A drift line names the old and new verdicts; the scores are the second scan's.
     const std::string one = *changed.begin();
     CHECK(browser.eval_string("document.querySelector('#live li[data-check=\"" + one + "\"][data-event=\"drift\"]').textContent")
