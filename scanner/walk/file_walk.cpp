@@ -131,7 +131,9 @@ private:
 
     bool pop(DirTask& task) {
         std::unique_lock lock(mutex_);
-        ready_.wait(lock, [this] { return !stack_.empty() || busy_ == 0; });
+        // A failure ends every thread's walk: without it in the predicate, a thread asleep here
+        // while the others stop would wait for a notification nobody sends any more.
+        ready_.wait(lock, [this] { return !stack_.empty() || busy_ == 0 || failure_; });
         if (stack_.empty() || failure_) return false;
         task = std::move(stack_.back());
         stack_.pop_back();
@@ -161,6 +163,7 @@ private:
                 queued_fds_ -= static_cast<int>(std::count_if(stack_.begin(), stack_.end(),
                                                               [](const DirTask& t) { return t.fd.valid(); }));
                 stack_.clear();
+                ready_.notify_all();
             }
             task.fd.reset();
             finished_one();
