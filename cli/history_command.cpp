@@ -10,6 +10,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "store/scan_row_json.h"
 #include "store/scan_store.h"
 
 namespace triad::cli {
@@ -36,8 +37,6 @@ std::string score_text(const std::optional<double>& s) {
     return buf;
 }
 
-Poco::Dynamic::Var score_json(const std::optional<double>& s) { return s ? Poco::Dynamic::Var(*s) : Poco::Dynamic::Var(); }
-
 void print_json(const Poco::JSON::Array& list) {
     Poco::JSON::Stringifier::stringify(list, std::cout, 2);
     std::cout << "\n";
@@ -46,28 +45,7 @@ void print_json(const Poco::JSON::Array& list) {
 int print_scans(const std::vector<store::ScanRow>& rows, bool json) {
     if (json) {
         Poco::JSON::Array list;
-        for (const auto& r : rows) {
-            Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
-            o.set("id", r.id);
-            o.set("host", r.host);
-            o.set("started_at", r.started_at);
-            o.set("duration_ms", r.duration_ms);
-            Poco::JSON::Object scores(Poco::JSON_PRESERVE_KEY_ORDER);
-            scores.set("confidentiality", score_json(r.confidentiality));
-            scores.set("integrity", score_json(r.integrity));
-            scores.set("availability", score_json(r.availability));
-            scores.set("overall", score_json(r.overall));
-            o.set("scores", scores);
-            Poco::JSON::Object counts(Poco::JSON_PRESERVE_KEY_ORDER);
-            counts.set("pass", r.counts.pass);
-            counts.set("fail", r.counts.fail);
-            counts.set("error", r.counts.error);
-            counts.set("not_applicable", r.counts.not_applicable);
-            counts.set("waived", r.counts.waived);
-            o.set("counts", counts);
-            o.set("policies", r.policies);
-            list.add(o);
-        }
+        for (const auto& r : rows) list.add(store::scan_row_json(r));
         print_json(list);
         return kExitOk;
     }

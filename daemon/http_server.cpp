@@ -22,6 +22,7 @@
 
 #include "daemon/dashboard.h"
 #include "daemon/service.h"
+#include "store/scan_row_json.h"
 
 namespace triad::daemon {
 namespace {
@@ -218,28 +219,9 @@ std::string uri_encoded(const std::string& text) {
     return out;
 }
 
-// One scan of GET /v1/scans: what `triad history --format json` shows for it.
+// One scan of GET /v1/scans: what `triad history --format json` shows for it, and its link.
 Poco::JSON::Object scan_summary(const store::ScanRow& r) {
-    auto score = [](const std::optional<double>& v) { return v ? Poco::Dynamic::Var(*v) : Poco::Dynamic::Var(); };
-    Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
-    o.set("id", r.id);
-    o.set("host", r.host);
-    o.set("started_at", r.started_at);
-    o.set("duration_ms", r.duration_ms);
-    Poco::JSON::Object scores(Poco::JSON_PRESERVE_KEY_ORDER);
-    scores.set("confidentiality", score(r.confidentiality));
-    scores.set("integrity", score(r.integrity));
-    scores.set("availability", score(r.availability));
-    scores.set("overall", score(r.overall));
-    o.set("scores", scores);
-    Poco::JSON::Object counts(Poco::JSON_PRESERVE_KEY_ORDER);
-    counts.set("pass", r.counts.pass);
-    counts.set("fail", r.counts.fail);
-    counts.set("error", r.counts.error);
-    counts.set("not_applicable", r.counts.not_applicable);
-    counts.set("waived", r.counts.waived);
-    o.set("counts", counts);
-    o.set("policies", r.policies);
+    Poco::JSON::Object o = store::scan_row_json(r);
     o.set("href", "/v1/scans/" + std::to_string(r.id));
     return o;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 #include <cstring>
 #include <regex>
 #include <string>
@@ -53,6 +54,18 @@ public:
         }
     }
     void signal(int sig) { ::kill(pid_, sig); }
+    // SIGTERM, then the exit status once it ended within `limit` (-1: still running).
+    int terminate_and_wait(std::chrono::milliseconds limit) {
+        signal(SIGTERM);
+        return wait_exit(limit);
+    }
+    // SIGKILL now, as a crash or an OOM kill would.
+    void kill_now() {
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+    }
     // The exit status once it ended within `limit` (-1: still running).
     int wait_exit(std::chrono::milliseconds limit) {
         const auto end = Clock::now() + limit;
@@ -103,6 +116,16 @@ inline int connect_socket(const std::string& path) {
     }
     return -1;
 }
+
+#ifdef TRIADD_BINARY
+// triadd --config CONFIG (with --foreground unless told otherwise), its stderr in `log`.
+inline std::unique_ptr<Child> start_triadd(const std::string& config, const std::string& log,
+                                           bool foreground = true) {
+    std::vector<std::string> argv{TRIADD_BINARY, "--config", config};
+    if (foreground) argv.emplace_back("--foreground");
+    return std::make_unique<Child>(argv, "/dev/null", log);
+}
+#endif
 
 // A subscriber on the daemon's socket, reading whole JSON lines.
 class Subscriber {

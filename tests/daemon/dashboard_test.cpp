@@ -31,12 +31,14 @@
 #include <string>
 #include <thread>
 
+#include "tests/daemon/daemon_harness.h"
 #include "tests/e2e/fixture_root.h"
 #include "tests/test_support.h"
 
 using triad::test::TempDir;
 using triad::test::write_file;
 namespace fixture = triad::test::fixture;
+namespace harness = triad::test::daemon;
 using Poco::Net::HTTPRequest;
 using Poco::Net::HTTPResponse;
 
@@ -107,18 +109,6 @@ Reply http(int port, const std::string& method, const std::string& path, const s
 
 Poco::JSON::Object::Ptr parse(const std::string& json) {
     return Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
-}
-
-int port_from_log(const std::string& log) {
-    static const std::regex listening("http listening on 127\\.0\\.0\\.1:([0-9]+)");
-    int port = 0;
-    eventually(60, [&] {
-        std::smatch m;
-        const std::string text = triad::test::read_file(log);
-        if (std::regex_search(text, m, listening)) port = std::stoi(m[1]);
-        return port > 0;
-    });
-    return port;
 }
 
 std::string config(const TempDir& dir, const std::string& root, const std::vector<std::string>& policies) {
@@ -271,7 +261,7 @@ TEST_CASE("dashboard page: self-contained, a fresh nonce per response, a strict 
     write_file(dir / "triadd.yml",
                config(dir, dir.path(), {triad::test::source_dir() + "/rules/policies/access-control.yml"}));
     Child daemon({TRIADD_BINARY, "--config", dir / "triadd.yml"}, dir / "triadd.log");
-    const int port = port_from_log(dir / "triadd.log");
+    const int port = harness::http_port(dir / "triadd.log");
     REQUIRE_MESSAGE(port > 0, triad::test::read_file(dir / "triadd.log"));
 
     Reply first = http(port, "GET", "/");
@@ -316,7 +306,7 @@ TEST_CASE("dashboard in headless Chromium: scores, trend, failing checks as text
     write_file(dir / "token", std::string(kToken) + "\n", 0600);
     write_file(dir / "triadd.yml", config(dir, root, {fixture::policy_path(), dir / "markup.yml"}));
     Child daemon({TRIADD_BINARY, "--config", dir / "triadd.yml"}, dir / "triadd.log");
-    const int port = port_from_log(dir / "triadd.log");
+    const int port = harness::http_port(dir / "triadd.log");
     REQUIRE_MESSAGE(port > 0, triad::test::read_file(dir / "triadd.log"));
 
     // One stored scan before the page opens.

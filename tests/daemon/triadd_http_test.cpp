@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -27,68 +28,20 @@
 #include <vector>
 
 #include "reporters/result_reader.h"
+#include "tests/daemon/daemon_harness.h"
 #include "tests/e2e/fixture_root.h"
 #include "tests/test_support.h"
 
 using triad::test::TempDir;
 using triad::test::write_file;
 namespace fixture = triad::test::fixture;
+namespace harness = triad::test::daemon;
 using Poco::Net::HTTPRequest;
 using Poco::Net::HTTPResponse;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr const char* kToken = "f3a9c2-fixture-token-7d1e";
-
-// A triadd child with its stderr in `log`; SIGKILLed if a test leaves it running.
-class Daemon {
-public:
-    Daemon(const std::string& config, const std::string& log) : log_(log) {
-        pid_ = ::fork();
-        REQUIRE(pid_ >= 0);
-        if (pid_ == 0) {
-            int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-            if (fd >= 0) ::dup2(fd, 2);
-            ::execl(TRIADD_BINARY, "triadd", "--config", config.c_str(), nullptr);
-            ::_exit(127);
-        }
-    }
-    ~Daemon() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-    }
-    // The port from the "http listening on 127.0.0.1:PORT" log line (0: not within 60 s).
-    int http_port() {
-        static const std::regex listening("http listening on 127\\.0\\.0\\.1:([0-9]+)");
-        for (int attempt = 0; attempt < 3000; ++attempt) {
-            std::smatch m;
-            const std::string text = triad::test::read_file(log_);
-            if (std::regex_search(text, m, listening)) return std::stoi(m[1]);
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        return 0;
-    }
-    int terminate_and_wait(std::chrono::milliseconds limit) {
-        ::kill(pid_, SIGTERM);
-        const auto end = Clock::now() + limit;
-        while (Clock::now() < end) {
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                pid_ = -1;
-                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        return -1;
-    }
-
-private:
-    pid_t pid_ = -1;
-    std::string log_;
-};
 
 struct Reply {
     int status = 0;
@@ -108,42 +61,6 @@ Reply http(int port, const std::string& method, const std::string& path, const s
     body << in.rdbuf();
     return {static_cast<int>(response.getStatus()), body.str()};
 }
-
-// The socket's subscriber, as raw lines, to compare with what the HTTP stream carries.
-class SocketLines {
-public:
-    explicit SocketLines(const std::string& path) {
-        for (int attempt = 0; attempt < 500 && fd_ < 0; ++attempt) {
-            int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-            sockaddr_un addr{};
-            addr.sun_family = AF_UNIX;
-            std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-            if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) fd_ = fd;
-            else ::close(fd), std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        REQUIRE(fd_ >= 0);
-    }
-    ~SocketLines() { ::close(fd_); }
-    std::string next() {  // "" after 60 s of silence
-        for (;;) {
-            if (auto nl = buffer_.find('\n'); nl != std::string::npos) {
-                std::string line = buffer_.substr(0, nl);
-                buffer_.erase(0, nl + 1);
-                return line;
-            }
-            pollfd p{fd_, POLLIN, 0};
-            if (::poll(&p, 1, 60'000) <= 0) return "";
-            char buf[65536];
-            ssize_t n = ::read(fd_, buf, sizeof buf);
-            if (n <= 0) return "";
-            buffer_.append(buf, static_cast<std::size_t>(n));
-        }
-    }
-
-private:
-    int fd_ = -1;
-    std::string buffer_;
-};
 
 Poco::JSON::Object::Ptr parse(const std::string& json) {
     return Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
@@ -165,8 +82,7 @@ std::map<std::string, double> samples(const std::string& text) {
 
 std::string http_config(const TempDir& dir, const std::string& root, const std::string& policy,
                         const std::string& http) {
-    return "policies: [" + policy + "]\nroot: " + root + "\nschedule: \"0 3 * * *\"\nstore: sqlite://" +
-           (dir / "triad.db") + "\nhost_id: fixture-host\nsocket: { path: " + (dir / "triad.sock") + " }\n" + http;
+    return harness::config_text(dir, root, policy, "", http);
 }
 
 }  // namespace
@@ -175,11 +91,13 @@ TEST_CASE("triadd refuses a token file others can read, and a public address wit
     TempDir dir;
     const std::string policy = triad::test::source_dir() + "/rules/policies/access-control.yml";
     write_file(dir / "token", std::string(kToken) + "\n", 0644);
-    write_file(dir / "open.yml",
-               http_config(dir, dir.path(), policy, "http: { listen: \"127.0.0.1:0\", token_file: " + (dir / "token") + " }\n"));
+    const std::string open_config =
+        http_config(dir, dir.path(), policy, "http: { listen: \"127.0.0.1:0\", token_file: " + (dir / "token") + " }\n");
+    write_file(dir / "open.yml", open_config);
+    const auto http_line = 1 + std::count(open_config.begin(), open_config.begin() + open_config.find("http:"), '\n');
     auto open = triad::test::run({TRIADD_BINARY, "--config", dir / "open.yml"}, 30);
     CHECK(open.exit_code == 2);
-    CHECK(open.err.find("open.yml:7:") != std::string::npos);
+    CHECK(open.err.find("open.yml:" + std::to_string(http_line) + ":") != std::string::npos);
     CHECK(open.err.find("readable or writable by group or others (mode 0644)") != std::string::npos);
     CHECK(open.err.find(kToken) == std::string::npos);  // the secret never reaches the log
 
@@ -198,8 +116,9 @@ TEST_CASE("triadd over HTTP: token required, SSE carries the socket's events, me
     write_file(dir / "triadd.yml",
                http_config(dir, root, fixture::policy_path(),
                            "http: { listen: \"127.0.0.1:0\", token_file: " + (dir / "token") + " }\n"));
-    Daemon daemon(dir / "triadd.yml", dir / "triadd.log");
-    const int port = daemon.http_port();
+    // Not --foreground: the daemon as its unit starts it.
+    auto daemon = harness::start_triadd(dir / "triadd.yml", dir / "triadd.log", false);
+    const int port = harness::http_port(dir / "triadd.log");
     REQUIRE_MESSAGE(port > 0, triad::test::read_file(dir / "triadd.log"));
     const std::string bearer = std::string("Bearer ") + kToken;
 
@@ -218,7 +137,7 @@ TEST_CASE("triadd over HTTP: token required, SSE carries the socket's events, me
     CHECK(http(port, "POST", "/scan", bearer).status == 404);
 
     // The HTTP stream and a socket subscriber, both connected before the scan is requested.
-    SocketLines socket(dir / "triad.sock");
+    harness::Subscriber socket(dir / "triad.sock");
     Poco::Net::HTTPClientSession stream("127.0.0.1", static_cast<Poco::UInt16>(port));
     stream.setTimeout(Poco::Timespan(60, 0));
     HTTPRequest subscribe(HTTPRequest::HTTP_GET, "/v1/events", HTTPRequest::HTTP_1_1);
@@ -240,7 +159,7 @@ TEST_CASE("triadd over HTTP: token required, SSE carries the socket's events, me
         if (event_name(over_http.back()) == "scan_finished") break;
     }
     REQUIRE(!over_http.empty());
-    for (std::size_t k = 0; k < over_http.size(); ++k) over_socket.push_back(socket.next());
+    for (std::size_t k = 0; k < over_http.size(); ++k) over_socket.push_back(socket.next_line());
     CHECK(over_http == over_socket);  // one fan-out, the same lines
     REQUIRE(event_name(over_http.front()) == "scan_started");
     const auto checks = parse(over_http.front())->getValue<std::size_t>("checks");
@@ -334,5 +253,5 @@ TEST_CASE("triadd over HTTP: token required, SSE carries the socket's events, me
     CHECK(http(port, "GET", "/v1/scans/abc", bearer).status == 404);
 
     // SIGTERM with the stream open: the daemon ends it and exits 0.
-    CHECK(daemon.terminate_and_wait(std::chrono::seconds(5)) == 0);
+    CHECK(daemon->terminate_and_wait(std::chrono::seconds(5)) == 0);
 }

@@ -25,12 +25,14 @@
 #include <vector>
 
 #include "store/scan_store.h"
+#include "tests/daemon/daemon_harness.h"
 #include "tests/e2e/fixture_root.h"
 #include "tests/test_support.h"
 
 using triad::test::TempDir;
 using triad::test::write_file;
 namespace fixture = triad::test::fixture;
+namespace harness = triad::test::daemon;
 namespace fs = std::filesystem;
 
 namespace {
@@ -126,44 +128,6 @@ private:
     int port_ = -1;
 };
 
-// A triadd child with its stderr in `log`; SIGKILLed if the test leaves it running.
-class Daemon {
-public:
-    Daemon(const std::string& config, const std::string& log) {
-        pid_ = ::fork();
-        REQUIRE(pid_ >= 0);
-        if (pid_ == 0) {
-            int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-            if (fd >= 0) ::dup2(fd, 2);
-            ::execl(TRIADD_BINARY, "triadd", "--config", config.c_str(), nullptr);
-            ::_exit(127);
-        }
-    }
-    ~Daemon() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-    }
-    void signal(int sig) { ::kill(pid_, sig); }
-    int terminate_and_wait() {
-        ::kill(pid_, SIGTERM);
-        const auto end = Clock::now() + std::chrono::seconds(10);
-        while (Clock::now() < end) {
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                pid_ = -1;
-                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        return -1;
-    }
-
-private:
-    pid_t pid_ = -1;
-};
-
 // The daemon logs "scan N stored" once a scan's transaction committed; waits for the
 // `count`th such line (false after 60 s).
 bool wait_stored(const std::string& log, std::size_t count) {
@@ -173,15 +137,6 @@ bool wait_stored(const std::string& log, std::size_t count) {
         std::size_t n = 0;
         for (std::size_t pos = 0; (pos = text.find(" stored: ", pos)) != std::string::npos; ++pos) ++n;
         if (n >= count) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
-}
-
-bool wait_listening(const std::string& log) {
-    const auto end = Clock::now() + std::chrono::seconds(60);
-    while (Clock::now() < end) {
-        if (triad::test::read_file(log).find("triadd: started:") != std::string::npos) return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return false;
@@ -220,13 +175,13 @@ TEST_CASE("two triadd daemons store into one PostgreSQL database, and history, r
 
     // Both start at once on the empty database: one creates the schema, the other waits for
     // it (advisory lock) instead of failing on a half-made one.
-    Daemon web1(dir / "web1.yml", dir / "web1.log");
-    Daemon web2(dir / "web2.yml", dir / "web2.log");
-    REQUIRE_MESSAGE(wait_listening(dir / "web1.log"), triad::test::read_file(dir / "web1.log"));
-    REQUIRE_MESSAGE(wait_listening(dir / "web2.log"), triad::test::read_file(dir / "web2.log"));
+    auto web1 = harness::start_triadd(dir / "web1.yml", dir / "web1.log", false);
+    auto web2 = harness::start_triadd(dir / "web2.yml", dir / "web2.log", false);
+    REQUIRE_MESSAGE(harness::wait_for_text(dir / "web1.log", "triadd: started:"), triad::test::read_file(dir / "web1.log"));
+    REQUIRE_MESSAGE(harness::wait_for_text(dir / "web2.log", "triadd: started:"), triad::test::read_file(dir / "web2.log"));
     CHECK(pg.psql("SELECT string_agg(version::text, ',') FROM schema_version").out == "1\n");
 
-    web2.signal(SIGUSR1);
+    web2->signal(SIGUSR1);
     REQUIRE_MESSAGE(wait_stored(dir / "web2.log", 1), triad::test::read_file(dir / "web2.log"));
     // Retention by age is per host: a scan of 2001 for each host; only web1 scans next, so
     // only web1's old scan may go.
@@ -239,12 +194,12 @@ TEST_CASE("two triadd daemons store into one PostgreSQL database, and history, r
         // Before the last scan the server restarts: the daemon's connection is gone, and the
         // store opens a new one instead of failing every scan from then on.
         if (n == 3) REQUIRE_MESSAGE(pg.restart(), "pg_ctl restart failed");
-        web1.signal(SIGUSR1);
+        web1->signal(SIGUSR1);
         REQUIRE_MESSAGE(wait_stored(dir / "web1.log", n), triad::test::read_file(dir / "web1.log"));
     }
     CHECK(triad::test::read_file(dir / "web1.log").find("cannot store") == std::string::npos);
-    CHECK(web1.terminate_and_wait() == 0);
-    CHECK(web2.terminate_and_wait() == 0);
+    CHECK(web1->terminate_and_wait(std::chrono::seconds(10)) == 0);
+    CHECK(web2->terminate_and_wait(std::chrono::seconds(10)) == 0);
 
     // psql's view: web1 kept its 2 newest scans (count retention), its 2001 scan is gone (age),
     // web2's 2001 scan is still there; every stored scan has all of its results.

@@ -5,136 +5,34 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstring>
 #include <map>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "tests/daemon/daemon_harness.h"
 #include "tests/e2e/fixture_root.h"
 #include "tests/test_support.h"
 
 using triad::test::TempDir;
 using triad::test::write_file;
 namespace fixture = triad::test::fixture;
+namespace harness = triad::test::daemon;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-// A triadd child process; killed (SIGKILL) if a test leaves it running.
-class Daemon {
-public:
-    explicit Daemon(const std::string& config, const std::string& log) {
-        pid_ = ::fork();
-        REQUIRE(pid_ >= 0);
-        if (pid_ == 0) {
-            int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-            if (fd >= 0) ::dup2(fd, 2);
-            ::execl(TRIADD_BINARY, "triadd", "--config", config.c_str(), "--foreground", nullptr);
-            ::_exit(127);
-        }
-    }
-    ~Daemon() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-    }
-    void signal(int sig) { ::kill(pid_, sig); }
-    // The exit status once it ended within `limit` (-1: still running).
-    int wait_exit(std::chrono::milliseconds limit) {
-        const auto end = Clock::now() + limit;
-        while (Clock::now() < end) {
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                pid_ = -1;
-                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        return -1;
-    }
-    void kill9() {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
-        pid_ = -1;
-    }
-
-private:
-    pid_t pid_ = -1;
-};
-
-// A subscriber on the daemon's socket, reading whole JSON lines.
-class Subscriber {
-public:
-    explicit Subscriber(const std::string& path) {
-        // The daemon binds its socket after loading config, policies and store.
-        for (int attempt = 0; attempt < 500 && fd_ < 0; ++attempt) {
-            int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-            sockaddr_un addr{};
-            addr.sun_family = AF_UNIX;
-            std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-            if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-                fd_ = fd;
-                break;
-            }
-            ::close(fd);
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        REQUIRE(fd_ >= 0);
-    }
-    ~Subscriber() { ::close(fd_); }
-    // The next event, or null after 60 s of silence (a hang fails the test, not the suite).
-    Poco::JSON::Object::Ptr next() {
-        for (;;) {
-            if (auto nl = buffer_.find('\n'); nl != std::string::npos) {
-                std::string line = buffer_.substr(0, nl);
-                buffer_.erase(0, nl + 1);
-                return Poco::JSON::Parser().parse(line).extract<Poco::JSON::Object::Ptr>();
-            }
-            pollfd p{fd_, POLLIN, 0};
-            if (::poll(&p, 1, 60'000) <= 0) return nullptr;
-            char buf[65536];
-            ssize_t n = ::read(fd_, buf, sizeof buf);
-            if (n <= 0) return nullptr;
-            buffer_.append(buf, static_cast<std::size_t>(n));
-        }
-    }
-    // Every event up to and including the next scan_finished.
-    std::vector<Poco::JSON::Object::Ptr> scan() {
-        std::vector<Poco::JSON::Object::Ptr> events;
-        for (;;) {
-            auto e = next();
-            REQUIRE(e);
-            events.push_back(e);
-            if (e->getValue<std::string>("event") == "scan_finished") return events;
-        }
-    }
-
-private:
-    int fd_ = -1;
-    std::string buffer_;
-};
+using harness::Subscriber;
 
 std::string config_text(const TempDir& dir, const std::string& root, const std::string& policy) {
-    return "policies: [" + policy + "]\nroot: " + root + "\nschedule: \"0 3 * * *\"\nstore: sqlite://" +
-           (dir / "triad.db") + "\nhost_id: fixture-host\nsocket: { path: " + (dir / "triad.sock") +
-           " }\nretention: { scans: 50, days: 30 }\n"
-           // Drift here is between stored scans: the fixture is rebuilt whole between them,
-           // which the file watch (triadd_stream_test) would report as it happens.
-           "watch: false\n";
+    // Drift here is between stored scans: the fixture is rebuilt whole between them,
+    // which the file watch (triadd_stream_test) would report as it happens.
+    return harness::config_text(dir, root, policy, "", "watch: false\n");
 }
 
 std::map<std::string, std::string> verdicts(const std::vector<Poco::JSON::Object::Ptr>& events) {
@@ -246,7 +144,7 @@ TEST_CASE("triadd streams each scan to a subscriber, stores it, reports drift, s
     write_file(policy, triad::test::read_file(fixture::policy_path()));
     write_file(dir / "triadd.yml", config_text(dir, root, policy));
 
-    Daemon daemon(dir / "triadd.yml", dir / "log");
+    auto daemon = harness::start_triadd(dir / "triadd.yml", dir / "log");
     Subscriber sub(dir / "triad.sock");
     struct stat st{};
     REQUIRE(::stat((dir / "triad.sock").c_str(), &st) == 0);
@@ -254,7 +152,7 @@ TEST_CASE("triadd streams each scan to a subscriber, stores it, reports drift, s
 
     // First scan: scan_started, one finding per check it announced, scan_finished; no drift
     // (nothing stored before it).
-    daemon.signal(SIGUSR1);
+    daemon->signal(SIGUSR1);
     auto first = sub.scan();
     REQUIRE(first.size() >= 3);
     CHECK(first.front()->getValue<std::string>("event") == "scan_started");
@@ -278,7 +176,7 @@ TEST_CASE("triadd streams each scan to a subscriber, stores it, reports drift, s
     // The fixture turns into a host where every check passes: a drift event for exactly
     // each check whose verdict (or evidence) changed, with the old and new verdicts.
     REQUIRE(fixture::build_fixture(root, "pass"));
-    daemon.signal(SIGUSR1);
+    daemon->signal(SIGUSR1);
     auto second = sub.scan();
     const auto expected = expected_drift(first, second);
     std::size_t verdict_changes = 0;
@@ -291,18 +189,18 @@ TEST_CASE("triadd streams each scan to a subscriber, stores it, reports drift, s
 
     // SIGHUP with a policy that no longer loads: the error is served, the old set stays.
     write_file(policy, "id: broken\nchecks: [\n");
-    daemon.signal(SIGHUP);
+    daemon->signal(SIGHUP);
     auto failed = sub.next();
     REQUIRE(failed);
     CHECK(failed->getValue<std::string>("event") == "reload_failed");
     CHECK(failed->getValue<std::string>("error").find(policy) != std::string::npos);
-    daemon.signal(SIGUSR1);
+    daemon->signal(SIGUSR1);
     auto third = sub.scan();
     CHECK(third.front()->getValue<std::size_t>("checks") == checks);
 
     // SIGTERM: exit 0 well within the issue's 2 s (the bound has margin for a loaded machine).
-    daemon.signal(SIGTERM);
-    CHECK(daemon.wait_exit(std::chrono::milliseconds(5000)) == 0);
+    daemon->signal(SIGTERM);
+    CHECK(daemon->wait_exit(std::chrono::milliseconds(5000)) == 0);
     CHECK(::access((dir / "triad.sock").c_str(), F_OK) != 0);
 
     // `triad history` reads the three scans back, newest first, and one check across them.
@@ -354,9 +252,9 @@ TEST_CASE("triadd reports drift when only the evidence of a failing check change
     const std::string root = dir / "root";
     REQUIRE(fixture::build_fixture(root, "mixed"));
     write_file(dir / "triadd.yml", config_text(dir, root, fixture::policy_path()));
-    Daemon daemon(dir / "triadd.yml", dir / "log");
+    auto daemon = harness::start_triadd(dir / "triadd.yml", dir / "log");
     Subscriber sub(dir / "triad.sock");
-    daemon.signal(SIGUSR1);
+    daemon->signal(SIGUSR1);
     auto first = sub.scan();
     // A failing check whose evidence shows a file's mode: that file becomes mode 0777, which
     // fails any mode limit too, so the verdict stays `fail` and only the evidence moves.
@@ -375,7 +273,7 @@ TEST_CASE("triadd reports drift when only the evidence of a failing check change
     REQUIRE_MESSAGE(!check.empty(), "the mixed fixture has a failing check on a file's mode");
     REQUIRE(old_mode != "0777");
     REQUIRE(::chmod((root + object).c_str(), 0777) == 0);
-    daemon.signal(SIGUSR1);
+    daemon->signal(SIGUSR1);
     auto second = sub.scan();
     REQUIRE(verdicts(second).at(check) == "fail");
     const auto drift = drift_events(second);
@@ -388,10 +286,10 @@ TEST_CASE("triadd reports drift when only the evidence of a failing check change
             CHECK(stringified(e->get("new_evidence")).find("\"0777\"") != std::string::npos);
         }
     // A third scan of the unchanged root: no drift at all.
-    daemon.signal(SIGUSR1);
+    daemon->signal(SIGUSR1);
     CHECK(drift_events(sub.scan()).empty());
-    daemon.signal(SIGTERM);
-    CHECK(daemon.wait_exit(std::chrono::milliseconds(5000)) == 0);
+    daemon->signal(SIGTERM);
+    CHECK(daemon->wait_exit(std::chrono::milliseconds(5000)) == 0);
 }
 
 TEST_CASE("a triadd killed with SIGKILL mid-scan leaves only complete scans") {
@@ -402,9 +300,9 @@ TEST_CASE("a triadd killed with SIGKILL mid-scan leaves only complete scans") {
     write_file(dir / "triadd.yml", config_text(dir, root, fixture::policy_path()));
     int complete = 0;
     for (int round = 0; round < 8; ++round) {
-        Daemon daemon(dir / "triadd.yml", dir / "log");
+        auto daemon = harness::start_triadd(dir / "triadd.yml", dir / "log");
         Subscriber sub(dir / "triad.sock");
-        daemon.signal(SIGUSR1);
+        daemon->signal(SIGUSR1);
         // Killed at a different point of each round: from right after scan_started, through
         // the findings, to right after scan_finished, while the store write is under way.
         auto e = sub.next();
@@ -414,7 +312,7 @@ TEST_CASE("a triadd killed with SIGKILL mid-scan leaves only complete scans") {
         } else {
             while (e && e->getValue<std::string>("event") != "scan_finished") e = sub.next();
         }
-        daemon.kill9();
+        daemon->kill_now();
         // The database is whole (sqlite3's own check, not the daemon's), and every stored
         // scan has all of its check results: no half-written scan is ever kept.
         auto check = triad::test::run({"sqlite3", dir / "triad.db", "PRAGMA integrity_check;"});
@@ -439,15 +337,15 @@ TEST_CASE("SIGTERM during a scan of this machine cancels it and exits 0") {
     write_file(dir / "triadd.yml", "policies: [" + triad::test::source_dir() + "/rules/policies]\nroot: /\n"
                                    "schedule: every 1d\nstore: sqlite://" + (dir / "triad.db") +
                                    "\nhost_id: live\nsocket: { path: " + (dir / "triad.sock") + " }\n");
-    Daemon daemon(dir / "triadd.yml", dir / "log");
+    auto daemon = harness::start_triadd(dir / "triadd.yml", dir / "log");
     Subscriber sub(dir / "triad.sock");
-    daemon.signal(SIGUSR1);
+    daemon->signal(SIGUSR1);
     auto started = sub.next();
     REQUIRE(started);
     CHECK(started->getValue<std::string>("event") == "scan_started");
-    daemon.signal(SIGTERM);
+    daemon->signal(SIGTERM);
     // The issue's bound is 2 s; 5 s leaves margin for a loaded machine.
-    CHECK(daemon.wait_exit(std::chrono::milliseconds(5000)) == 0);
+    CHECK(daemon->wait_exit(std::chrono::milliseconds(5000)) == 0);
     const std::string log = triad::test::read_file(dir / "log");
     CAPTURE(log);
     // Either the scan was cancelled (nothing stored) or it had already returned its result
@@ -467,13 +365,13 @@ TEST_CASE("a subscriber that never reads loses events, counted; the others get e
     std::string cfg = config_text(dir, root, fixture::policy_path());
     cfg.replace(cfg.find(" }\nretention"), 3, ", queue: 100 }\n");
     write_file(dir / "triadd.yml", cfg);
-    Daemon daemon(dir / "triadd.yml", dir / "log");
+    auto daemon = harness::start_triadd(dir / "triadd.yml", dir / "log");
     Subscriber stuck(dir / "triad.sock");
     Subscriber reader(dir / "triad.sock");
     constexpr int kScans = 12;
     std::size_t checks = 0;
     for (int n = 0; n < kScans; ++n) {
-        daemon.signal(SIGUSR1);
+        daemon->signal(SIGUSR1);
         auto events = reader.scan();
         if (n == 0) checks = events.front()->getValue<std::size_t>("checks");
         CHECK(events.front()->getValue<std::string>("event") == "scan_started");
@@ -491,6 +389,6 @@ TEST_CASE("a subscriber that never reads loses events, counted; the others get e
     }
     CHECK(lost > 0);
     CHECK(findings < checks * kScans);
-    daemon.signal(SIGTERM);
-    CHECK(daemon.wait_exit(std::chrono::milliseconds(5000)) == 0);
+    daemon->signal(SIGTERM);
+    CHECK(daemon->wait_exit(std::chrono::milliseconds(5000)) == 0);
 }
