@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include "tests/scanner/collect_root.h"
 #include "tests/scanner/collectors/crypto/block_fixture.h"
 #include "tests/scanner/fact_text.h"
 #include "tests/test_support.h"
@@ -21,11 +22,7 @@ namespace {
 
 const auto& F = kCrypttabCollector.fields;
 
-FactSet collect(const std::string& dir) {
-    auto root = Sysroot::open(dir).value();
-    const IdentityTable ids = IdentityTable::load(root);
-    return kCrypttabCollector.collect(CollectContext{root, ids}, SelectArgs{});
-}
+FactSet collect(const std::string& dir) { return triad::test::collect_root(kCrypttabCollector, dir); }
 
 void write_root(const TempDir& dir) {
     write_file(dir / "etc/passwd", "root:x:0:0:root:/root:/bin/bash\nbackup:x:34:34:backup:/var/backups:/usr/sbin/nologin\n");

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include "tests/scanner/collect_root.h"
 #include "tests/scanner/fact_text.h"
 #include "tests/test_support.h"
 
@@ -19,11 +20,7 @@ namespace {
 
 const auto& F = kOpensslPolicyCollector.fields;
 
-FactSet collect(const std::string& dir) {
-    auto root = Sysroot::open(dir).value();
-    const IdentityTable ids = IdentityTable::load(root);
-    return kOpensslPolicyCollector.collect(CollectContext{root, ids}, SelectArgs{});
-}
+FactSet collect(const std::string& dir) { return triad::test::collect_root(kOpensslPolicyCollector, dir); }
 
 const char* kHead =
     "HOME = .\n"

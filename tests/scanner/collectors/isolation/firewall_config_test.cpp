@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 
+#include "tests/scanner/collect_root.h"
 #include "tests/scanner/fact_text.h"
 #include "tests/test_support.h"
 
@@ -26,11 +27,7 @@ using triad::test::write_file;
 
 namespace {
 
-FactSet collect(const std::string& dir) {
-    auto root = Sysroot::open(dir).value();
-    const IdentityTable ids = IdentityTable::load(root);
-    return kFirewallConfigCollector.collect(CollectContext{root, ids}, SelectArgs{});
-}
+FactSet collect(const std::string& dir) { return triad::test::collect_root(kFirewallConfigCollector, dir); }
 
 std::string f(const FactSet& facts, const std::string& object, const std::string& field) {
     return triad::test::object_field(facts, kFirewallConfigCollector.fields, object, field);

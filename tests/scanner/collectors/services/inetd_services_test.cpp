@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include "tests/scanner/collect_root.h"
 #include "tests/scanner/fact_text.h"
 #include "tests/test_support.h"
 
@@ -16,11 +17,7 @@ using triad::test::write_file;
 
 namespace {
 
-FactSet collect(const std::string& dir) {
-    auto root = Sysroot::open(dir).value();
-    const IdentityTable ids = IdentityTable::load(root);
-    return kInetdServicesCollector.collect(CollectContext{root, ids}, SelectArgs{});
-}
+FactSet collect(const std::string& dir) { return triad::test::collect_root(kInetdServicesCollector, dir); }
 
 // "name enabled" for each object, in order.
 std::vector<std::string> summary(const FactSet& facts) {
