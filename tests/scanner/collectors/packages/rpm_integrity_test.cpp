@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "scanner/collectors/packages/rpm_packages.h"
+#include "tests/e2e/policy_checks.h"
 #include "tests/scanner/fact_text.h"
 #include "tests/test_support.h"
 
@@ -243,6 +244,21 @@ TEST_CASE("package_integrity on an RPM root: what rpm -Va finds, read without wr
     std::set<std::string> conf_paths;
     for (const auto& [path, f] : by_object(collect(root, conf))) conf_paths.insert(path);
     CHECK(conf_paths == std::set<std::string>{"/etc/triad-fix.conf"});
+
+    // The policies' integrity checks on this RPM root, through `triad scan --root`.
+    const std::string policies = triad::test::source_dir() + "/rules/policies";
+    const auto s = triad::test::fixture::scan_json({"scan", "--root", root, "--policy", policies + "/patch-levels.yml", "--policy",
+                                                    policies + "/optional/package-integrity.yml", "--format", "json"});
+    using triad::test::fixture::evidence_objects;
+    using triad::test::fixture::verdict;
+    CHECK(verdict(s, "PATCH-INTEGRITY-SETUID") == "fail");
+    CHECK(evidence_objects(s, "PATCH-INTEGRITY-SETUID") == std::set<std::string>{"/usr/bin/triad-suid"});
+    CHECK(verdict(s, "PATCH-INTEGRITY-CODE") == "fail");
+    CHECK(evidence_objects(s, "PATCH-INTEGRITY-CODE") == code_paths);
+    CHECK(verdict(s, "PATCH-INTEGRITY-CONFFILES") == "fail");
+    CHECK(evidence_objects(s, "PATCH-INTEGRITY-CONFFILES") == conf_paths);
+    // The dpkg and apt checks have nothing to judge on an RPM root.
+    CHECK(verdict(s, "PATCH-NO-SECURITY-UPDATES") == "not_applicable");
 }
 
 TEST_CASE("package_integrity and rpm_packages on a real CentOS 7 Berkeley DB rpmdb, as rpm reads it") {
