@@ -392,7 +392,10 @@ FactSet collect_package_integrity(const CollectContext& ctx, const SelectArgs& a
             return {Fact::not_applicable(rpm.error().where, rpm.error().describe())};
     }
     if (!rpm && rpm.error().code != ErrorCode::not_found) out.push_back(Fact::error(rpm.error().where, rpm.error().describe()));
-    if (rpm) add_rpm_items(*rpm, only_conffiles, items);
+    if (rpm) {
+        add_rpm_items(*rpm, only_conffiles, items);
+        rpm->packages = {};  // the items hold what is needed; the headers' file lists can go
+    }
     if (items.size() > kMaxFiles) return {Fact::error(kStatus, "more than 5000000 package files")};
     const std::vector<InstalledPackage> no_packages;
     const auto diversions = dpkg ? read_diversions(ctx.root) : decltype(read_diversions(ctx.root)){};

@@ -316,3 +316,12 @@ TEST_CASE("package_integrity and rpm_packages on a real CentOS 7 Berkeley DB rpm
     CHECK(our_missing.size() > 8000);
     CHECK(our_missing == their_missing);
 }
+
+TEST_CASE("package_integrity: an rpmdb that cannot be read is an error naming it, not an empty verification") {
+    TempDir bad;
+    write_file(bad / "var/lib/rpm/rpmdb.sqlite", "this is not a database\n");
+    const FactSet facts = collect(bad.path());
+    REQUIRE(facts.size() == 1);
+    CHECK(facts[0].status == FactStatus::error);
+    CHECK(facts[0].reason.find("rpmdb.sqlite") != std::string::npos);
+}
