@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The `package_integrity` collector (see package_integrity.h). What debsums -a checks, read
-// through the Sysroot and hashed in parallel: the dpkg status file is parsed with
-// libapt-pkg's tag-file reader, each file is hashed with libapt-pkg's MD5 (Hashes).
+// The `package_integrity` collector (see package_integrity.h). What debsums -a and rpm -Va
+// check, read through the Sysroot and hashed in parallel: the dpkg status file is parsed with
+// libapt-pkg's tag-file reader, the rpmdb's headers are decoded by librpm (rpm_inventory),
+// and each file is hashed with libapt-pkg's Hashes (MD5, SHA1, SHA256 or SHA512, as recorded).
 #include "scanner/collectors/packages/package_integrity.h"
 
 #include <apt-pkg/fileutl.h>
@@ -18,6 +19,7 @@
 #include <set>
 
 #include "scanner/packages/dpkg_md5sums.h"
+#include "scanner/packages/rpm_inventory.h"
 
 namespace triad::scanner {
 namespace {
@@ -120,12 +122,30 @@ struct Item {
     std::string path;     // as installed
     std::string read_at;  // where the owner's file is now (a diversion moves it)
     std::string package;
-    std::string md5;
+    std::string md5;      // the recorded digest (for rpm in the algorithm of `hash`), hex
     bool conffile = false;
+    // Only for files of RPM packages, which record more than dpkg (what rpm -V uses).
+    bool rpm = false;
+    unsigned hash = Hashes::MD5SUM;  // 0: an algorithm libapt-pkg's Hashes cannot compute
+    std::string algorithm = "md5";
+    std::uint32_t mode = 0;          // recorded st_mode
+    std::string link;                // recorded symlink target
+    bool missing_ok = false;         // %config(missingok): absence is expected
+    bool check_content = true;       // %verify(not md5) / %verify(not link) turn it off
+    bool existence_only = false;     // RPMFILE_STATE_REPLACED: another package's file is there now
 };
 
+Item make_item(const std::string& path, const std::string& package, const std::string& digest, bool conffile) {
+    Item item;
+    item.path = item.read_at = path;
+    item.package = package;
+    item.md5 = digest;
+    item.conffile = conffile;
+    return item;
+}
+
 struct Outcome {
-    enum Kind { ok, changed, missing, not_regular, unreadable, not_selected } kind = ok;
+    enum Kind { ok, changed, missing, not_regular, not_directory, not_symlink, wrong_type, unreadable, not_selected } kind = ok;
     std::string actual;
     std::string reason;
     std::string file_kind;
@@ -193,6 +213,128 @@ Outcome verify(const Sysroot& root, const Item& item, const StringList& kinds) {
     return o;
 }
 
+// One file of an RPM package, as rpm -V verifies it (lib/verify.c, rpmfilesVerify): a file
+// that is not there is missing (unless %config(missingok)); a file rpm recorded as replaced by
+// another package's only has to exist; the file type must be the recorded one (a directory may
+// be a root-owned symlink to a directory, as rpm accepts); a symlink's target and a regular
+// file's digest must equal the recorded ones. Owner, group, mode bits, size, mtime, device
+// numbers and capabilities are not compared (docs/packages.md).
+Outcome verify_rpm(const Sysroot& root, const Item& item, const StringList& kinds) {
+    auto wanted = [&](const std::string& kind) {
+        return kinds.empty() || std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+    };
+    const std::uint32_t type = item.mode & S_IFMT;
+    Outcome o;
+    o.file_kind = type == S_IFREG || type == S_IFLNK ? kind_of(item.path, type == S_IFREG && (item.mode & 0111) != 0) : "other";
+    o.privileged = type == S_IFREG && (item.mode & (S_ISUID | S_ISGID)) != 0;
+    if (!wanted(o.file_kind)) {
+        o.kind = Outcome::not_selected;
+        return o;
+    }
+    auto st = root.lstat(item.read_at);
+    if (!st) {
+        if (st.error().code == ErrorCode::not_found) {
+            o.kind = item.missing_ok ? Outcome::ok : Outcome::missing;
+            return o;
+        }
+        o.kind = Outcome::unreadable;
+        o.reason = st.error().describe();
+        return o;
+    }
+    if (item.existence_only) return o;
+    const std::uint32_t now = st->stx_mode & S_IFMT;
+    if (type == S_IFDIR && now == S_IFLNK && st->stx_uid == 0 &&
+        root.open_path(item.read_at, O_PATH | O_DIRECTORY | O_CLOEXEC, /*follow_final=*/true))
+        return o;
+    if (now != type) {
+        o.kind = type == S_IFREG ? Outcome::not_regular : type == S_IFDIR ? Outcome::not_directory
+                 : type == S_IFLNK                     ? Outcome::not_symlink
+                                                       : Outcome::wrong_type;
+        return o;
+    }
+    if (!item.check_content) return o;
+    if (type == S_IFLNK) {
+        auto target = root.read_link(item.read_at);
+        if (!target) {
+            o.kind = Outcome::unreadable;
+            o.reason = target.error().describe();
+        } else if (*target != item.link) {
+            o.kind = Outcome::changed;
+            o.actual = *target;
+        }
+        return o;
+    }
+    if (type != S_IFREG) return o;  // directories, devices, FIFOs: their type is all that is compared
+    if (item.hash == 0 || item.md5.empty()) {
+        o.kind = Outcome::unreadable;
+        o.reason = root.display(item.read_at) + ": the rpmdb records " +
+                   (item.md5.empty() ? "no digest for this regular file" : "a digest in " + item.algorithm + ", which triad cannot compute");
+        return o;
+    }
+    auto fd = root.open_path(item.read_at, O_RDONLY | O_NONBLOCK | O_CLOEXEC, /*follow_final=*/false);
+    struct stat fst {};
+    if (!fd || ::fstat(fd->get(), &fst) != 0) {
+        o.kind = Outcome::unreadable;
+        o.reason = fd ? error_from_errno(errno, root.display(item.read_at)).describe() : fd.error().describe();
+        return o;
+    }
+    // Replaced between the lstat and the open.
+    if (!S_ISREG(fst.st_mode)) {
+        o.kind = Outcome::not_regular;
+        return o;
+    }
+    if ((fst.st_mode & 0111) != 0) o.file_kind = kind_of(item.path, true);
+    o.privileged = o.privileged || (fst.st_mode & (S_ISUID | S_ISGID)) != 0;
+    if (!wanted(o.file_kind)) {
+        o.kind = Outcome::not_selected;
+        return o;
+    }
+    const auto algo = static_cast<Hashes::SupportedHashes>(item.hash);
+    Hashes hashes(item.hash);
+    if (!hashes.AddFD(fd->get())) {
+        o.kind = Outcome::unreadable;
+        o.reason = root.display(item.read_at) + ": read failed";
+        return o;
+    }
+    o.actual = hashes.GetHashString(algo).HashValue();
+    if (o.actual != item.md5) o.kind = Outcome::changed;
+    return o;
+}
+
+// The files of every installed RPM package, as rpm -Va selects them: %ghost files are left
+// out (rpm -V compares only their permissions, which triad does not), and so are files the
+// rpmdb records as not installed (--excludedocs, --nodocs, %_install_langs), on a netshared
+// path (%_netsharedpath) or of the other multilib colour, whose content rpm -V does not
+// compare either.
+void add_rpm_items(const RpmInventory& inv, std::optional<bool> only_conffiles, std::vector<Item>& items) {
+    for (const RpmPackage& p : inv.packages) {
+        for (const RpmFile& f : p.files) {
+            if (f.ghost) continue;
+            if (f.state == RpmFile::State::not_installed || f.state == RpmFile::State::netshared ||
+                f.state == RpmFile::State::wrong_color)
+                continue;
+            if (only_conffiles && *only_conffiles != f.config) continue;
+            Item item = make_item(f.path, p.nevra, f.digest, f.config);
+            item.rpm = true;
+            item.mode = f.mode;
+            item.link = f.link;
+            item.missing_ok = f.missingok;
+            item.existence_only = f.state == RpmFile::State::replaced;
+            const std::uint32_t type = f.mode & S_IFMT;
+            item.check_content = type == S_IFLNK ? f.verify_link : f.verify_digest;
+            switch (f.digest_algo) {
+                case 1: item.hash = Hashes::MD5SUM, item.algorithm = "md5"; break;
+                case 2: item.hash = Hashes::SHA1SUM, item.algorithm = "sha1"; break;
+                case 8: item.hash = Hashes::SHA256SUM, item.algorithm = "sha256"; break;
+                case 10: item.hash = Hashes::SHA512SUM, item.algorithm = "sha512"; break;
+                default: item.hash = 0, item.algorithm = "OpenPGP hash " + std::to_string(f.digest_algo);
+            }
+            if (type == S_IFLNK) item.algorithm = "link";
+            items.push_back(std::move(item));
+        }
+    }
+}
+
 // setuid: true. Which items are setuid or setgid regular files now, by one fstatat per file
 // in its directory (opened once, inside the root): about a tenth of a second for the 116,000
 // package files of a desktop-sized system, where opening each file would take several times
@@ -236,18 +378,30 @@ FactSet collect_package_integrity(const CollectContext& ctx, const SelectArgs& a
             return {Fact::error("package_integrity", "kinds: unknown kind " + k + " (executable, library, unit, other)")};
     const std::optional<bool> only_conffiles = args.boolean("conffiles");
     const bool only_privileged = args.boolean("setuid").value_or(false);
-    auto packages = read_status(ctx.root);
-    if (!packages) {
-        if (packages.error().code == ErrorCode::not_found)
-            return {Fact::not_applicable(kStatus, ctx.root.display(kStatus) + " does not exist: not a Debian-family system")};
-        return {Fact::error(kStatus, packages.error().describe())};
-    }
-    const auto diversions = read_diversions(ctx.root);
-    const PathFilters filters = read_path_filters(ctx.root);
-
     FactSet out;
     std::vector<Item> items;
-    for (const InstalledPackage& p : *packages) {
+    auto dpkg = read_status(ctx.root);
+    if (!dpkg && dpkg.error().code != ErrorCode::not_found) out.push_back(Fact::error(kStatus, dpkg.error().describe()));
+    // A root may hold both databases (rpm installed on Debian): each one's packages are verified.
+    auto rpm = read_rpm_inventory(ctx.root, RpmRead::with_files);
+    if (!dpkg && !rpm && dpkg.error().code == ErrorCode::not_found) {
+        if (rpm.error().code == ErrorCode::not_found)
+            return {Fact::not_applicable(kStatus, ctx.root.display(kStatus) + " does not exist and " + rpm.error().describe() +
+                                                      ": not a Debian- or RPM-family system")};
+        if (rpm.error().code == ErrorCode::unsupported && rpm.error().message.find("TRIAD_WITH_RPM") != std::string::npos)
+            return {Fact::not_applicable(rpm.error().where, rpm.error().describe())};
+    }
+    if (!rpm && rpm.error().code != ErrorCode::not_found) out.push_back(Fact::error(rpm.error().where, rpm.error().describe()));
+    if (rpm) {
+        add_rpm_items(*rpm, only_conffiles, items);
+        rpm->packages = {};  // the items hold what is needed; the headers' file lists can go
+    }
+    if (items.size() > kMaxFiles) return {Fact::error(kStatus, "more than 5000000 package files")};
+    const std::vector<InstalledPackage> no_packages;
+    const auto diversions = dpkg ? read_diversions(ctx.root) : decltype(read_diversions(ctx.root)){};
+    const PathFilters filters = dpkg ? read_path_filters(ctx.root) : PathFilters{};
+
+    for (const InstalledPackage& p : dpkg ? *dpkg : no_packages) {
         if (ctx.cancelled()) return out;
         // dpkg names the file PACKAGE:ARCH.md5sums for Multi-Arch: same packages.
         std::string owner = p.name + ":" + p.arch;
@@ -263,7 +417,7 @@ FactSet collect_package_integrity(const CollectContext& ctx, const SelectArgs& a
         auto add = [&](const std::string& path, const std::string& md5, bool conffile) {
             if (only_conffiles && *only_conffiles != conffile) return;
             if (filters.excluded(path)) return;
-            Item item{path, path, owner, md5, conffile};
+            Item item = make_item(path, owner, md5, conffile);
             if (auto d = diversions.find(path); d != diversions.end() && d->second.second != p.name)
                 item.read_at = d->second.first;
             items.push_back(std::move(item));
@@ -278,6 +432,7 @@ FactSet collect_package_integrity(const CollectContext& ctx, const SelectArgs& a
                 f.fields[kIntPackage] = Value{p.name};
                 f.fields[kIntStatus] = Value{std::string("no_md5sums")};
                 f.fields[kIntConffile] = Value{false};
+                f.fields[kIntDatabase] = Value{std::string("dpkg")};
                 out.push_back(std::move(f));
             }
         } else if (auto entries = parse_md5sums(*text, ctx.root.display(md5sums)); !entries) {
@@ -294,11 +449,18 @@ FactSet collect_package_integrity(const CollectContext& ctx, const SelectArgs& a
 
     { Hashes warm_up(Hashes::MD5SUM); }  // the hash library initialises once, before threads
     std::vector<Outcome> outcomes(items.size());
-    if (only_privileged) mark_privileged(ctx, items, outcomes);
+    if (only_privileged) {
+        mark_privileged(ctx, items, outcomes);
+        // rpm records modes: a file its package installed setuid or setgid is verified even when
+        // it is not (or not a regular file, or not there) any more.
+        for (std::size_t i = 0; i < items.size(); ++i)
+            if (items[i].rpm && (items[i].mode & S_IFMT) == S_IFREG && (items[i].mode & (S_ISUID | S_ISGID)) != 0)
+                outcomes[i].kind = Outcome::ok;
+    }
     if (ctx.cancelled()) return out;
     ctx.exec().parallel_for(items.size(), ctx.cancel, [&](std::size_t i) {
         if (outcomes[i].kind == Outcome::not_selected) return;
-        outcomes[i] = verify(ctx.root, items[i], kinds);
+        outcomes[i] = items[i].rpm ? verify_rpm(ctx.root, items[i], kinds) : verify(ctx.root, items[i], kinds);
         // Between the fstatat and the open the file may have been replaced: judge what was hashed.
         if (only_privileged && outcomes[i].kind == Outcome::changed && !outcomes[i].privileged) outcomes[i].kind = Outcome::not_selected;
     });
@@ -308,12 +470,12 @@ FactSet collect_package_integrity(const CollectContext& ctx, const SelectArgs& a
     // either package's content: debsums calls that REPLACED, not FAILED.
     std::set<std::string> matched;
     for (std::size_t i = 0; i < items.size(); ++i)
-        if (outcomes[i].kind == Outcome::ok) matched.insert(items[i].read_at);
+        if (!items[i].rpm && outcomes[i].kind == Outcome::ok) matched.insert(items[i].read_at);
 
     for (std::size_t i = 0; i < items.size(); ++i) {
         const Item& item = items[i];
         const Outcome& o = outcomes[i];
-        if (o.kind == Outcome::ok || o.kind == Outcome::not_selected || (o.kind == Outcome::changed && matched.count(item.read_at))) continue;
+        if (o.kind == Outcome::ok || o.kind == Outcome::not_selected || (o.kind == Outcome::changed && !item.rpm && matched.count(item.read_at))) continue;
         if (o.kind == Outcome::unreadable) {
             out.push_back(Fact::error(item.path, o.reason));
             continue;
@@ -323,13 +485,24 @@ FactSet collect_package_integrity(const CollectContext& ctx, const SelectArgs& a
         f.fields.resize(kIntFieldCount);
         f.fields[kIntPath] = Value{item.path};
         f.fields[kIntPackage] = Value{item.package};
-        f.fields[kIntStatus] = Value{std::string(o.kind == Outcome::changed   ? "changed"
-                                                 : o.kind == Outcome::missing ? "missing"
-                                                                              : "not_regular")};
+        f.fields[kIntStatus] = Value{std::string(o.kind == Outcome::changed         ? "changed"
+                                                 : o.kind == Outcome::missing       ? "missing"
+                                                 : o.kind == Outcome::not_regular   ? "not_regular"
+                                                 : o.kind == Outcome::not_directory ? "not_directory"
+                                                 : o.kind == Outcome::not_symlink   ? "not_symlink"
+                                                                                    : "wrong_type")};
         f.fields[kIntConffile] = Value{item.conffile};
         f.fields[kIntKind] = Value{o.file_kind};
-        f.fields[kIntExpected] = Value{item.md5};
+        const bool link = item.rpm && (item.mode & S_IFMT) == S_IFLNK;
+        if (link) {
+            f.fields[kIntExpected] = Value{item.link};
+            f.fields[kIntAlgorithm] = Value{std::string("link")};
+        } else if (!item.md5.empty()) {
+            f.fields[kIntExpected] = Value{item.md5};
+            f.fields[kIntAlgorithm] = Value{item.algorithm};
+        }
         if (!o.actual.empty()) f.fields[kIntActual] = Value{o.actual};
+        f.fields[kIntDatabase] = Value{std::string(item.rpm ? "rpm" : "dpkg")};
         out.push_back(std::move(f));
     }
     return out;
