@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 
 #include <map>
+#include <optional>
+#include <unordered_map>
 
 #include "scanner/core/path_glob.h"
 
@@ -56,10 +58,10 @@ private:
                 std::size_t j = pending.find('/', i + 1);
                 if (j == std::string::npos) j = pending.size();
                 const std::string next = done + pending.substr(i, j - i);
-                auto st = root_.lstat(next);
-                if (!st) return normalize(done + pending.substr(i));
-                if (S_ISLNK(st->stx_mode)) {
-                    auto target = root_.read_link(next);
+                const Component& c = component(next);
+                if (!c.exists) return normalize(done + pending.substr(i));
+                if (c.link) {
+                    const std::optional<std::string>& target = c.target;
                     if (!target || ++hops > kMaxSymlinkHops) return normalize(done + pending.substr(i));
                     const std::string base = target->starts_with("/") ? std::string() : (done.empty() ? "" : done);
                     pending = normalize(base + "/" + *target + pending.substr(j));
@@ -75,8 +77,31 @@ private:
         return normalize(dir);
     }
 
+    // What one path component is. The lists name about 13,000 directories, 5 components deep
+    // on average; each component (/usr, /usr/share, ...) is looked up once, not once for every
+    // directory below it (98,000 lookups of three system calls each on a desktop system).
+    struct Component {
+        bool exists = false;
+        bool link = false;
+        std::optional<std::string> target;  // a link's target; nullopt when it cannot be read
+    };
+
+    const Component& component(const std::string& path) {
+        auto it = components_.find(path);
+        if (it != components_.end()) return it->second;
+        Component c;
+        if (auto st = root_.lstat(path)) {
+            c.exists = true;
+            c.link = S_ISLNK(st->stx_mode);
+            if (c.link)
+                if (auto target = root_.read_link(path)) c.target = std::move(*target);
+        }
+        return components_.emplace(path, std::move(c)).first->second;
+    }
+
     const Sysroot& root_;
     std::map<std::string, std::string> cache_;
+    std::unordered_map<std::string, Component> components_;
 };
 
 
