@@ -332,7 +332,7 @@ FactSet collect_package_integrity(const CollectContext& ctx, const SelectArgs& a
         if (!keep[i]) continue;
         const Listed& l = listed[i];
         Item item{absolute(l.path), {}, owners[l.package], std::string(l.md5), l.conffile};
-        // md5sums may be written in upper case; the status file's digests are taken as written (as before).
+        // md5sums digests may be upper case (md5sum accepts either); Conffiles digests are compared as written.
         if (!l.conffile)
             std::transform(item.md5.begin(), item.md5.end(), item.md5.begin(), [](char c) { return c >= 'A' && c <= 'F' ? c + 32 : c; });
         item.read_at = l.diverted ? *l.diverted : item.path;
