@@ -11,6 +11,7 @@
 #include <apt-pkg/metaindex.h>
 #include <apt-pkg/pkgcache.h>
 #include <apt-pkg/pkgsystem.h>
+#include <apt-pkg/policy.h>
 #include <apt-pkg/progress.h>
 #include <apt-pkg/sourcelist.h>
 #include <apt-pkg/strutl.h>
@@ -295,9 +296,37 @@ void read_releases(pkgSourceList& sources, const std::string& apt_root, AptInven
     }
 }
 
+// apt's extended_states: the packages marked as installed automatically, read as
+// pkgDepCache::readStateFile reads them (a stanza without Architecture marks every
+// architecture of the package that has a version), so that the dependency cache, whose
+// dependency pass over every package of every list costs about a third of the whole
+// reading, is never built: triad needs only each installed package's candidate and flag.
+std::vector<bool> auto_installed(pkgCache& cache) {
+    std::vector<bool> marked(cache.Head().PackageCount);
+    const std::string file = _config->FindFile("Dir::State::extended_states");
+    if (!RealFileExists(file)) return marked;
+    FileFd fd;
+    if (!fd.Open(file, FileFd::ReadOnly, FileFd::Extension)) return marked;
+    pkgTagFile tags(&fd);
+    pkgTagSection section;
+    while (tags.Step(section)) {
+        std::string arch = section.FindS("Architecture");
+        if (arch.empty()) arch = "any";
+        pkgCache::PkgIterator p = cache.FindPkg(section.FindS("Package"), arch);
+        if (p.end() || p->VersionList == 0 || section.FindI("Auto-Installed", 0) <= 0) continue;
+        marked[p->ID] = true;
+        if (arch != "any") continue;
+        pkgCache::GrpIterator group = p.Group();
+        for (pkgCache::PkgIterator other = group.NextPkg(p); !other.end(); other = group.NextPkg(other))
+            if (other->VersionList != 0) marked[other->ID] = true;
+    }
+    return marked;
+}
+
 void read_packages(pkgCacheFile& cf, AptInventory& inv) {
     pkgCache* cache = cf.GetPkgCache();
-    pkgDepCache* dep = cf.GetDepCache();
+    pkgPolicy* policy = cf.GetPolicy();
+    const std::vector<bool> marked_auto = auto_installed(*cache);
     for (pkgCache::PkgIterator p = cache->PkgBegin(); !p.end(); ++p) {
         pkgCache::VerIterator cur = p.CurrentVer();
         if (cur.end()) continue;
@@ -309,11 +338,12 @@ void read_packages(pkgCacheFile& cf, AptInventory& inv) {
         pkg.source_version = str(cur.SourceVerStr());
         pkg.state = state_name(p->CurrentState);
         pkg.held = p->SelectedState == pkgCache::State::Hold;
-        pkgDepCache::StateCache& st = (*dep)[p];
-        pkg.auto_installed = (st.Flags & pkgCache::Flag::Auto) != 0;
-        // The same test `apt list --upgradable` makes.
-        pkg.upgradable = st.Upgradable();
-        pkgCache::VerIterator cand = st.CandidateVerIter(*dep);
+        pkg.auto_installed = marked_auto[p->ID];
+        // The candidate pkgDepCache would take from the same policy, and the test `apt list
+        // --upgradable` makes (StateCache::Upgradable): the candidate comes after the installed
+        // version in the package's version list, which libapt-pkg keeps newest first.
+        pkgCache::VerIterator cand = policy->GetCandidateVer(p);
+        pkg.upgradable = !cand.end() && cand != cur && cand.CompareVer(cur) >= 1;
         if (!cand.end()) pkg.candidate = str(cand.VerStr());
         if (!cand.end()) pkg.candidate_source_version = str(cand.SourceVerStr());
         if (pkg.upgradable && !cand.end()) {
@@ -370,7 +400,8 @@ Result<AptInventory> read_apt_inventory(const Sysroot& root, const CancelToken* 
     CancelProgress progress(cancel);
     bool opened = false;
     try {
-        opened = cf.Open(&progress, /*WithLock=*/false);
+        // The caches and the policy only: not the dependency cache (see auto_installed).
+        opened = cf.BuildCaches(&progress, /*WithLock=*/false) && cf.BuildPolicy(&progress);
     } catch (const AptCancelled&) {
         _error->Discard();
         return Error{ErrorCode::cancelled, "cancelled while libapt-pkg built its cache", root.display("/var/lib/apt")};

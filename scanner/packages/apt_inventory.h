@@ -77,7 +77,7 @@ bool is_security_archive(std::string_view origin, std::string_view label, std::s
 // Reads the package state of the root. An error when the root has no dpkg status file (not
 // a Debian-family system: the error's code is not_found), when a file apt would read is a
 // symlink (escaped_root), or when libapt-pkg reports an error. libapt-pkg keeps global
-// state, so calls are serialised. Building the cache takes about two seconds on a full
+// state, so calls are serialised. Building the cache takes about a second on a full
 // system; once `cancel` is set it stops at libapt-pkg's next progress report (error code
 // cancelled).
 Result<AptInventory> read_apt_inventory(const Sysroot& root, const CancelToken* cancel = nullptr);

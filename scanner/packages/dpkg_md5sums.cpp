@@ -23,8 +23,8 @@ bool is_hex32(std::string_view s) {
 
 }  // namespace
 
-Result<std::vector<Md5sumEntry>> parse_md5sums(std::string_view text, const std::string& where) {
-    std::vector<Md5sumEntry> out;
+Result<std::vector<Md5sumLine>> parse_md5sums_lines(std::string_view text, const std::string& where) {
+    std::vector<Md5sumLine> out;
     std::size_t pos = 0;
     int number = 0;
     while (pos < text.size()) {
@@ -37,11 +37,21 @@ Result<std::vector<Md5sumEntry>> parse_md5sums(std::string_view text, const std:
         // "<md5>  <path>": two spaces (md5sum's text mode) or " *" (binary mode).
         if (line.size() < 35 || !is_hex32(line.substr(0, 32)) || line[32] != ' ' || (line[33] != ' ' && line[33] != '*'))
             return Error{ErrorCode::invalid_input, "line " + std::to_string(number) + " is not \"<md5>  <path>\"", where};
+        out.push_back(Md5sumLine{line.substr(0, 32), line.substr(34)});
+    }
+    return out;
+}
+
+Result<std::vector<Md5sumEntry>> parse_md5sums(std::string_view text, const std::string& where) {
+    auto lines = parse_md5sums_lines(text, where);
+    if (!lines) return lines.error();
+    std::vector<Md5sumEntry> out;
+    out.reserve(lines->size());
+    for (const Md5sumLine& line : *lines) {
         Md5sumEntry e;
-        e.md5 = std::string(line.substr(0, 32));
+        e.md5 = std::string(line.md5);
         std::transform(e.md5.begin(), e.md5.end(), e.md5.begin(), [](char c) { return c >= 'A' && c <= 'F' ? c + 32 : c; });
-        std::string_view path = line.substr(34);
-        e.path = path.front() == '/' ? std::string(path) : "/" + std::string(path);
+        e.path = line.path.front() == '/' ? std::string(line.path) : "/" + std::string(line.path);
         out.push_back(std::move(e));
     }
     return out;

@@ -23,6 +23,14 @@ struct Md5sumEntry {
 // Parses one md5sums file; a malformed line is an error naming `where` and the line.
 Result<std::vector<Md5sumEntry>> parse_md5sums(std::string_view text, const std::string& where);
 
+// The same parse without copying: views into `text`. `path` is as the line writes it (dpkg
+// writes no leading /), `md5` as written (upper case is possible; parse_md5sums lowers it).
+struct Md5sumLine {
+    std::string_view md5;
+    std::string_view path;
+};
+Result<std::vector<Md5sumLine>> parse_md5sums_lines(std::string_view text, const std::string& where);
+
 // The packages that have an md5sums file in the root's dpkg database, as dpkg names the
 // file (PACKAGE or PACKAGE:ARCH), sorted.
 Result<std::vector<std::string>> md5sums_packages(const Sysroot& root);

@@ -17,6 +17,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include "scanner/packages/dpkg_md5sums.h"
 #include "scanner/packages/rpm_inventory.h"
@@ -335,13 +336,15 @@ void add_rpm_items(const RpmInventory& inv, std::optional<bool> only_conffiles, 
     }
 }
 
-// setuid: true. Which items are setuid or setgid regular files now, by one fstatat per file
+// setuid: true, rpm. Which items are setuid or setgid regular files now, by one fstatat per file
 // in its directory (opened once, inside the root): about a tenth of a second for the 116,000
 // package files of a desktop-sized system, where opening each file would take several times
 // that. Items that are not are marked not_selected and never opened.
-void mark_privileged(const CollectContext& ctx, const std::vector<Item>& items, std::vector<Outcome>& outcomes) {
+// Only the first `count` items (the rpm ones) are looked at.
+void mark_privileged(const CollectContext& ctx, const std::vector<Item>& items, std::size_t count,
+                     std::vector<Outcome>& outcomes) {
     std::map<std::string, std::vector<std::size_t>> by_dir;
-    for (std::size_t i = 0; i < items.size(); ++i) {
+    for (std::size_t i = 0; i < count; ++i) {
         const std::string& p = items[i].read_at;
         const std::size_t slash = p.rfind('/');
         by_dir[slash == 0 ? "/" : p.substr(0, slash)].push_back(i);
@@ -371,6 +374,63 @@ void mark_privileged(const CollectContext& ctx, const std::vector<Item>& items, 
     });
 }
 
+// A file a package lists, as views into the md5sums texts and the status file's conffiles;
+// an Item is made only of those that will be hashed.
+struct Listed {
+    std::string_view path;                  // as listed: md5sums lines have no leading /
+    std::string_view md5;
+    const std::string* diverted = nullptr;  // where the owner's file went, when a diversion moved it
+    std::uint32_t package = 0;              // index in the owners
+    bool conffile = false;
+};
+
+std::string absolute(std::string_view path) {
+    return path.front() == '/' ? std::string(path) : "/" + std::string(path);
+}
+
+// setuid: true, dpkg. Which listed files are setuid or setgid regular files now, by one fstatat per
+// file in its directory (opened once, inside the root): far cheaper than opening each file.
+// A file that is not (or is gone) is false and never opened; one whose directory or mode
+// could not be read is true, so that verify() opens it and names the error.
+std::vector<char> privileged(const CollectContext& ctx, const std::vector<Listed>& listed) {
+    std::vector<char> keep(listed.size(), 0);
+    // Directory (without its leading /) -> the listed files in it. The views point into the
+    // md5sums texts, so grouping copies no path.
+    std::unordered_map<std::string_view, std::vector<std::uint32_t>> by_dir;
+    for (std::size_t i = 0; i < listed.size(); ++i) {
+        std::string_view at = listed[i].diverted ? std::string_view(*listed[i].diverted) : listed[i].path;
+        if (!at.empty() && at.front() == '/') at.remove_prefix(1);
+        const std::size_t slash = at.rfind('/');
+        by_dir[slash == std::string_view::npos ? std::string_view() : at.substr(0, slash)].push_back(static_cast<std::uint32_t>(i));
+    }
+    std::vector<const std::pair<const std::string_view, std::vector<std::uint32_t>>*> dirs;
+    dirs.reserve(by_dir.size());
+    for (const auto& d : by_dir) dirs.push_back(&d);
+    ctx.exec().parallel_for(dirs.size(), ctx.cancel, [&](std::size_t k) {
+        const auto& [dir, members] = *dirs[k];
+        auto fd = ctx.root.open_path("/" + std::string(dir), O_PATH | O_DIRECTORY | O_CLOEXEC, /*follow_final=*/true);
+        // The directory is gone: so are its files, whose modes dpkg never recorded.
+        if (!fd && fd.error().code == ErrorCode::not_found) return;
+        std::string name;
+        for (std::uint32_t i : members) {
+            // A directory that cannot be opened leaves its files to verify(), which names the error.
+            if (!fd) {
+                keep[i] = 1;
+                continue;
+            }
+            const std::string_view at = listed[i].diverted ? std::string_view(*listed[i].diverted) : listed[i].path;
+            name.assign(at.substr(at.rfind('/') + 1));
+            struct stat st {};
+            if (::fstatat(fd->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+                keep[i] = errno != ENOENT && errno != ENOTDIR;
+                continue;
+            }
+            keep[i] = S_ISREG(st.st_mode) && (st.st_mode & (S_ISUID | S_ISGID)) != 0;
+        }
+    });
+    return keep;
+}
+
 FactSet collect_package_integrity(const CollectContext& ctx, const SelectArgs& args) {
     const StringList kinds = args.list("kinds");
     for (const std::string& k : kinds)
@@ -398,10 +458,18 @@ FactSet collect_package_integrity(const CollectContext& ctx, const SelectArgs& a
     }
     if (items.size() > kMaxFiles) return {Fact::error(kStatus, "more than 5000000 package files")};
     const std::vector<InstalledPackage> no_packages;
+    const std::vector<InstalledPackage>& packages = dpkg ? *dpkg : no_packages;
     const auto diversions = dpkg ? read_diversions(ctx.root) : decltype(read_diversions(ctx.root)){};
     const PathFilters filters = dpkg ? read_path_filters(ctx.root) : PathFilters{};
 
-    for (const InstalledPackage& p : dpkg ? *dpkg : no_packages) {
+    std::vector<std::string> owners;
+    // The md5sums files, which `listed` points into: reserved, so no string ever moves.
+    std::vector<std::string> texts;
+    owners.reserve(packages.size());
+    texts.reserve(packages.size());
+    std::vector<Listed> listed;
+    std::string full;  // one listed path with its leading /, reused
+    for (const InstalledPackage& p : packages) {
         if (ctx.cancelled()) return out;
         // dpkg names the file PACKAGE:ARCH.md5sums for Multi-Arch: same packages.
         std::string owner = p.name + ":" + p.arch;
@@ -412,15 +480,17 @@ FactSet collect_package_integrity(const CollectContext& ctx, const SelectArgs& a
             md5sums = "/var/lib/dpkg/info/" + owner + ".md5sums";
             text = ctx.root.read_file(md5sums, kMaxMd5sumsBytes);
         }
-        std::set<std::string> conffile_paths;
+        const auto package = static_cast<std::uint32_t>(owners.size());
+        owners.push_back(std::move(owner));
+        std::set<std::string, std::less<>> conffile_paths;
         for (const Conffile& c : p.conffiles) conffile_paths.insert(c.path);
-        auto add = [&](const std::string& path, const std::string& md5, bool conffile) {
+        auto add = [&](std::string_view path, std::string_view md5, bool conffile) {
             if (only_conffiles && *only_conffiles != conffile) return;
-            if (filters.excluded(path)) return;
-            Item item = make_item(path, owner, md5, conffile);
-            if (auto d = diversions.find(path); d != diversions.end() && d->second.second != p.name)
-                item.read_at = d->second.first;
-            items.push_back(std::move(item));
+            full.assign(path.front() == '/' ? "" : "/").append(path);
+            if (filters.excluded(full)) return;
+            Listed l{path, md5, nullptr, package, conffile};
+            if (auto d = diversions.find(full); d != diversions.end() && d->second.second != p.name) l.diverted = &d->second.first;
+            listed.push_back(l);
         };
         if (!text) {
             if (text.error().code != ErrorCode::not_found) {
@@ -435,22 +505,41 @@ FactSet collect_package_integrity(const CollectContext& ctx, const SelectArgs& a
                 f.fields[kIntDatabase] = Value{std::string("dpkg")};
                 out.push_back(std::move(f));
             }
-        } else if (auto entries = parse_md5sums(*text, ctx.root.display(md5sums)); !entries) {
-            out.push_back(Fact::error(ctx.root.display(md5sums), entries.error().describe()));
+        } else if (auto lines = parse_md5sums_lines(texts.emplace_back(std::move(*text)), ctx.root.display(md5sums));
+                   !lines) {
+            out.push_back(Fact::error(ctx.root.display(md5sums), lines.error().describe()));
         } else {
             // Conffiles are verified against the status file's digest, not md5sums (debsums).
-            for (const Md5sumEntry& e : *entries)
-                if (!conffile_paths.count(e.path)) add(e.path, e.md5, false);
+            for (const Md5sumLine& e : *lines) {
+                full.assign(e.path.front() == '/' ? "" : "/").append(e.path);
+                if (!conffile_paths.contains(full)) add(e.path, e.md5, false);
+            }
         }
         for (const Conffile& c : p.conffiles)
             if (!c.remove_on_upgrade && c.md5.size() == 32) add(c.path, c.md5, true);
-        if (items.size() > kMaxFiles) return {Fact::error(kStatus, "more than 5000000 package files")};
+        if (items.size() + listed.size() > kMaxFiles) return {Fact::error(kStatus, "more than 5000000 package files")};
+    }
+
+    // The rpm items are all made already; of the dpkg files only those that will be hashed
+    // become items (with setuid: true, the few privileged ones).
+    const std::size_t rpm_items = items.size();
+    const std::vector<char> keep = only_privileged ? privileged(ctx, listed) : std::vector<char>(listed.size(), 1);
+    if (ctx.cancelled()) return out;
+    for (std::size_t i = 0; i < listed.size(); ++i) {
+        if (!keep[i]) continue;
+        const Listed& l = listed[i];
+        Item item = make_item(absolute(l.path), owners[l.package], std::string(l.md5), l.conffile);
+        // md5sums digests may be upper case (md5sum accepts either); Conffiles digests are compared as written.
+        if (!l.conffile)
+            std::transform(item.md5.begin(), item.md5.end(), item.md5.begin(), [](char c) { return c >= 'A' && c <= 'F' ? c + 32 : c; });
+        if (l.diverted) item.read_at = *l.diverted;
+        items.push_back(std::move(item));
     }
 
     { Hashes warm_up(Hashes::MD5SUM); }  // the hash library initialises once, before threads
     std::vector<Outcome> outcomes(items.size());
     if (only_privileged) {
-        mark_privileged(ctx, items, outcomes);
+        mark_privileged(ctx, items, rpm_items, outcomes);
         // rpm records modes: a file its package installed setuid or setgid is verified even when
         // it is not (or not a regular file, or not there) any more.
         for (std::size_t i = 0; i < items.size(); ++i)

@@ -194,6 +194,32 @@ TEST_CASE("packages: the same upgradable, obsolete and candidate answers as apt 
     }
 }
 
+// The automatic-install mark comes from apt's extended_states without apt's dependency cache
+// (apt_inventory.cpp): the same set as apt-mark, which reads it through that cache.
+TEST_CASE("packages: installed automatically, as apt-mark showauto says of the same root") {
+    if (triad::test::run({"apt-mark", "--version"}).exit_code != 0) {
+        MESSAGE("skipped: apt-mark is not installed");
+        return;
+    }
+    TempDir dir;
+    write_standard_root(dir.path(), std::time(nullptr));
+    // With and without Architecture (the latter marks every architecture), a mark taken back
+    // (0), and a package that is not installed or known at all.
+    write_file(dir / "var/lib/apt/extended_states",
+               "Package: alpha\nArchitecture: amd64\nAuto-Installed: 1\n\n"
+               "Package: beta\nAuto-Installed: 1\n\n"
+               "Package: gamma\nArchitecture: amd64\nAuto-Installed: 0\n\n"
+               "Package: zeta\nArchitecture: i386\nAuto-Installed: 1\n\n"
+               "Package: nosuch\nArchitecture: amd64\nAuto-Installed: 1\n\n");
+    std::set<std::string> ours;
+    for (const Fact& f : collect(kPackagesCollector, dir.path()))
+        if (field(f, kPackagesCollector, "auto_installed") == "true") ours.insert(f.object);
+    const std::vector<std::string> lines = apt(dir.path(), {"apt-mark", "showauto"});
+    const std::set<std::string> theirs(lines.begin(), lines.end());
+    CHECK_MESSAGE(ours == theirs, difference(ours, theirs));
+    CHECK(ours == std::set<std::string>{"alpha", "beta"});
+}
+
 TEST_CASE("packages: reading a root writes nothing in it, not even apt's cache") {
     TempDir dir;
     write_standard_root(dir.path(), std::time(nullptr));
