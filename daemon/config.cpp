@@ -112,12 +112,15 @@ void read_http(const YAML::Node& node, DaemonConfig& out) {
     out.http.enabled = true;
     if (node.IsNull()) return;  // `http:` alone: the defaults
     if (!node.IsMap()) fail(node, "'http' must be a map with listen and token_file");
-    YAML::Node listen_node = node;
+    // Where a bad address is reported: a Mark, not a second YAML::Node, because assigning one
+    // Node to another rebinds the node it refers to (yaml-cpp's set_ref) and so would turn
+    // the `http` map itself into the listen scalar while it is being iterated (use after free).
+    YAML::Mark listen_mark = node.Mark();
     for (const auto& kv : node) {
         const std::string key = kv.first.Scalar();
         if (key == "listen") {
             out.http.listen = scalar(kv.second, "http.listen");
-            listen_node = kv.second;
+            listen_mark = kv.second.Mark();
         } else if (key == "token_file") {
             out.http.token_file = scalar(kv.second, "http.token_file");
             out.http.token = read_token(kv.second, out.http.token_file);
@@ -129,12 +132,12 @@ void read_http(const YAML::Node& node, DaemonConfig& out) {
     try {
         address = Poco::Net::SocketAddress(out.http.listen);
     } catch (const Poco::Exception& e) {
-        fail(listen_node, "bad 'http.listen' " + out.http.listen + ": " + e.displayText());
+        throw ConfigError{listen_mark, "bad 'http.listen' " + out.http.listen + ": " + e.displayText()};
     }
     // Without a token anyone who can reach the port could read results and start scans.
     if (!address.host().isLoopback() && out.http.token.empty())
-        fail(listen_node, "'http.listen' " + out.http.listen +
-                              " is not a loopback address: set 'http.token_file' to listen on it");
+        throw ConfigError{listen_mark, "'http.listen' " + out.http.listen +
+                                           " is not a loopback address: set 'http.token_file' to listen on it"};
 }
 
 }  // namespace
