@@ -9,7 +9,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
+#include <sys/sysmacros.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -62,7 +64,61 @@ int in_private_mount_namespace(Body body) {
     return WEXITSTATUS(status);
 }
 
+// Counts real opens of one inode (an O_PATH lookup raises no IN_OPEN).
+class OpenCounter {
+public:
+    explicit OpenCounter(const std::string& path) : fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
+        REQUIRE(fd_ >= 0);
+        REQUIRE(::inotify_add_watch(fd_, path.c_str(), IN_OPEN) >= 0);
+    }
+    ~OpenCounter() { ::close(fd_); }
+    int opens() {
+        alignas(inotify_event) char buf[4096];
+        for (ssize_t n; (n = ::read(fd_, buf, sizeof buf)) > 0;)
+            for (ssize_t i = 0; i < n;) {
+                auto* e = reinterpret_cast<inotify_event*>(buf + i);
+                if (e->mask & IN_OPEN) ++opens_;
+                i += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
+            }
+        return opens_;
+    }
+
+private:
+    int fd_;
+    int opens_ = 0;
+};
+
 }  // namespace
+
+TEST_CASE("a device node named by a LUKS image glob, or where dpkg installed a file, is looked at and never opened") {
+    TempDir t;
+    const std::string root_dir = t / "root";
+    triad::test::make_dirs(root_dir + "/srv/images");
+    triad::test::make_dirs(root_dir + "/usr/bin");
+    // The character device 1:3 (what /dev/null is) under two names an image controls.
+    const std::string image = root_dir + "/srv/images/disk.img", binary = root_dir + "/usr/bin/demo";
+    if (::mknod(image.c_str(), S_IFCHR | 0644, ::makedev(1, 3)) != 0 ||
+        ::mknod(binary.c_str(), S_IFCHR | 0755, ::makedev(1, 3)) != 0) {
+        MESSAGE("skipped: mknod is not permitted here (needs CAP_MKNOD)");
+        return;
+    }
+    write_file(root_dir + "/var/lib/dpkg/status", "Package: demo\nStatus: install ok installed\nArchitecture: all\n\n");
+    write_file(root_dir + "/var/lib/dpkg/info/demo.md5sums", "d41d8cd98f00b204e9800998ecf8427e  usr/bin/demo\n");
+    OpenCounter image_opens(image), binary_opens(binary);
+    auto root = Sysroot::open(root_dir).value();
+
+    SelectArgs images;
+    images.values["images"] = StringList{"/srv/images/*.img"};
+    const std::string luks = describe(collect(kLuksCollector, root, images));
+    CHECK(luks == "/srv/images/disk.img error: " + image + ": not a regular file or block device\n");
+    CHECK(image_opens.opens() == 0);  // before: opened O_RDONLY, then refused
+
+    const FactSet integrity = collect(kPackageIntegrityCollector, root);
+    REQUIRE(integrity.size() == 1);
+    CHECK(integrity[0].object == "/usr/bin/demo");
+    CHECK(integrity[0].status != FactStatus::error);
+    CHECK(binary_opens.opens() == 0);  // before: opened to be hashed, then found not regular
+}
 
 TEST_CASE("the ELF, LUKS and dpkg readers refuse files of a procfs mounted inside the audited root") {
     TempDir t;
