@@ -63,11 +63,13 @@ check-asan: bootstrap
 # tests/fuzz/TARGETS.txt) for FUZZ_SECONDS each, one after the other; each corpus grows in
 # $(FUZZ_DIR)/corpus-NAME, seeded from files generated or copied at build time. FUZZ_TARGETS
 # picks some ("sshd pam"). A finding stops the run and leaves the input as
-# $(FUZZ_DIR)/crash-*, leak-*, timeout-* or oom-*.
+# $(FUZZ_DIR)/crash-*, leak-*, timeout-* or oom-*. The policy target links the main build's
+# scanner library (the collector table), so the main build comes first.
 FUZZ_DIR ?= $(BUILD_DIR)/fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(shell sed -n 's/^\([a-z][a-z0-9_]*\) .*/\1/p' tests/fuzz/TARGETS.txt)
 fuzz: bootstrap
+	$(MAKE) build
 	cmake -S tests/fuzz -B $(FUZZ_DIR) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(FUZZ_DIR)
 	set -e; for t in $(FUZZ_TARGETS); do \

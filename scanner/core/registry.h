@@ -18,10 +18,32 @@ namespace triad::scanner {
 // those this build left out (their left_out_by is set).
 std::span<const CollectorEntry* const> collector_table();
 
-// The same table as entries, for range-for.
-inline auto collectors() {
-    return collector_table() | std::views::transform([](const CollectorEntry* c) -> const CollectorEntry& { return *c; });
-}
+// The same table as entries, for range-for. Written out rather than a views::transform: the
+// policy fuzz target compiles the loader with clang 14, which cannot build libstdc++ 12's
+// transform_view.
+class CollectorEntries {
+public:
+    class iterator {
+    public:
+        explicit iterator(const CollectorEntry* const* at) : at_(at) {}
+        const CollectorEntry& operator*() const { return **at_; }
+        iterator& operator++() {
+            ++at_;
+            return *this;
+        }
+        bool operator==(const iterator&) const = default;
+
+    private:
+        const CollectorEntry* const* at_;
+    };
+    explicit CollectorEntries(std::span<const CollectorEntry* const> table) : table_(table) {}
+    iterator begin() const { return iterator(table_.data()); }
+    iterator end() const { return iterator(table_.data() + table_.size()); }
+
+private:
+    std::span<const CollectorEntry* const> table_;
+};
+inline CollectorEntries collectors() { return CollectorEntries(collector_table()); }
 
 // Null for a name no collector has. A collector left out of this build is found: policies
 // that select it load, and its checks get the verdict error with not_built_reason().

@@ -5,6 +5,7 @@
 #include "scanner/core/sysroot.h"
 
 #include "base/file_read.h"
+#include "scanner/core/sysroot_open.h"
 
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -198,24 +199,30 @@ Result<struct statx> Sysroot::lstat(std::string_view path) const {
     return statx_fd(fd->get(), display(path));
 }
 
-Result<std::string> Sysroot::read_file(std::string_view path, std::size_t max_bytes) const {
-    const std::string where = display(path);
+Status refuse_pseudo_filesystem(const Sysroot& root, int fd, const std::string& where) {
+    // A procfs or sysfs mounted inside an audited root (a container seen through
+    // /proc/PID/root, an image with its /proc bind-mounted) shows the scanning machine, not
+    // the image. Trees that are pseudo file systems themselves (--proc, --sys) are read as such.
+    if (const char* fs = pseudo_filesystem(fd); fs && !pseudo_filesystem(root.fd()))
+        return Error{ErrorCode::invalid_input,
+                     std::string("on ") + fs + " mounted inside the audited root: live kernel state, not the image's; not read",
+                     where};
+    return ok();
+}
+
+Result<OpenedFile> open_regular_file(const Sysroot& root, std::string_view path, std::size_t max_bytes,
+                                     bool follow_final) {
+    const std::string where = root.display(path);
     // One path lookup, O_PATH: nothing is opened for I/O yet, so a FIFO cannot block and a
     // device driver is not called. Every decision below is made on this very inode, and the
     // read goes through it too: a file swapped for a device after the lookup is never opened.
-    auto probe = open_path(path, O_PATH, /*follow_final=*/true);
+    auto probe = root.open_path(path, O_PATH, follow_final);
     if (!probe) return probe.error();
     auto st = statx_fd(probe->get(), where);
     if (!st) return st.error();
     if (S_ISDIR(st->stx_mode)) return Error{ErrorCode::invalid_input, "is a directory", where};
     if (!S_ISREG(st->stx_mode)) return Error{ErrorCode::invalid_input, "not a regular file; not opened", where};
-    // A procfs or sysfs mounted inside an audited root (a container seen through
-    // /proc/PID/root, an image with its /proc bind-mounted) shows the scanning machine, not
-    // the image. Trees that are pseudo file systems themselves (--proc, --sys) are read as such.
-    if (const char* fs = pseudo_filesystem(probe->get()); fs && !pseudo_filesystem(fd_.get()))
-        return Error{ErrorCode::invalid_input,
-                     std::string("on ") + fs + " mounted inside the audited root: live kernel state, not the image's; not read",
-                     where};
+    if (Status s = refuse_pseudo_filesystem(root, probe->get(), where); !s) return s.error();
     if (st->stx_size > max_bytes)
         return Error{ErrorCode::invalid_input,
                      "larger than " + std::to_string(max_bytes) + " bytes; not read", where};
@@ -229,7 +236,7 @@ Result<std::string> Sysroot::read_file(std::string_view path, std::size_t max_by
         // descriptor; refusing would make every file unreadable, so fall back to a second
         // lookup (still inside the root, non-blocking) and check that it found the same inode.
         if (errno != ENOENT) return error_from_errno(errno, where);
-        auto reopened = open_path(path, O_RDONLY | O_NONBLOCK | O_NOCTTY, /*follow_final=*/true);
+        auto reopened = root.open_path(path, O_RDONLY | O_NONBLOCK | O_NOCTTY, follow_final);
         if (!reopened) return reopened.error();
         fd = std::move(*reopened);
     }
@@ -238,7 +245,13 @@ Result<std::string> Sysroot::read_file(std::string_view path, std::size_t max_by
     if (!S_ISREG(again->stx_mode) || again->stx_ino != st->stx_ino || again->stx_dev_major != st->stx_dev_major ||
         again->stx_dev_minor != st->stx_dev_minor)
         return Error{ErrorCode::invalid_input, "changed while being opened; not read", where};
-    return read_all(fd.get(), max_bytes, where);
+    return OpenedFile{std::move(fd), again->stx_size};
+}
+
+Result<std::string> Sysroot::read_file(std::string_view path, std::size_t max_bytes) const {
+    auto file = open_regular_file(*this, path, max_bytes, /*follow_final=*/true);
+    if (!file) return file.error();
+    return read_all(file->fd.get(), max_bytes, display(path));
 }
 
 Result<std::string> Sysroot::read_link(std::string_view path) const {

@@ -18,6 +18,7 @@
 #include <set>
 
 #include "scanner/elf/elf_hardening_internal.h"
+#include "scanner/core/sysroot_open.h"
 
 namespace triad::scanner {
 namespace {
@@ -499,6 +500,9 @@ Result<ElfInfo> open_and_analyze(const Sysroot& root, std::string_view path, boo
     if (S_ISDIR(st.stx_mode)) return Error{ErrorCode::unsupported, "is a directory", where};
     // Opening a FIFO would block and opening a device can act on it: look, do not touch.
     if (!S_ISREG(st.stx_mode)) return Error{ErrorCode::unsupported, "not a regular file; not opened", where};
+    // libelf reads the descriptor itself, past Sysroot::read_file: the same refusal of a
+    // procfs or sysfs mounted inside the root (/proc/self/exe would be triad, not the image).
+    if (Status s = refuse_pseudo_filesystem(root, probe->get(), where); !s) return s.error();
     // Reopen the very inode we looked at (no second path lookup to race with).
     const std::string self = "/proc/self/fd/" + std::to_string(probe->get());
     UniqueFd fd(::open(self.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));

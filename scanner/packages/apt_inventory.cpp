@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "scanner/packages/apt_inventory.h"
 
+#include "scanner/core/sysroot_open.h"
+
 #include <apt-pkg/aptconfiguration.h>
 #include <apt-pkg/cachefile.h>
 #include <apt-pkg/configuration.h>
@@ -22,6 +24,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <mutex>
 
 namespace triad::scanner {
@@ -36,6 +39,8 @@ std::mutex& apt_mutex() {
 // Bounds on what the root may make us list; a real system has a few dozen of each.
 constexpr std::size_t kMaxDirEntries = 4096;
 constexpr std::size_t kMaxArchBytes = 64 * 1024;
+// The files libapt-pkg reads by path (kAptFiles): the dpkg status budget of package_integrity.
+constexpr std::size_t kMaxAptFileBytes = 64 * 1024 * 1024;
 
 // The directories whose files libapt-pkg reads while building its cache, and the files it
 // reads outside them. Dir::Cache is not among them: the cache is never read or written.
@@ -91,8 +96,20 @@ Status check_apt_paths(const Sysroot& root) {
         ::closedir(d);
         if (!result) return result;
     }
-    for (const char* file : kAptFiles)
+    for (const char* file : kAptFiles) {
         if (Status s = refuse_if_symlink(root, file); !s) return s;
+        // What libapt-pkg will open by path must be what Sysroot::read_file would read: a
+        // regular file (never a FIFO or device), not on a procfs mounted inside the root, and
+        // within the dpkg status budget. A rename between this look and libapt-pkg's open is
+        // the one window left (libapt-pkg takes paths, not descriptors).
+        auto opened = open_regular_file(root, file, std::numeric_limits<std::size_t>::max(), /*follow_final=*/false);
+        if (!opened && opened.error().code != ErrorCode::not_found) return opened.error();
+        if (opened && opened->size > kMaxAptFileBytes)
+            return Error{ErrorCode::invalid_input,
+                         "larger than 64 MiB (the budget of the files libapt-pkg reads, as the dpkg status budget); "
+                         "not read",
+                         root.display(file)};
+    }
     return ok();
 }
 

@@ -12,6 +12,7 @@
 #include "scanner/collectors/crypto/luks_header.h"
 #include "scanner/collectors/crypto/mounts_encryption.h"
 #include "scanner/core/path_glob.h"
+#include "scanner/core/sysroot_open.h"
 
 namespace triad::scanner {
 namespace {
@@ -61,19 +62,34 @@ std::optional<std::vector<CryptMappingEntry>> crypt_mappings(const CollectContex
     return out;
 }
 
-// Opens a file or block device inside the audited root for reading. Non-blocking, so that a
-// FIFO named by a glob is refused instead of blocking the scan.
+// Opens a file or block device inside the audited root for reading. The type is decided on
+// an O_PATH descriptor before anything is opened for I/O (a character device named by a glob
+// is never opened, a FIFO never blocks), a file on a procfs or sysfs mounted inside the root
+// is refused as Sysroot::read_file refuses it, and the inode looked at is the one reopened.
 Result<UniqueFd> open_for_header(const Sysroot& root, const std::string& path, bool want_block) {
-    auto fd = root.open_path(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, /*follow_final=*/true);
-    if (!fd) return fd.error();
+    const std::string where = root.display(path);
+    auto probe = root.open_path(path, O_PATH | O_CLOEXEC, /*follow_final=*/true);
+    if (!probe) return probe.error();
     struct stat st {};
-    if (::fstat(fd->get(), &st) != 0) return Error{ErrorCode::io, "cannot stat it", root.display(path)};
+    if (::fstat(probe->get(), &st) != 0) return Error{ErrorCode::io, "cannot stat it", where};
     const bool ok = want_block ? S_ISBLK(st.st_mode) : (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode));
     if (!ok)
-        return Error{ErrorCode::unsupported, want_block ? "not a block device" : "not a regular file or block device",
-                     root.display(path)};
+        return Error{ErrorCode::unsupported, want_block ? "not a block device" : "not a regular file or block device", where};
+    if (Status s = refuse_pseudo_filesystem(root, probe->get(), where); !s) return s.error();
+    const std::string self = "/proc/self/fd/" + std::to_string(probe->get());
+    UniqueFd fd(::open(self.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    if (!fd.valid()) {
+        if (errno != ENOENT) return error_from_errno(errno, where);
+        auto reopened = root.open_path(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, /*follow_final=*/true);
+        if (!reopened) return reopened.error();  // no /proc in triad's namespace: a second lookup
+        fd = std::move(*reopened);
+    }
+    struct stat again {};
+    if (::fstat(fd.get(), &again) != 0) return Error{ErrorCode::io, "cannot stat it", where};
+    if (again.st_ino != st.st_ino || again.st_dev != st.st_dev || again.st_rdev != st.st_rdev)
+        return Error{ErrorCode::invalid_input, "changed while being opened; not read", where};
     // Back to blocking reads for the libraries.
-    ::fcntl(fd->get(), F_SETFL, ::fcntl(fd->get(), F_GETFL) & ~O_NONBLOCK);
+    ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
     return fd;
 }
 

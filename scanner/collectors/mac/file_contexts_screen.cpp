@@ -86,9 +86,24 @@ Result<FileContextsScreen> FileContextsScreen::build(const std::vector<FileConte
     return FileContextsScreen(std::move(specs));
 }
 
-std::string FileContextsScreen::check(std::string_view path) const {
+namespace {
+
+std::string time_budget_spent(std::size_t patterns_tried, std::size_t patterns) {
+    return "the expected context was not looked up: the file_contexts time budget (" +
+           std::to_string(kFileContextsTimeBudget.count()) + " s for the paths of one select) ran out after " +
+           std::to_string(patterns_tried) + " of " + std::to_string(patterns) + " patterns were tried on this path";
+}
+
+}  // namespace
+
+std::string FileContextsScreen::check(std::string_view path, std::chrono::steady_clock::time_point deadline) const {
     MatchScratch& s = scratch();
+    std::size_t tried = 0;
     for (const Pattern& p : specs_->patterns) {
+        // A pattern at the match limit costs about a millisecond: looking every 64 keeps the
+        // overrun small and the clock out of the common path.
+        if (tried++ % 64 == 0 && std::chrono::steady_clock::now() >= deadline)
+            return time_budget_spent(tried - 1, specs_->patterns.size());
         const int rc = pcre2_match(p.code, reinterpret_cast<PCRE2_SPTR>(path.data()), path.size(), 0, 0, s.data,
                                    s.context);
         if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH) continue;

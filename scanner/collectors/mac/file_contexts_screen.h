@@ -8,6 +8,7 @@
 // of that path is bounded by the same work. The counts and sizes are capped too.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -22,6 +23,11 @@ namespace triad::scanner {
 inline constexpr std::size_t kMaxFileContextSpecs = 32768;   // refpolicy/Fedora ship 5-8 thousand
 inline constexpr std::size_t kMaxFileContextPatternBytes = 4096;  // real ones are under 200 bytes
 inline constexpr std::uint32_t kFileContextMatchLimit = 10000;    // PCRE2 match() calls per path and pattern
+// The time the paths of one selinux_files select may take to be screened and looked up. The
+// match limit bounds each pattern on each path, but 32,768 patterns at the limit over a glob
+// of many paths would still run for minutes; real policies screen a path in well under a
+// millisecond, so 10 s is thousands of paths. Paths left when it runs out are errors.
+inline constexpr std::chrono::seconds kFileContextsTimeBudget{10};
 
 // One file of specs and its name, as read from the audited root.
 struct FileContextsText {
@@ -37,8 +43,10 @@ public:
     static Result<FileContextsScreen> build(const std::vector<FileContextsText>& files);
 
     // "" when every pattern decides whether it matches `path` within the match limit; else
-    // why the path cannot be looked up safely: the file, line and pattern that gave up.
-    std::string check(std::string_view path) const;
+    // why the path cannot be looked up safely: the file, line and pattern that gave up, or
+    // the time budget when `deadline` passes first (looked at every few patterns).
+    std::string check(std::string_view path,
+                      std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max()) const;
 
     std::size_t size() const;
 

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdarg>
 #include <cstdio>
 #include <memory>
@@ -177,8 +178,10 @@ public:
         return l;
     }
 
-    // Why `path` cannot be looked up within the match budget; "" when it can.
-    std::string undecidable(const std::string& path) const { return screen_.check(substitute(path)); }
+    // Why `path` cannot be looked up within the match and time budgets; "" when it can.
+    std::string undecidable(const std::string& path, std::chrono::steady_clock::time_point deadline) const {
+        return screen_.check(substitute(path), deadline);
+    }
 
     // The expected context of `path` with file type `mode`; "" when none applies.
     std::string lookup(const std::string& path, std::uint32_t mode) const {
@@ -275,6 +278,9 @@ FactSet collect_selinux_files(const CollectContext& ctx, const SelectArgs& args)
     if (!labeler) return {Fact::error(dir + "/file_contexts", labeler.error().describe())};
     const auto customizable = customizable_types(ctx.root, type);
 
+    // The time budget of this select's matching (the screen and libselinux's lookups): each
+    // path left when it runs out is an error naming the budget, so what was skipped shows.
+    const auto deadline = std::chrono::steady_clock::now() + kFileContextsTimeBudget;
     FactSet out;
     for (const std::string& pattern : args.list("path")) {
         auto paths = expand_path_glob(ctx.root, pattern);
@@ -304,7 +310,7 @@ FactSet collect_selinux_files(const CollectContext& ctx, const SelectArgs& args)
                 continue;
             }
             f.fields[kSfExists] = Value{true};
-            if (std::string why = labeler->undecidable(path); !why.empty()) {
+            if (std::string why = labeler->undecidable(path, deadline); !why.empty()) {
                 out.push_back(Fact::error(path, why));
                 continue;
             }

@@ -14,11 +14,13 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
 #include <unordered_map>
 
+#include "scanner/core/sysroot_open.h"
 #include "scanner/packages/dpkg_md5sums.h"
 #include "scanner/packages/rpm_inventory.h"
 
@@ -26,7 +28,12 @@ namespace triad::scanner {
 namespace {
 
 constexpr const char* kStatus = "/var/lib/dpkg/status";
-constexpr std::size_t kMaxStatusBytes = 512 * 1024 * 1024;
+// The dpkg status budget. A package's stanza is about 900 bytes (944 packages: 0.8 MB on a
+// Debian 12 server), so 64 MiB holds some 75,000 packages: more than the whole Debian archive
+// (about 64,000 binary packages per architecture) installed at once. Tiny hostile stanzas are
+// stopped by the count instead, before the list of packages grows past what a system has.
+constexpr std::size_t kMaxStatusBytes = 64 * 1024 * 1024;
+constexpr std::size_t kMaxStatusStanzas = 100'000;
 constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
 constexpr std::size_t kMaxMd5sumsBytes = 64 * 1024 * 1024;
 constexpr std::size_t kMaxFiles = 5'000'000;
@@ -39,19 +46,28 @@ struct InstalledPackage {
 // Installed packages and their conffiles from the dpkg status file, opened through the
 // Sysroot and handed to libapt-pkg's tag-file parser as a descriptor.
 Result<std::vector<InstalledPackage>> read_status(const Sysroot& root) {
-    auto st = root.lstat(kStatus);
-    if (!st) return st.error();
-    if (!S_ISREG(st->stx_mode)) return Error{ErrorCode::invalid_input, "not a regular file", root.display(kStatus)};
-    if (st->stx_size > kMaxStatusBytes) return Error{ErrorCode::invalid_input, "larger than 512 MiB", root.display(kStatus)};
-    auto fd = root.open_path(kStatus, O_RDONLY | O_CLOEXEC, /*follow_final=*/false);
-    if (!fd) return fd.error();
+    // Opened as Sysroot::read_file opens (no final symlink, no FIFO or device, nothing on a
+    // procfs mounted inside the root), then handed to libapt-pkg as a descriptor.
+    auto opened = open_regular_file(root, kStatus, std::numeric_limits<std::size_t>::max(), /*follow_final=*/false);
+    if (!opened) return opened.error();
+    if (opened->size > kMaxStatusBytes)
+        return Error{ErrorCode::invalid_input,
+                     "larger than 64 MiB (the dpkg status budget: more than every package of the archive "
+                     "installed); not read",
+                     root.display(kStatus)};
+    UniqueFd fd = std::move(opened->fd);
     FileFd file;
-    if (!file.OpenDescriptor(fd->release(), FileFd::ReadOnly, FileFd::None, /*AutoClose=*/true))
+    if (!file.OpenDescriptor(fd.release(), FileFd::ReadOnly, FileFd::None, /*AutoClose=*/true))
         return Error{ErrorCode::io, "cannot be read", root.display(kStatus)};
     pkgTagFile tags(&file);
     pkgTagSection section;
     std::vector<InstalledPackage> out;
+    std::size_t stanzas = 0;
     while (tags.Step(section)) {
+        if (++stanzas > kMaxStatusStanzas)
+            return Error{ErrorCode::invalid_input,
+                         "more than 100000 package stanzas (the dpkg status budget); not read",
+                         root.display(kStatus)};
         // debsums verifies packages whose status is installed or half-configured.
         const std::string status = section.FindS("Status");
         if (!status.ends_with(" installed") && !status.ends_with(" half-configured")) continue;
@@ -171,9 +187,12 @@ Outcome verify(const Sysroot& root, const Item& item, const StringList& kinds) {
     };
     Outcome o;
     o.file_kind = kind_of(item.path, false);
-    auto fd = root.open_path(item.read_at, O_RDONLY | O_NONBLOCK | O_CLOEXEC, /*follow_final=*/false);
-    if (!fd) {
-        if (fd.error().code == ErrorCode::not_found) {
+    // Looked at before it is opened: a device node where dpkg installed a file is never
+    // opened, and a file on a procfs mounted inside the root is not hashed as the image's.
+    auto opened = open_regular_file(root, item.read_at, std::numeric_limits<std::size_t>::max(), /*follow_final=*/false);
+    if (!opened) {
+        const Error& error = opened.error();
+        if (error.code == ErrorCode::not_found) {
             o.kind = wanted(o.file_kind) ? Outcome::missing : Outcome::not_selected;
             return o;
         }
@@ -184,11 +203,12 @@ Outcome verify(const Sysroot& root, const Item& item, const StringList& kinds) {
             return o;
         }
         o.kind = Outcome::unreadable;
-        o.reason = fd.error().describe();
+        o.reason = error.describe();
         return o;
     }
+    const UniqueFd fd = std::move(opened->fd);
     struct stat st {};
-    if (::fstat(fd->get(), &st) != 0) {
+    if (::fstat(fd.get(), &st) != 0) {
         o.kind = Outcome::unreadable;
         o.reason = error_from_errno(errno, root.display(item.read_at)).describe();
         return o;
@@ -204,7 +224,7 @@ Outcome verify(const Sysroot& root, const Item& item, const StringList& kinds) {
         return o;
     }
     Hashes hashes(Hashes::MD5SUM);
-    if (!hashes.AddFD(fd->get())) {
+    if (!hashes.AddFD(fd.get())) {
         o.kind = Outcome::unreadable;
         o.reason = root.display(item.read_at) + ": read failed";
         return o;

@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
+
 #include <string>
 
 #include "scanner/collectors/mac/selinux.h"
@@ -38,6 +40,18 @@ TEST_CASE("file_contexts patterns are screened under a PCRE2 match limit, per pa
     const std::string why = screen->check("/usr/share/doc/x");
     CHECK(why.find("the pattern '/(.*)*(.*)*/[^x]' at /fc:4 cannot decide this path within the file_contexts match "
                    "budget") != std::string::npos);
+}
+
+// Issue 15 (helper fuzz15): the time budget of one select's paths. A deadline already past
+// stands for a budget spent on earlier paths (no clock is raced here).
+TEST_CASE("file_contexts: a path screened after the select's time budget ran out is not looked up, naming it") {
+    auto screen = FileContextsScreen::build({{"/fc", "/etc(/.*)?\tsystem_u:object_r:etc_t:s0\n/usr(/.*)?\tu:r:usr_t:s0\n"}});
+    REQUIRE(screen.has_value());
+    const auto spent = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+    CHECK(screen->check("/etc/x", spent) ==
+          "the expected context was not looked up: the file_contexts time budget (10 s for the paths of one select) ran "
+          "out after 0 of 2 patterns were tried on this path");
+    CHECK(screen->check("/etc/x", std::chrono::steady_clock::now() + std::chrono::hours(1)) == "");
 }
 
 TEST_CASE("file_contexts: more specs than the count budget, or an oversized pattern, is an error naming the line") {
