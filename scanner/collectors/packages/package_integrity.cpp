@@ -292,16 +292,24 @@ Outcome verify_rpm(const Sysroot& root, const Item& item, const StringList& kind
                    (item.md5.empty() ? "no digest for this regular file" : "a digest in " + item.algorithm + ", which triad cannot compute");
         return o;
     }
-    auto fd = root.open_path(item.read_at, O_RDONLY | O_NONBLOCK | O_CLOEXEC, /*follow_final=*/false);
-    struct stat fst {};
-    if (!fd || ::fstat(fd->get(), &fst) != 0) {
+    // Opened as read_file opens: a device swapped in after the lstat is never opened, and a
+    // file on a procfs mounted inside the root is not hashed as the image's.
+    auto opened = open_regular_file(root, item.read_at, std::numeric_limits<std::size_t>::max(), /*follow_final=*/false);
+    if (!opened) {
+        // Replaced between the lstat and the open by something that is not a regular file.
+        if (auto again = root.lstat(item.read_at); again && !S_ISREG(again->stx_mode)) {
+            o.kind = Outcome::not_regular;
+            return o;
+        }
         o.kind = Outcome::unreadable;
-        o.reason = fd ? error_from_errno(errno, root.display(item.read_at)).describe() : fd.error().describe();
+        o.reason = opened.error().describe();
         return o;
     }
-    // Replaced between the lstat and the open.
-    if (!S_ISREG(fst.st_mode)) {
-        o.kind = Outcome::not_regular;
+    const UniqueFd fd = std::move(opened->fd);
+    struct stat fst {};
+    if (::fstat(fd.get(), &fst) != 0) {
+        o.kind = Outcome::unreadable;
+        o.reason = error_from_errno(errno, root.display(item.read_at)).describe();
         return o;
     }
     if ((fst.st_mode & 0111) != 0) o.file_kind = kind_of(item.path, true);
@@ -312,7 +320,7 @@ Outcome verify_rpm(const Sysroot& root, const Item& item, const StringList& kind
     }
     const auto algo = static_cast<Hashes::SupportedHashes>(item.hash);
     Hashes hashes(item.hash);
-    if (!hashes.AddFD(fd->get())) {
+    if (!hashes.AddFD(fd.get())) {
         o.kind = Outcome::unreadable;
         o.reason = root.display(item.read_at) + ": read failed";
         return o;
