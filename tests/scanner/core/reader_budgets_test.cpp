@@ -26,10 +26,13 @@
 #include "scanner/elf/elf_hardening.h"
 #include "scanner/identity/identity.h"
 #include "scanner/packages/apt_inventory.h"
+#include "tests/scanner/hostile_fixture.h"
 #include "tests/test_support.h"
 
 using namespace triad::scanner;
+using triad::test::OpenCounter;
 using triad::test::TempDir;
+using triad::test::in_private_mount_namespace;
 using triad::test::write_file;
 
 namespace {
@@ -46,47 +49,6 @@ FactSet collect(const CollectorEntry& entry, const Sysroot& root, const SelectAr
     const IdentityTable ids = IdentityTable::load(root);
     return entry.collect(CollectContext{root, ids}, args);
 }
-
-// Runs `body` in a child in a private mount namespace; its exit status, 77 when namespaces
-// or mounts cannot be made here.
-template <class Body>
-int in_private_mount_namespace(Body body) {
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        if (::unshare(CLONE_NEWNS) != 0) ::_exit(77);
-        if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) ::_exit(77);
-        ::_exit(body());
-    }
-    int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
-    REQUIRE(WIFEXITED(status));
-    return WEXITSTATUS(status);
-}
-
-// Counts real opens of one inode (an O_PATH lookup raises no IN_OPEN).
-class OpenCounter {
-public:
-    explicit OpenCounter(const std::string& path) : fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
-        REQUIRE(fd_ >= 0);
-        REQUIRE(::inotify_add_watch(fd_, path.c_str(), IN_OPEN) >= 0);
-    }
-    ~OpenCounter() { ::close(fd_); }
-    int opens() {
-        alignas(inotify_event) char buf[4096];
-        for (ssize_t n; (n = ::read(fd_, buf, sizeof buf)) > 0;)
-            for (ssize_t i = 0; i < n;) {
-                auto* e = reinterpret_cast<inotify_event*>(buf + i);
-                if (e->mask & IN_OPEN) ++opens_;
-                i += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
-            }
-        return opens_;
-    }
-
-private:
-    int fd_;
-    int opens_ = 0;
-};
 
 }  // namespace
 

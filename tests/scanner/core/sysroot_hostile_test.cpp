@@ -22,41 +22,16 @@
 #include "scanner/collectors/accounts/sshd_config.h"
 #include "scanner/core/fact.h"
 #include "scanner/identity/identity.h"
+#include "tests/scanner/hostile_fixture.h"
 #include "tests/test_support.h"
 
 using triad::scanner::Sysroot;
+using triad::test::OpenCounter;
 using triad::test::TempDir;
+using triad::test::in_private_mount_namespace;
 using triad::test::write_file;
 
 namespace {
-
-// Counts real opens (not O_PATH lookups, which raise no IN_OPEN) of one inode, wherever a
-// rename moves it: inotify watches the inode, not the name.
-class OpenCounter {
-public:
-    explicit OpenCounter(const std::string& path) : fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
-        REQUIRE(fd_ >= 0);
-        REQUIRE(::inotify_add_watch(fd_, path.c_str(), IN_OPEN) >= 0);
-    }
-    ~OpenCounter() { ::close(fd_); }
-    int opens() {
-        alignas(inotify_event) char buf[4096];
-        for (;;) {
-            ssize_t n = ::read(fd_, buf, sizeof buf);
-            if (n <= 0) break;
-            for (ssize_t i = 0; i < n;) {
-                auto* e = reinterpret_cast<inotify_event*>(buf + i);
-                if (e->mask & IN_OPEN) ++opens_;
-                i += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
-            }
-        }
-        return opens_;
-    }
-
-private:
-    int fd_;
-    int opens_ = 0;
-};
 
 struct RaceOutcome {
     int read = 0;     // the regular file's content came back
@@ -128,27 +103,6 @@ TEST_CASE("a file swapped for a FIFO or a device in a loop is never opened, only
         }
     }
 }
-
-namespace {
-
-// Runs `body` in a child in a private mount namespace (mounts made there vanish with it);
-// returns its exit status, or skips when namespaces cannot be made here.
-template <class Body>
-int in_private_mount_namespace(Body body) {
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        if (::unshare(CLONE_NEWNS) != 0) ::_exit(77);
-        if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) ::_exit(77);
-        ::_exit(body());
-    }
-    int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
-    REQUIRE(WIFEXITED(status));
-    return WEXITSTATUS(status);
-}
-
-}  // namespace
 
 TEST_CASE("a procfs or sysfs mounted inside the audited root is refused, naming the file") {
     TempDir t;

@@ -18,6 +18,7 @@
 #include "scanner/packages/apt_inventory.h"
 #include "tests/scanner/collectors/packages/apt_fixture.h"
 #include "tests/scanner/fact_text.h"
+#include "tests/scanner/hostile_fixture.h"
 #include "tests/test_support.h"
 
 using namespace triad::scanner;
@@ -64,19 +65,6 @@ void write_standard_root(const std::string& root, std::time_t now) {
                          {{"alpha", "1.0-1+deb12u1"}, {"gamma", "3.0-1+deb12u1"}}};
     FixtureRepo never{"example.org/never", "stable", "Example", "Example", "stable", "stable", 0, {}, false};
     triad::test::write_apt_root(root, installed, {main, updates, security, never});
-}
-
-// Every file and directory under `dir` with what would show a write: size, mtime, inode.
-std::map<std::string, std::string> snapshot(const std::string& dir) {
-    std::map<std::string, std::string> out;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-        struct stat st {};
-        REQUIRE(::lstat(e.path().c_str(), &st) == 0);
-        std::ostringstream s;
-        s << st.st_size << ' ' << st.st_mtim.tv_sec << '.' << st.st_mtim.tv_nsec << ' ' << st.st_ino << ' ' << st.st_mode;
-        out[e.path().string()] = s.str();
-    }
-    return out;
 }
 
 std::vector<std::string> apt(const std::string& root, std::vector<std::string> args) {
@@ -224,12 +212,12 @@ TEST_CASE("packages: reading a root writes nothing in it, not even apt's cache")
     TempDir dir;
     write_standard_root(dir.path(), std::time(nullptr));
     triad::test::make_dirs(dir / "var/cache/apt");
-    const auto before = snapshot(dir.path());
+    const auto before = triad::test::write_snapshot(dir.path());
     const FactSet facts = collect(kPackagesCollector, dir.path());
     REQUIRE(facts.size() == 7);
     const FactSet sources = collect(kPackageSourcesCollector, dir.path());
     REQUIRE(sources.size() == 4);
-    CHECK(snapshot(dir.path()) == before);
+    CHECK(triad::test::write_snapshot(dir.path()) == before);
 }
 
 TEST_CASE("package_sources: each repository, whether it is a security archive, and its age") {

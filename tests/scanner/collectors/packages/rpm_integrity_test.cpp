@@ -21,6 +21,7 @@
 #include "scanner/collectors/packages/rpm_packages.h"
 #include "tests/e2e/policy_checks.h"
 #include "tests/scanner/fact_text.h"
+#include "tests/scanner/hostile_fixture.h"
 #include "tests/test_support.h"
 
 using namespace triad::scanner;
@@ -43,18 +44,6 @@ std::map<std::string, const Fact*> by_object(const FactSet& facts) {
     for (const Fact& f : facts) {
         REQUIRE_MESSAGE(f.status == FactStatus::ok, (f.object + ": " + f.reason));
         out[f.object] = &f;
-    }
-    return out;
-}
-
-// Name, size and mtime of every entry of the rpmdb directory.
-std::map<std::string, std::string> snapshot(const std::string& dir) {
-    std::map<std::string, std::string> out;
-    for (const auto& e : std::filesystem::directory_iterator(dir)) {
-        struct stat st {};
-        REQUIRE(::lstat(e.path().c_str(), &st) == 0);
-        out[e.path().filename().string()] = std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
-                                            std::to_string(st.st_mtim.tv_nsec);
     }
     return out;
 }
@@ -142,15 +131,15 @@ TEST_CASE("package_integrity on an RPM root: what rpm -Va finds, read without wr
     REQUIRE(std::filesystem::file_size(db + "/rpmdb.sqlite-wal") == 0);
     std::filesystem::remove(db + "/rpmdb.sqlite-shm");
     std::filesystem::remove(db + "/rpmdb.sqlite-wal");
-    const auto before = snapshot(db);
+    const auto before = triad::test::write_snapshot(db);
     const std::string tool_sha256 = triad::test::run({"sha256sum", root + "/usr/bin/triad-tool"}).out.substr(0, 64);
 
     // Installed and untouched: nothing differs (the %ghost file was never created).
     CHECK(collect(root).empty());
-    CHECK(snapshot(db) == before);
+    CHECK(triad::test::write_snapshot(db) == before);
     CHECK(rpm_verify(root).empty());
     // rpm itself leaves -shm and -wal files behind; triad's second reading must add nothing.
-    const auto db_left = snapshot(db);
+    const auto db_left = triad::test::write_snapshot(db);
 
     write_file(root + "/usr/bin/triad-tool", "#!/bin/sh\necho changed\n", 0755);
     std::filesystem::remove(root + "/usr/bin/triad-suid");
@@ -169,7 +158,7 @@ TEST_CASE("package_integrity on an RPM root: what rpm -Va finds, read without wr
         write_file(root + "/opt/triad-algo" + algo + "/f", "y\n");
 
     const FactSet facts = collect(root);
-    CHECK(snapshot(db) == db_left);
+    CHECK(triad::test::write_snapshot(db) == db_left);
     const auto found = by_object(facts);
     std::map<std::string, std::string> status;
     for (const auto& [path, f] : found) status[path] = ifield(*f, "status");
@@ -272,7 +261,7 @@ TEST_CASE("package_integrity and rpm_packages on a real CentOS 7 Berkeley DB rpm
     const std::string db = root + "/var/lib/rpm";
     triad::test::make_dirs(db);
     std::filesystem::copy_file(packages, db + "/Packages");
-    const auto before = snapshot(db);
+    const auto before = triad::test::write_snapshot(db);
 
     // The inventory equals rpm -qa on a copy of the same database.
     triad::test::make_dirs(t / "ref");
@@ -301,7 +290,7 @@ TEST_CASE("package_integrity and rpm_packages on a real CentOS 7 Berkeley DB rpm
     // File verification from the Berkeley DB headers: in a root holding only the database
     // every file is missing, and the missing set is the one rpm -Va reports.
     const FactSet facts = collect(root);
-    CHECK(snapshot(db) == before);
+    CHECK(triad::test::write_snapshot(db) == before);
     std::set<std::string> our_missing;
     for (const auto& [path, f] : by_object(facts)) {
         CHECK(ifield(*f, "status") == "missing");

@@ -15,6 +15,7 @@
 
 #include "scanner/packages/rpm_inventory.h"
 #include "tests/scanner/fact_text.h"
+#include "tests/scanner/hostile_fixture.h"
 #include "tests/test_support.h"
 
 using namespace triad::scanner;
@@ -34,17 +35,6 @@ std::string spec(const std::string& name, const std::string& version, const std:
     return "Name: " + name + "\nVersion: " + version + "\nRelease: 4.el9\n" + (epoch.empty() ? "" : "Epoch: " + epoch + "\n") +
            "Summary: fixture\nLicense: MIT\nBuildArch: noarch\n%description\nfixture\n%install\nmkdir -p %{buildroot}/opt/" +
            name + "\necho hi > %{buildroot}/opt/" + name + "/f\n%files\n/opt/" + name + "/f\n";
-}
-
-std::map<std::string, std::string> snapshot(const std::string& dir) {
-    std::map<std::string, std::string> out;
-    for (const auto& e : std::filesystem::directory_iterator(dir)) {
-        struct stat st {};
-        REQUIRE(::lstat(e.path().c_str(), &st) == 0);
-        out[e.path().filename().string()] = std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
-                                            std::to_string(st.st_mtim.tv_nsec);
-    }
-    return out;
 }
 
 }  // namespace
@@ -77,9 +67,9 @@ TEST_CASE("rpm_packages: an sqlite rpmdb built by rpm, read as rpm -qa reads it,
     // As in an image: only rpmdb.sqlite, no -shm or -wal, which a reading must not create.
     std::filesystem::remove(db + "/rpmdb.sqlite-shm");
     std::filesystem::remove(db + "/rpmdb.sqlite-wal");
-    const auto before = snapshot(db);
+    const auto before = triad::test::write_snapshot(db);
     const FactSet facts = collect(t / "root");
-    CHECK(snapshot(db) == before);
+    CHECK(triad::test::write_snapshot(db) == before);
 
     std::set<std::string> ours;
     for (const Fact& f : facts) {
