@@ -9,6 +9,7 @@
 #include <apt-pkg/depcache.h>
 #include <apt-pkg/error.h>
 #include <apt-pkg/fileutl.h>
+#include <apt-pkg/indexfile.h>
 #include <apt-pkg/init.h>
 #include <apt-pkg/metaindex.h>
 #include <apt-pkg/pkgcache.h>
@@ -20,12 +21,17 @@
 #include <apt-pkg/tagfile.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <mutex>
+#include <optional>
+#include <type_traits>
 
 namespace triad::scanner {
 namespace {
@@ -35,6 +41,21 @@ std::mutex& apt_mutex() {
     static std::mutex m;
     return m;
 }
+
+// pkgInitConfig reads the file named by APT_CONFIG in the environment of triad's own process.
+// For the running system that is what apt does; for an offline root a host-side file must not
+// change how the image is read. Changing the environment later, while scan threads may call
+// getenv, would be a data race, so the variable is taken out of the environment once, while
+// the program is still loading (single-threaded), and kept here: pkgInitConfig then never sees
+// it, and init_config reads it for the running system only, where apt reads it.
+std::optional<std::string> take_apt_config_from_environment() {
+    const char* value = std::getenv("APT_CONFIG");
+    if (!value) return std::nullopt;
+    std::string kept = value;
+    ::unsetenv("APT_CONFIG");
+    return kept;
+}
+const std::optional<std::string> kHostAptConfig = take_apt_config_from_environment();
 
 // Bounds on what the root may make us list; a real system has a few dozen of each.
 constexpr std::size_t kMaxDirEntries = 4096;
@@ -216,14 +237,46 @@ private:
     const CancelToken* cancel_;
 };
 
+// apt's configuration in apt's order: libapt-pkg's defaults, then the APT_CONFIG file (the
+// running system only), then the Dir::Etc::parts directory and the Dir::Etc::main file, whose
+// names the APT_CONFIG file may change. pkgInitConfig does all of it but takes the APT_CONFIG
+// file from the environment (see kHostAptConfig), so it is asked for the defaults only (its
+// parts and main file pointed at /dev/null, which it skips) and the rest is read here.
+Status init_config(const std::string& apt_root, const Sysroot& root) {
+    _config->Clear();
+    _error->Discard();
+    // Dir before the configuration files, so that the root's apt.conf.d is the one read.
+    _config->Set("Dir", apt_root);
+    _config->Set("Dir::Etc::parts", "/dev/null");
+    _config->Set("Dir::Etc::main", "/dev/null");
+    if (!pkgInitConfig(*_config)) return Error{ErrorCode::invalid_input, join(drain_errors(nullptr)), root.display("/etc/apt")};
+    // pkgInitConfig's defaults for the two (apt.conf(5)), which the presets above kept it from setting.
+    _config->Set("Dir::Etc::parts", "apt.conf.d");
+    _config->Set("Dir::Etc::main", "apt.conf");
+    if (root.is_host() && kHostAptConfig && !kHostAptConfig->empty()) {
+        if (RealFileExists(*kHostAptConfig))
+            ReadConfigFile(*_config, *kHostAptConfig);
+        else
+            _error->Warning("Unable to read %s (APT_CONFIG)", kHostAptConfig->c_str());
+    }
+    const std::string parts = _config->FindDir("Dir::Etc::parts", "/dev/null");
+    if (DirectoryExists(parts))
+        ReadConfigDir(*_config, parts);
+    else if (!parts.ends_with("/dev/null"))
+        _error->Warning("Unable to read %s", parts.c_str());
+    const std::string main_file = _config->FindFile("Dir::Etc::main", "/dev/null");
+    if (RealFileExists(main_file)) ReadConfigFile(*_config, main_file);
+    if (_error->PendingError())
+        return Error{ErrorCode::invalid_input, join(drain_errors(nullptr)), root.display("/etc/apt")};
+    return ok();
+}
+
 // Sets up libapt-pkg's configuration for the root. Paths the root's own configuration might
 // point elsewhere (at the host, or at a writable cache) are set again afterwards.
 Status init_apt(const std::string& apt_root, const Sysroot& root, AptInventory& inv) {
-    _config->Clear();
-    _error->Discard();
-    // Dir before pkgInitConfig, so that the root's apt.conf.d is the one read.
-    _config->Set("Dir", apt_root);
-    if (!pkgInitConfig(*_config)) return Error{ErrorCode::invalid_input, join(drain_errors(nullptr)), root.display("/etc/apt")};
+    if (Status s = init_config(apt_root, root); !s) return s;
+    // The binary cache is read on the running system only (see open_cache_file).
+    if (root.is_host()) inv.cache_file = _config->FindFile("Dir::Cache::pkgcache");
     _config->Set("Dir", apt_root);
     _config->Set("Dir::State", "var/lib/apt/");
     _config->Set("Dir::State::lists", "lists/");
@@ -234,7 +287,8 @@ Status init_apt(const std::string& apt_root, const Sysroot& root, AptInventory& 
     _config->Set("Dir::Etc::sourceparts", "sources.list.d");
     _config->Set("Dir::Etc::preferences", "preferences");
     _config->Set("Dir::Etc::preferencesparts", "preferences.d");
-    // No binary cache file: built in memory, never read from or written to disk.
+    // No binary cache file for libapt-pkg's own generator, which writes one when it may: the
+    // cache is built in memory, or read by open_cache_file, never written to disk.
     _config->Set("Dir::Cache::pkgcache", "");
     _config->Set("Dir::Cache::srcpkgcache", "");
     // The architectures from the root's dpkg database, so libapt-pkg does not run the host's
@@ -340,9 +394,7 @@ std::vector<bool> auto_installed(pkgCache& cache) {
     return marked;
 }
 
-void read_packages(pkgCacheFile& cf, AptInventory& inv) {
-    pkgCache* cache = cf.GetPkgCache();
-    pkgPolicy* policy = cf.GetPolicy();
+void read_packages(pkgCache* cache, pkgPolicy* policy, AptInventory& inv) {
     const std::vector<bool> marked_auto = auto_installed(*cache);
     for (pkgCache::PkgIterator p = cache->PkgBegin(); !p.end(); ++p) {
         pkgCache::VerIterator cur = p.CurrentVer();
@@ -386,6 +438,148 @@ void read_packages(pkgCacheFile& cf, AptInventory& inv) {
               [](const AptPackage& a, const AptPackage& b) { return a.name < b.name; });
 }
 
+// Larger than any cache apt writes for a real system (tens of MiB).
+constexpr std::int64_t kMaxCacheFileBytes = std::int64_t{1} << 30;
+
+std::int64_t nanoseconds(const struct timespec& t) { return std::int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; }
+
+// A file the cache depends on whose inode changed at or after the cache's time: ctime moves
+// on every write and, unlike mtime, cannot be set back, so content changed with the mtime
+// restored (touch -r, rsync -t, tar) is caught; apt compares only size and mtime. A chmod or
+// chown after the cache also counts, which costs a rebuild, never a wrong answer. A tie is
+// taken as a change: timestamps are as coarse as the kernel's clock tick.
+bool changed_after(const std::string& file, std::int64_t cache_time, std::string& why) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) return false;  // apt's comparison decides about a missing file
+    if (nanoseconds(st.st_ctim) < cache_time) return false;
+    why = "stale: " + file + " changed after the cache";
+    return true;
+}
+
+// The checks apt 2.6 makes before it uses pkgcache.bin (CheckValidity in pkgcachegen.cc),
+// made with libapt-pkg's own calls on the opened cache, and stricter ones. Empty: valid.
+//  - not older than the sources list (pkgSourceList::GetLastModifiedTime), and no source
+//    file or sources.list.d changed after it (ctime);
+//  - built from exactly the repositories and index files apt would read now: each Release
+//    file and each index file (with the dpkg status file) found in the cache with the size
+//    and mtime it has on disk (their FindInCache), and no file in the cache that is not
+//    among them; and none of them changed after the cache (ctime).
+// The format, the architectures and the hash were checked when the cache was opened.
+std::string check_cache(pkgCache& cache, pkgSourceList& sources, std::int64_t cache_time) {
+    if (!sources.GetVolatileFiles().empty()) return "the sources name local package files, which apt never caches";
+    if (sources.GetLastModifiedTime() > cache_time / 1000000000)
+        return "stale: the sources list changed after the cache";
+    std::string why;
+    if (changed_after(_config->FindFile("Dir::Etc::sourcelist"), cache_time, why)) return why;
+    const std::string sourceparts = _config->FindDir("Dir::Etc::sourceparts");
+    if (changed_after(sourceparts, cache_time, why)) return why;  // a file added, removed or renamed
+    if (DirectoryExists(sourceparts))
+        for (const std::string& f : GetListOfFilesInDir(sourceparts, std::vector<std::string>{"list", "sources"}, true))
+            if (changed_after(f, cache_time, why)) return why;
+
+    std::vector<bool> release_seen(cache.Head().ReleaseFileCount);
+    std::vector<pkgIndexFile*> indexes;
+    for (metaIndex* meta : sources) {
+        pkgCache::RlsFileIterator rls = meta->FindInCache(cache, /*ModifyCheck=*/true);
+        if (rls.end()) return "stale: the Release file of " + meta->Describe() + " changed after the cache or is not in it";
+        release_seen[rls->ID] = true;
+        for (pkgIndexFile* index : *meta->GetIndexFiles())
+            if (index->HasPackages()) indexes.push_back(index);
+    }
+    if (std::find(release_seen.begin(), release_seen.end(), false) != release_seen.end())
+        return "stale: the cache has a repository the sources list no longer names";
+    if (!_system->AddStatusFiles(indexes)) return "libapt-pkg named no dpkg status file";
+    std::vector<bool> file_seen(cache.Head().PackageFileCount);
+    for (pkgIndexFile* index : indexes) {
+        if (!index->Exists()) continue;  // apt skips what `apt update` has not downloaded
+        pkgCache::PkgFileIterator file = index->FindInCache(cache);
+        // Describe(): the path of the dpkg status file, "URI SUITE/COMPONENT ARCH Packages" of a list.
+        if (file.end()) return "stale: " + index->Describe() + " changed after the cache or is not in it";
+        file_seen[file->ID] = true;
+    }
+    if (std::find(file_seen.begin(), file_seen.end(), false) != file_seen.end())
+        return "stale: the cache has an index file apt would no longer read";
+    // The files the cache was built from are now exactly those apt would read; their ctimes.
+    for (pkgCache::RlsFileIterator rls = cache.RlsFileBegin(); !rls.end(); ++rls)
+        if (rls->Size != 0 && rls.FileName() && changed_after(rls.FileName(), cache_time, why)) return why;
+    for (pkgCache::PkgFileIterator file = cache.FileBegin(); !file.end(); ++file)
+        if (file.FileName() && changed_after(file.FileName(), cache_time, why)) return why;
+    if (_error->PendingError()) return "not usable: " + join(drain_errors(nullptr));
+    return {};
+}
+
+// libapt-pkg's pkgCache reads three strings at offsets its header gives (the versioning
+// system, the architecture and the architectures list) before it checks the cache's hash, so
+// a truncated or damaged file would make it read past the end of the mapping. Each of them is
+// first required to be a NUL-terminated string inside the file, reading the header into
+// libapt-pkg's own pkgCache::Header. Empty: they are.
+std::string header_strings_inside(int fd, off_t size) {
+    static_assert(std::is_trivially_copyable_v<pkgCache::Header>);
+    pkgCache::Header header;
+    if (::pread(fd, &header, sizeof header, 0) != static_cast<ssize_t>(sizeof header)) return "its header cannot be read";
+    for (map_stringitem_t item : {header.VerSysName, header.Architecture, header.Architectures}) {
+        const off_t at = static_cast<uint32_t>(item);
+        char text[256];
+        const ssize_t n = at > 0 && at < size ? ::pread(fd, text, sizeof text, at) : -1;
+        if (n <= 0 || !std::memchr(text, '\0', static_cast<std::size_t>(n)))
+            return "not usable: its header names a string outside the file (truncated or damaged)";
+    }
+    return {};
+}
+
+// Opens apt's binary cache on the running system, or says why it is not used. libapt-pkg's
+// own read-only path opens it (pkgCacheFile with pkgCacheFile::Generate false: a read-only
+// mapping, the format, architecture and hash checks of pkgCache, and no cache generator, so
+// nothing can rebuild or write it; MakeStatusCache, apt's usual path, writes a new cache when
+// it finds the old one stale). It opens the descriptor triad checked, through /proc/self/fd,
+// so the file checked is the file read.
+std::unique_ptr<pkgCacheFile> open_cache_file(const std::string& path, std::string& why) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (!fd.valid()) {
+        why = errno == ENOENT ? "does not exist" : std::string("cannot be opened: ") + std::strerror(errno);
+        return nullptr;
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) why = std::string("cannot be read: ") + std::strerror(errno);
+    else if (!S_ISREG(st.st_mode)) why = "not a regular file";
+    else if (st.st_uid != 0) why = "not owned by root";
+    else if (st.st_mode & (S_IWGRP | S_IWOTH)) why = "writable by group or others";
+    else if (st.st_size < static_cast<off_t>(sizeof(pkgCache::Header))) why = "truncated: smaller than a cache header";
+    else if (st.st_size > kMaxCacheFileBytes) why = "larger than 1 GiB";
+    if (why.empty()) why = header_strings_inside(fd.get(), st.st_size);
+    if (!why.empty()) return nullptr;
+    const std::string by_descriptor = "/proc/self/fd/" + std::to_string(fd.get());
+    if (!RealFileExists(by_descriptor)) {
+        why = "cannot be opened by descriptor (no /proc)";
+        return nullptr;
+    }
+
+    auto cf = std::make_unique<pkgCacheFile>();
+    _config->Set("pkgCacheFile::Generate", false);
+    _config->Set("Dir::Cache::pkgcache", by_descriptor);
+    _error->PushToStack();
+    const bool opened = cf->BuildCaches(nullptr, /*WithLock=*/false) && !_error->PendingError();
+    std::vector<std::string> msgs = drain_errors(nullptr);
+    _error->RevertToStack();
+    // Back to the in-memory settings of init_apt for everything after this.
+    _config->Set("pkgCacheFile::Generate", true);
+    _config->Set("Dir::Cache::pkgcache", "");
+    if (!opened) {
+        why = "not usable: " + (msgs.empty() ? std::string("libapt-pkg could not open it") : join(msgs));
+        return nullptr;
+    }
+    pkgSourceList* sources = cf->GetSourceList();
+    if (!sources) {
+        why = "the sources list cannot be read: " + join(drain_errors(nullptr));
+        return nullptr;
+    }
+    // The cache's time for the comparisons: its mtime, never later than its own ctime, so a
+    // cache whose mtime was set into the future does not make every change look older.
+    why = check_cache(*cf->GetPkgCache(), *sources, std::min(nanoseconds(st.st_mtim), nanoseconds(st.st_ctim)));
+    if (!why.empty()) return nullptr;
+    return cf;
+}
+
 }  // namespace
 
 bool is_security_archive(std::string_view origin, std::string_view label, std::string_view codename,
@@ -394,7 +588,7 @@ bool is_security_archive(std::string_view origin, std::string_view label, std::s
     return origin == "Ubuntu" && suite.ends_with("-security");
 }
 
-Result<AptInventory> read_apt_inventory(const Sysroot& root, const CancelToken* cancel) {
+Result<AptInventory> read_apt_inventory(const Sysroot& root, const CancelToken* cancel, bool use_cache_file) {
     auto status = root.lstat("/var/lib/dpkg/status");
     if (!status) {
         if (status.error().code == ErrorCode::not_found)
@@ -411,6 +605,26 @@ Result<AptInventory> read_apt_inventory(const Sysroot& root, const CancelToken* 
     AptInventory inv;
     if (Status s = init_apt(*apt_root, root, inv); !s) return s.error();
     read_periodic(inv);
+
+    if (!use_cache_file) inv.cache_file.clear();
+    if (!inv.cache_file.empty()) {
+        std::string why;
+        if (auto cf = open_cache_file(inv.cache_file, why)) {
+            bool failed = false;
+            if (!cf->BuildPolicy(nullptr) || _error->PendingError())
+                return Error{ErrorCode::invalid_input, "libapt-pkg could not read the pinning: " + join(drain_errors(&failed)),
+                             root.display("/etc/apt")};
+            for (std::string& w : drain_errors(&failed)) inv.warnings.push_back(std::move(w));
+            inv.cache_used = true;
+            read_packages(cf->GetPkgCache(), cf->GetPolicy(), inv);
+            read_releases(*cf->GetSourceList(), *apt_root, inv);
+            for (std::string& w : drain_errors(&failed)) inv.warnings.push_back(std::move(w));
+            return inv;
+        }
+        inv.cache_unused = why;
+        inv.warnings.push_back("W: " + inv.cache_file + " not used, the cache is built in memory: " + why);
+        _error->Discard();
+    }
 
     pkgCacheFile cf;
     bool failed = false;
@@ -429,7 +643,7 @@ Result<AptInventory> read_apt_inventory(const Sysroot& root, const CancelToken* 
                      root.display("/var/lib/apt")};
     }
     for (std::string& w : drain_errors(&failed)) inv.warnings.push_back(std::move(w));
-    read_packages(cf, inv);
+    read_packages(cf.GetPkgCache(), cf.GetPolicy(), inv);
     if (pkgSourceList* sources = cf.GetSourceList()) read_releases(*sources, *apt_root, inv);
     for (std::string& w : drain_errors(&failed)) inv.warnings.push_back(std::move(w));
     return inv;

@@ -3,14 +3,18 @@
 // with their source, the candidate apt would upgrade each to and the archive it comes from,
 // holds, packages no configured repository provides, the Release files apt knows and the
 // APT::Periodic settings. Read the way `apt list --upgradable` reads it, but never with the
-// dpkg lock and never writing apt's binary cache: the cache is built in memory only.
+// dpkg lock and never writing apt's binary cache. On the running system a pkgcache.bin that
+// apt would consider valid (and that passes stricter checks: owned by root, not writable by
+// others, no index file changed since, even with its mtime restored) is read, never rebuilt;
+// otherwise, and always for an offline root, the cache is built in memory.
 //
 // Offline roots work too: apt's configuration is pointed at the root (Dir, and
 // Dir::State::status, whose default is an absolute host path) and apt's architectures are set
 // from the root's dpkg database, so libapt-pkg never runs `dpkg` to ask the host. libapt-pkg
 // opens files by their host path, so every file and directory it will read is first checked
 // through the Sysroot: a symlink among them (which apt would resolve on the host, outside the
-// root) is refused instead of followed.
+// root) is refused instead of followed. The APT_CONFIG file of triad's own environment is
+// read for the running system, as apt reads it, and never for an offline root.
 #pragma once
 
 #include <cstdint>
@@ -64,6 +68,11 @@ struct AptInventory {
     // ("APT::Periodic::Unattended-Upgrade" -> "1"), only those that are set.
     std::vector<std::pair<std::string, std::string>> periodic;
     std::vector<std::string> warnings;  // what libapt-pkg warned about (an unreadable list)
+    // apt's binary cache file as apt's configuration names it (Dir::Cache::pkgcache); empty
+    // for an offline root (never read there) and when the configuration names none.
+    std::string cache_file;
+    bool cache_used = false;     // the packages were read from cache_file, not built in memory
+    std::string cache_unused;    // why cache_file was not used ("stale: /var/lib/dpkg/status changed after the cache")
 };
 
 // Whether a Release file's fields name a security archive. Debian: Codename ends in
@@ -79,8 +88,10 @@ bool is_security_archive(std::string_view origin, std::string_view label, std::s
 // symlink (escaped_root), or when libapt-pkg reports an error. libapt-pkg keeps global
 // state, so calls are serialised. Building the cache takes about a second on a full
 // system; once `cancel` is set it stops at libapt-pkg's next progress report (error code
-// cancelled).
-Result<AptInventory> read_apt_inventory(const Sysroot& root, const CancelToken* cancel = nullptr);
+// cancelled). `use_cache_file` false builds the cache in memory even where a valid cache
+// file exists (to compare the two readings).
+Result<AptInventory> read_apt_inventory(const Sysroot& root, const CancelToken* cancel = nullptr,
+                                        bool use_cache_file = true);
 
 // The inventory of the root, read once per memo (once per scan) however many collectors ask.
 // Without a memo it is read on each call.

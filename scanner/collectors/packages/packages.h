@@ -7,7 +7,8 @@
 //                      a security archive, and how old the copy in the lists directory is.
 //   automatic_updates — whether unattended-upgrades is installed and APT::Periodic runs it.
 // All three are root scope: an offline image is audited from its own dpkg status, apt lists
-// and sources. Never the dpkg lock, never apt's binary cache on disk.
+// and sources. Never the dpkg lock; apt's binary cache is never written (read only on the
+// running system, when valid: scanner/packages/apt_inventory.h).
 #pragma once
 
 #include <iterator>
