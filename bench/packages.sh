@@ -4,12 +4,13 @@
 # upgradable set, and faster where apt's binary cache is valid.
 #
 # Measured, each the median wall time and the peak RSS of RUNS runs (default 5):
-#   apt list --upgradable    apt reads (or builds) the same cache
-#   triad, in memory         libapt-pkg's cache built in memory: APT_CONFIG names a file that
-#                            sets Dir::Cache::pkgcache "" (read before apt.conf.d)
-#   triad, cache file        only when apt's pkgcache.bin exists and apt itself takes it as
-#                            valid; triad then reads it unless its stricter checks refuse it
-#                            (docs/packages.md). Said plainly when there is none.
+#   apt and triad, in memory    libapt-pkg's cache built in memory: apt with -o
+#                               Dir::Cache::pkgcache=, triad with APT_CONFIG naming a file
+#                               that sets it "" (read before apt.conf.d)
+#   apt and triad, cache file   only when apt's pkgcache.bin exists and apt itself takes it
+#                               as valid; triad then reads it unless its stricter checks
+#                               refuse it (docs/packages.md; strace tells). Said plainly when
+#                               there is none.
 # Whether apt takes the cache as valid is asked of apt-cache (Debug::pkgCacheGen) in a private
 # mount namespace where the cache directory is read-only, so that apt cannot rebuild it.
 # Usage: bench/packages.sh [RUNS]   (as root, for the namespace)
@@ -63,10 +64,11 @@ measure() {
   echo "$(printf '%s\n' "${times[@]}" | median) $((kb / 1024))"
 }
 scan=("$triad" scan --policy "$work/pending.yml" --format json)
-read -r apt_s apt_mb < <(measure apt apt list --upgradable)
+# apt in memory too (no cache file named): the yardstick of triad's in-memory build.
+read -r apt_s apt_mb < <(measure apt apt -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= list --upgradable)
 read -r mem_s mem_mb < <(measure memory env APT_CONFIG="$work/no-cache.conf" "${scan[@]}")
-printf '%-28s %6s s  %4s MiB\n' "apt list --upgradable" "$apt_s" "$apt_mb"
-printf '%-28s %6s s  %4s MiB\n' "triad packages, in memory" "$mem_s" "$mem_mb"
+printf '%-34s %6s s  %4s MiB\n' "apt list --upgradable, in memory" "$apt_s" "$apt_mb"
+printf '%-34s %6s s  %4s MiB\n' "triad packages, in memory" "$mem_s" "$mem_mb"
 # Whether triad read the cache rather than building: a build opens the Packages lists.
 if [ -z "$cache_note" ] && command -v strace >/dev/null; then
   strace -f -qq -e trace=openat -o "$work/strace" "${scan[@]}" >/dev/null 2>&1 || true
@@ -75,18 +77,20 @@ if [ -z "$cache_note" ] && command -v strace >/dev/null; then
   fi
 fi
 if [ -z "$cache_note" ]; then
+  read -r aptc_s aptc_mb < <(measure apt_cached apt list --upgradable)
   read -r file_s file_mb < <(measure cached "${scan[@]}")
-  printf '%-28s %6s s  %4s MiB\n' "triad packages, cache file" "$file_s" "$file_mb"
+  printf '%-34s %6s s  %4s MiB\n' "apt list --upgradable, cache file" "$aptc_s" "$aptc_mb"
+  printf '%-34s %6s s  %4s MiB\n' "triad packages, cache file" "$file_s" "$file_mb"
 else
-  file_s=""
+  file_s="" aptc_s=""
   echo "triad packages, cache file : not measured, $cache_note"
 fi
-python3 - "$work" "$apt_s" "$mem_s" "$file_s" <<'PY'
+python3 - "$work" "$apt_s" "$mem_s" "$aptc_s" "$file_s" <<'PY'
 import json, sys
-work, a, m, c = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-print(f"time ratio triad in memory / apt: {m / max(a, 0.01):.2f}")
+work, a, m, ac, c = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
+print(f"time ratio triad / apt, in memory: {m / max(a, 0.01):.2f}")
 if c:
-    print(f"time ratio triad cache file / apt: {float(c) / max(a, 0.01):.2f}")
+    print(f"time ratio triad / apt, cache file: {float(c) / max(float(ac), 0.01):.2f}")
 apt = sum(1 for line in open(f"{work}/apt.out") if "/" in line)
 def count(name):
     return json.load(open(f"{work}/{name}.out"))["results"][0].get("evidence_total", 0)
