@@ -210,6 +210,35 @@ TEST_CASE("apt cache file: a cache older than the dpkg status is stale and not u
     }
 }
 
+TEST_CASE("apt cache file: rewritten sources and a cache dated into the future do not hide a change") {
+    TempDir t;
+    const std::string fixture = t / "root";
+    write_fixture(fixture);
+    if (!generate_cache(fixture)) {
+        MESSAGE(kSkip);
+        return;
+    }
+    std::string script, why;
+    SUBCASE("sources.list written again, same bytes, mtime set back") {
+        const std::string list = fixture + "/etc/apt/sources.list";
+        script = "cp -p '" + list + "' '" + t.path() + "/orig' && cat '" + t.path() + "/orig' > '" + list +
+                 "' && touch -r '" + t.path() + "/orig' '" + list + "'";
+        why = "stale: /etc/apt/sources.list changed after the cache";
+    }
+    SUBCASE("the cache's mtime moved a year ahead, then the status edited with its mtime set back") {
+        const std::string status = fixture + "/var/lib/dpkg/status";
+        script = "touch -d '+1 year' '" + fixture + kCache + "' && cp -p '" + status + "' '" + t.path() +
+                 "/orig' && sed -i 's/^Version: 4.0-1$/Version: 4.0-2/' '" + status + "' && touch -r '" + t.path() +
+                 "/orig' '" + status + "'";
+        why = "stale: /var/lib/dpkg/status changed after the cache";
+    }
+    CAPTURE(script);
+    REQUIRE(triad::test::sh(script).exit_code == 0);
+    const Reading r = read_running_system(fixture);
+    CHECK(r.how == "unused " + kCache + ": " + why);
+    CHECK(r.cached == r.in_memory);
+}
+
 TEST_CASE("apt cache file: not used when another user owns it, others may write it, or it is truncated or garbage") {
     TempDir t;
     const std::string fixture = t / "root";
