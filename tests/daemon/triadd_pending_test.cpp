@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+// triadd records the pending updates each stored scan saw (issue 11): the real daemon on a
+// fixture Debian root whose apt lists the test changes between scans, sqlite3 reading the
+// store's pending_updates table, and the PATCH-PENDING-UPDATE-AGE verdicts it streams.
+#include <doctest/doctest.h>
+#include <signal.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tests/daemon/daemon_harness.h"
+#include "tests/scanner/collectors/packages/apt_fixture.h"
+#include "tests/test_support.h"
+
+using triad::test::FixturePackage;
+using triad::test::FixtureRepo;
+using triad::test::TempDir;
+using triad::test::write_file;
+namespace harness = triad::test::daemon;
+
+namespace {
+
+// alpha at `installed`; the updates repository offers `offered` (empty: nothing newer).
+void write_root(const std::string& root, const std::string& installed, const std::string& offered) {
+    const std::time_t now = std::time(nullptr);
+    FixtureRepo main{"example.org/debian", "bookworm", "Debian", "Debian", "oldstable", "bookworm", now - 200 * 86400,
+                     {{"alpha", "1.0-1"}, {"dpkg", "1.21.22"}}};
+    std::vector<FixturePackage> newer;
+    if (!offered.empty()) newer.emplace_back("alpha", offered);
+    FixtureRepo updates{"example.org/debian", "bookworm-updates", "Debian", "Debian", "oldstable-updates",
+                        "bookworm-updates", now - 86400, newer};
+    triad::test::write_apt_root(root, {{"alpha", installed}, {"dpkg", "1.21.22"}}, {main, updates});
+}
+
+// The `count`th "scan N stored" line of the log (false after 60 s).
+bool wait_stored(const std::string& log, std::size_t count) {
+    return harness::wait_for_text(log, "scan " + std::to_string(count) + " stored");
+}
+
+std::string sqlite3(const std::string& db, const std::string& sql) {
+    auto r = triad::test::run({"sqlite3", "-readonly", db, sql});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return r.out;
+}
+
+std::string pending_age_verdict(const std::vector<Poco::JSON::Object::Ptr>& events) {
+    for (const auto& e : events)
+        if (e->getValue<std::string>("event") == "finding") {
+            auto r = e->getObject("result");
+            if (r->getValue<std::string>("id") == "PATCH-PENDING-UPDATE-AGE") return r->getValue<std::string>("verdict");
+        }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("triadd records pending updates with each scan, and first_seen survives later scans") {
+    TempDir dir;
+    const std::string root = dir / "root";
+    const std::string db = dir / "triad.db";
+    write_root(root, "1.0-1", "");
+    const std::string policy = triad::test::source_dir() + "/rules/policies/patch-levels.yml";
+    write_file(dir / "triadd.yml", harness::config_text(dir, root, policy, "", "watch: false\n"));
+    auto daemon = harness::start_triadd(dir / "triadd.yml", dir / "log");
+    harness::Subscriber sub(dir / "triad.sock");
+
+    // Scan 1: nothing pending. Tracking begins; the check passes with nothing to judge.
+    daemon->signal(SIGUSR1);
+    CHECK(pending_age_verdict(sub.scan()) == "pass");
+    REQUIRE_MESSAGE(wait_stored(dir / "log", 1), triad::test::read_file(dir / "log"));
+    const std::string first_scan = sqlite3(db, "SELECT started_at FROM scans ORDER BY id LIMIT 1");
+    CHECK(sqlite3(db, "SELECT began_at || ' ' || last_scan_at FROM pending_tracking WHERE host = 'fixture-host'") ==
+          first_scan.substr(0, first_scan.size() - 1) + " " + first_scan);
+    CHECK(sqlite3(db, "SELECT count(*) FROM pending_updates").starts_with("0"));
+
+    // Scan 2: an update of alpha appeared since scan 1, which saw it not pending: its age is
+    // known (at most the time between the scans), so the check passes.
+    write_root(root, "1.0-1", "1.1-1");
+    daemon->signal(SIGUSR1);
+    CHECK(pending_age_verdict(sub.scan()) == "pass");
+    REQUIRE_MESSAGE(wait_stored(dir / "log", 2), triad::test::read_file(dir / "log"));
+    const std::string second_scan = sqlite3(db, "SELECT started_at FROM scans ORDER BY id DESC LIMIT 1");
+    const std::string row = sqlite3(db, "SELECT package, architecture, installed, candidate, first_seen, not_pending_at"
+                                        " FROM pending_updates WHERE host = 'fixture-host'");
+    CHECK(row == "alpha|amd64|1.0-1|1.1-1|" + second_scan.substr(0, second_scan.size() - 1) + "|" + first_scan);
+
+    // Scan 3: still pending: the row, first_seen included, is as scan 2 wrote it.
+    daemon->signal(SIGUSR1);
+    CHECK(pending_age_verdict(sub.scan()) == "pass");
+    REQUIRE_MESSAGE(wait_stored(dir / "log", 3), triad::test::read_file(dir / "log"));
+    CHECK(sqlite3(db, "SELECT package, architecture, installed, candidate, first_seen, not_pending_at"
+                      " FROM pending_updates WHERE host = 'fixture-host'") == row);
+
+    // Scan 4: alpha upgraded: no longer pending, its row goes.
+    write_root(root, "1.1-1", "1.1-1");
+    daemon->signal(SIGUSR1);
+    sub.scan();
+    REQUIRE_MESSAGE(wait_stored(dir / "log", 4), triad::test::read_file(dir / "log"));
+    CHECK(sqlite3(db, "SELECT count(*) FROM pending_updates").starts_with("0"));
+    daemon->signal(SIGTERM);
+    CHECK(daemon->wait_exit(std::chrono::milliseconds(5000)) == 0);
+}
