@@ -256,12 +256,16 @@ void Service::worker() {
     }
 }
 
-std::optional<scanner::PendingHistory> Service::pending_history(const std::string& host) {
+scanner::PendingHistory Service::pending_history(const std::string& host) {
     auto history = store_->pending_history(host);
     if (history) return std::move(*history);
-    // Without it every pending update's age is unknown (an error per package), never guessed.
+    // Without it every pending update's age is unknown (an error per package, saying why),
+    // never guessed.
     log("cannot read the pending-update history: " + history.error().describe());
-    return std::nullopt;
+    scanner::PendingHistory unreadable;
+    unreadable.host = host;
+    unreadable.unreadable = history.error().describe();
+    return unreadable;
 }
 
 void Service::scan_once() {

@@ -58,9 +58,9 @@ private:
     // and each verdict that differs from the last known one is sent as `drift`.
     void watch_files(bool quiet = false);
     void drift_once(const std::set<std::string>& ids);
-    // This host's pending-update history from the store, for a scan's inputs; empty (and
-    // logged) when it cannot be read.
-    std::optional<scanner::PendingHistory> pending_history(const std::string& host);
+    // This host's pending-update history from the store, for a scan's inputs; when it cannot
+    // be read (logged), one that says why.
+    scanner::PendingHistory pending_history(const std::string& host);
 
     DaemonConfig config_;
     std::shared_ptr<const std::vector<rules::Policy>> policies_;

@@ -36,6 +36,7 @@ struct PendingRecord {
 struct PendingHistory {
     std::string store;                  // the store URL, password redacted: named in reasons
     std::string host;                   // the host id the rows belong to
+    std::string unreadable;             // why the store could not be read (then nothing else is set)
     std::optional<std::int64_t> tracking_began;  // first scan that recorded the pending set; empty: never
     std::optional<std::int64_t> last_recorded;   // the newest scan that recorded it; empty: never
     std::vector<PendingRecord> pending;

@@ -98,6 +98,25 @@ TEST_CASE("triadd records pending updates with each scan, and first_seen survive
     sub.scan();
     REQUIRE_MESSAGE(wait_stored(dir / "log", 4), triad::test::read_file(dir / "log"));
     CHECK(sqlite3(db, "SELECT count(*) FROM pending_updates").starts_with("0"));
+
+    // Scan 5: a history the daemon cannot read (a row edited by hand) dates nothing: the
+    // pending update is an error that says so, and the scan is still stored.
+    auto edit = triad::test::run({"sqlite3", db, "INSERT INTO pending_updates VALUES ('fixture-host', 'zeta', 'amd64',"
+                                                 " '1', '2', 'last tuesday', NULL)"});
+    REQUIRE_MESSAGE(edit.exit_code == 0, edit.err);
+    write_root(root, "1.1-1", "1.2-1");
+    daemon->signal(SIGUSR1);
+    const auto fifth = sub.scan();
+    CHECK(pending_age_verdict(fifth) == "error");
+    REQUIRE_MESSAGE(wait_stored(dir / "log", 5), triad::test::read_file(dir / "log"));
+    CHECK(triad::test::read_file(dir / "log").find("cannot read the pending-update history") != std::string::npos);
+    const std::string reason = sqlite3(db, "SELECT reason FROM results WHERE check_id = 'PATCH-PENDING-UPDATE-AGE'"
+                                           " ORDER BY scan_id DESC LIMIT 1");
+    CHECK_MESSAGE(reason.find("alpha: pending_over_limit: the age of this pending update is unknown: the pending-update"
+                              " history of host fixture-host could not be read: sqlite://" + db +
+                              ": pending_updates.first_seen is not an RFC 3339 UTC time: last tuesday") !=
+                      std::string::npos,
+                  reason);
     daemon->signal(SIGTERM);
     CHECK(daemon->wait_exit(std::chrono::milliseconds(5000)) == 0);
 }

@@ -113,6 +113,9 @@ std::string unknown_age_reason(const std::optional<PendingHistory>& history) {
     if (!history)
         return "the age of this pending update is unknown: no history of this host's pending updates was given "
                "(run triadd, which records one in its store, or pass its store to triad scan --history URL)";
+    if (!history->unreadable.empty())
+        return "the age of this pending update is unknown: the pending-update history of host " + history->host +
+               " could not be read: " + history->unreadable;
     if (!history->tracking_began)
         return "the age of this pending update is unknown: the store " + history->store +
                " has no pending-update history of host " + history->host +
