@@ -141,6 +141,11 @@ void set_pending_fields(Fact& f, const PendingAge& age, const ScanInputs& inputs
         f.fields[kPkgPendingDaysMax] = Value{std::int64_t{(span + kDay - 1) / kDay}};
     }
     if (!limit_days) return;
+    if (*limit_days < 0) {
+        f.set_field_error(kPkgPendingOverLimit, "pending_limit_days is " + std::to_string(*limit_days) +
+                                                    ": a number of days must be 0 or more");
+        return;
+    }
     // Seconds, not the rounded days: more than N days is proven when the lower bound exceeds
     // N whole days; at most N when the upper bound does not.
     const std::int64_t limit = *limit_days * kDay;

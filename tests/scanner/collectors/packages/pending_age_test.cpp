@@ -14,7 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "scanner/collectors/packages/packages.h"
+#include "scanner/core/scan_inputs.h"
 #include "store/scan_store.h"
+#include "tests/scanner/fact_text.h"
 #include "tests/scanner/collectors/packages/apt_fixture.h"
 #include "tests/test_support.h"
 
@@ -229,4 +232,59 @@ TEST_CASE("triad scan --history: a missing store or a wrong URL is refused, neve
     CHECK(wrong.exit_code == 2);
     auto lone = triad::test::run_triad({"scan", "--root", root, "--policy", policy, "--history-host", "h"});
     CHECK(lone.exit_code == 2);
+}
+
+TEST_CASE("packages collector: the pending_* fields from a history handed in through the scan's inputs") {
+    using namespace triad::scanner;
+    TempDir dir;
+    const std::string root_dir = dir / "root";
+    const std::time_t now = std::time(nullptr);
+    write_root(root_dir, now - 3 * kDay);
+    auto root = Sysroot::open(root_dir).value();
+    const IdentityTable ids = IdentityTable::load(root);
+    ScanMemo memo;
+    PendingHistory history{"sqlite:///fixture.db", "h", "", now - 20 * kDay, now - 2 * kDay, {}};
+    history.pending.push_back({"old", "amd64", "1.0-1", "1.1-1", now - 10 * kDay, now - 11 * kDay - 3600});
+    history.pending.push_back({"untracked", "amd64", "1.0-1", "1.1-1", now - 20 * kDay, std::nullopt});
+    memo.get<ScanInputs>() = ScanInputs{"", now, history};
+    auto field = [](const Fact& f, const char* name) { return triad::test::field_text(f, kPackagesCollector.fields, name); };
+    auto find = [](const FactSet& facts, const std::string& name) {
+        const Fact* f = triad::test::find_object(facts, name);
+        REQUIRE_MESSAGE(f, "no object " << name);
+        return *f;
+    };
+
+    SelectArgs args;
+    args.values["pending_limit_days"] = std::int64_t{11};
+    const FactSet facts = kPackagesCollector.collect(CollectContext{root, ids, nullptr, nullptr, nullptr, nullptr, &memo}, args);
+    const Fact old = find(facts, "old");
+    CHECK(field(old, "pending_days") == "10");
+    CHECK(field(old, "pending_age_known") == "true");
+    CHECK(field(old, "pending_days_max") == "12");  // 11 days and an hour, rounded up
+    // 10 days proven, 11 days and an hour possible: not decided against 11 days.
+    REQUIRE(old.field_error(kPkgPendingOverLimit));
+    CHECK(old.field_error(kPkgPendingOverLimit)->find("whether that is more than 11 days ago is not known") !=
+          std::string::npos);
+    const Fact untracked = find(facts, "untracked");
+    CHECK(field(untracked, "pending_days") == "20");  // the history beats the 3-day-old lists
+    CHECK(field(untracked, "pending_age_known") == "false");
+    CHECK(field(untracked, "pending_days_max") == "(absent)");
+    CHECK(field(untracked, "pending_over_limit") == "true");
+    const Fact fresh = find(facts, "fresh");  // not in the newest recorded scan, two days ago
+    CHECK(field(fresh, "pending_days") == "0");
+    CHECK(field(fresh, "pending_days_max") == "2");
+    CHECK(field(fresh, "pending_over_limit") == "false");
+    const Fact current = find(facts, "current");
+    CHECK(field(current, "pending_since") == "(absent)");
+    CHECK(field(current, "pending_age_known") == "(absent)");
+    // The pending set this scan saw, for triadd to record.
+    const auto seen = memo.get<ScanOutputs>().pending();
+    REQUIRE(seen);
+    CHECK(seen->size() == 3);
+    CHECK(seen->front() == PendingObservation{"fresh", "amd64", "1.0-1", "1.1-1"});
+
+    args.values["pending_limit_days"] = std::int64_t{-1};
+    const FactSet negative = kPackagesCollector.collect(CollectContext{root, ids, nullptr, nullptr, nullptr, nullptr, &memo}, args);
+    REQUIRE(find(negative, "old").field_error(kPkgPendingOverLimit));
+    CHECK(find(negative, "old").field_error(kPkgPendingOverLimit)->find("must be 0 or more") != std::string::npos);
 }
