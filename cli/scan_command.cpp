@@ -18,6 +18,7 @@
 #include "rules/score/diff.h"
 #include "rules/score/scoring.h"
 #include "rules/score/waivers.h"
+#include "store/scan_store.h"
 
 namespace triad::cli {
 namespace {
@@ -35,6 +36,13 @@ options:
   --cve-feed FILE       a Debian Security Tracker JSON export (security-tracker.debian.org/
                         tracker/data/json) to match the installed source packages against;
                         without it the CVE checks are not_applicable
+  --history URL         read the history of pending updates triadd records in its store
+                        (sqlite:///PATH or postgresql://USER[:PASSWORD]@HOST:PORT/DB, as
+                        `triad history --store`), read-only: how long each pending update
+                        has been pending. Without it PATCH-PENDING-UPDATE-AGE is an error for
+                        each pending update it cannot date from the package lists
+  --history-host ID     the host whose history to read (default: this machine's
+                        /etc/machine-id, the id triadd stores it under)
   --format FORMAT       console (default), json, html, junit, sarif, markdown, csv, or
                         events (one JSON line per scan event as it happens: scan_started,
                         finding, scan_finished); docs/reports.md describes each
@@ -97,12 +105,25 @@ bool new_errors(const rules::ScanResult& baseline, const rules::ScanResult& now,
     return false;
 }
 
+// The pending-update history of one host from a store, read-only (the store is never created
+// or migrated by a scan).
+Result<scanner::PendingHistory> read_pending_history(const std::string& url, const std::optional<std::string>& host) {
+    if (!store::store_kind(url))
+        return Error{ErrorCode::usage, "not a store URL (sqlite:///PATH or postgresql://USER@HOST:PORT/DB)",
+                     store::redact_store_url(url)};
+    const std::string id = host ? *host : store::machine_host_id();
+    if (id.empty()) return Error{ErrorCode::usage, "/etc/machine-id cannot be read; name the host with --history-host", ""};
+    auto opened = store::ScanStore::open(url, store::StoreAccess::read);
+    if (!opened) return opened.error();
+    return (*opened)->pending_history(id);
+}
+
 }  // namespace
 
 int run_scan(int argc, char** argv, int first) {
     Args args;
     if (auto err = Args::parse(argc, argv, first,
-                               {{"policy", true}, {"root", true}, {"proc", true}, {"sys", true}, {"cve-feed", true}, {"format", true}, {"output", true},
+                               {{"policy", true}, {"root", true}, {"proc", true}, {"sys", true}, {"cve-feed", true}, {"history", true}, {"history-host", true}, {"format", true}, {"output", true},
                                 {"only", true}, {"skip", true}, {"fail-on", true}, {"requirements", true},
                                 {"jobs", true}, {"no-color", false}, {"help", false, 'h'}, {"waivers", true},
                                 {"baseline", true}, {"verbose", false, 'v'}, {"quiet", false, 'q'},
@@ -181,6 +202,17 @@ int run_scan(int argc, char** argv, int first) {
     request.proc = args.value("proc");
     request.sys = args.value("sys");
     request.cve_feed = args.value("cve-feed").value_or("");
+    if (auto url = args.value("history")) {
+        auto history = read_pending_history(*url, args.value("history-host"));
+        if (!history) {
+            print_error("--history " + history.error().describe());
+            return history.error().code == ErrorCode::usage ? kExitUsage : kExitCannotRun;
+        }
+        request.pending_history = std::move(*history);
+    } else if (args.value("history-host")) {
+        print_error("--history-host needs --history URL");
+        return kExitUsage;
+    }
     request.waivers = std::move(waivers);
     request.requirements = *requirements;
     request.tool_version = TRIAD_VERSION;

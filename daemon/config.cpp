@@ -46,13 +46,6 @@ std::uint64_t count(const YAML::Node& node, const std::string& key) {
     return v;
 }
 
-std::string machine_id() {
-    std::ifstream in("/etc/machine-id");
-    std::string id;
-    std::getline(in, id);
-    return id;
-}
-
 void read_socket(const YAML::Node& node, DaemonConfig& out) {
     if (!node.IsMap()) fail(node, "'socket' must be a map with path and group");
     for (const auto& kv : node) {
@@ -220,7 +213,7 @@ std::optional<DaemonConfig> load_config(const std::string& path, std::string& er
         error = path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": " + e.msg;
         return std::nullopt;
     }
-    if (out.host_id.empty()) out.host_id = machine_id();
+    if (out.host_id.empty()) out.host_id = store::machine_host_id();
     if (out.host_id.empty()) {
         error = path + ":1:1: 'host_id' is not set and /etc/machine-id cannot be read";
         return std::nullopt;

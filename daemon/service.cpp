@@ -256,6 +256,18 @@ void Service::worker() {
     }
 }
 
+scanner::PendingHistory Service::pending_history(const std::string& host) {
+    auto history = store_->pending_history(host);
+    if (history) return std::move(*history);
+    // Without it every pending update's age is unknown (an error per package, saying why),
+    // never guessed.
+    log("cannot read the pending-update history: " + history.error().describe());
+    scanner::PendingHistory unreadable;
+    unreadable.host = host;
+    unreadable.unreadable = history.error().describe();
+    return unreadable;
+}
+
 void Service::scan_once() {
     std::shared_ptr<const std::vector<rules::Policy>> policies;
     std::string host, root;
@@ -298,6 +310,7 @@ void Service::scan_once() {
     request.root = root;
     request.tool_version = TRIAD_VERSION;
     request.memo = &memo_;
+    request.pending_history = pending_history(host);
     auto result = rules::run_scan(request, sinks, cancel_);
     if (!result) {
         if (result.error().code == ErrorCode::cancelled) log("scan cancelled; nothing stored");
@@ -306,7 +319,10 @@ void Service::scan_once() {
     }
     // A result run_scan returned is complete (subscribers have seen its scan_finished): it
     // is stored even when SIGTERM came meanwhile — stop() waits for this short write.
-    auto id = store_->save(host, *result);
+    // The pending updates this scan saw are recorded with it (one transaction), so the next
+    // scan knows since when each has been pending.
+    const auto pending = memo_.get<scanner::ScanOutputs>().pending();
+    auto id = store_->save(host, *result, pending ? &*pending : nullptr);
     if (!id) {
         log("cannot store the scan: " + id.error().describe());
         return;
@@ -342,6 +358,7 @@ void Service::drift_once(const std::set<std::string>& ids) {
     request.root = root;
     request.tool_version = TRIAD_VERSION;
     request.memo = &memo_;
+    request.pending_history = pending_history(host);
     auto result = rules::run_scan(request, sinks, cancel_);
     if (!result && result.error().code != ErrorCode::cancelled)
         log("re-running the checks of changed files failed: " + result.error().describe());

@@ -12,6 +12,7 @@
 #include <memory>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -23,6 +24,7 @@
 #include "daemon/event_socket.h"
 #include "daemon/file_watch.h"
 #include "rules/model/policy.h"
+#include "scanner/core/scan_inputs.h"
 #include "scanner/core/scan_memo.h"
 #include "store/scan_store.h"
 
@@ -56,6 +58,9 @@ private:
     // and each verdict that differs from the last known one is sent as `drift`.
     void watch_files(bool quiet = false);
     void drift_once(const std::set<std::string>& ids);
+    // This host's pending-update history from the store, for a scan's inputs; when it cannot
+    // be read (logged), one that says why.
+    scanner::PendingHistory pending_history(const std::string& host);
 
     DaemonConfig config_;
     std::shared_ptr<const std::vector<rules::Policy>> policies_;

@@ -16,8 +16,7 @@
 namespace triad::rules {
 namespace {
 
-std::string now_rfc3339() {
-    std::time_t t = std::time(nullptr);
+std::string rfc3339(std::time_t t) {
     std::tm tm{};
     ::gmtime_r(&t, &tm);
     char buf[32];
@@ -66,7 +65,8 @@ Result<ScanResult> run_scan(const ScanRequest& request, std::span<EventSink* con
     result.target.hostname = host.hostname;
     result.target.kernel = host.kernel;
     result.target.os = host.os;
-    result.started_at = now_rfc3339();
+    const std::time_t started_at = std::time(nullptr);
+    result.started_at = rfc3339(started_at);
     for (const Policy& p : request.policies) result.policies.push_back({p.id, p.version, p.path});
     for (EventSink* sink : sinks) sink->scan_started(result, checks.size());
 
@@ -80,7 +80,9 @@ Result<ScanResult> run_scan(const ScanRequest& request, std::span<EventSink* con
     // keeps none, so that they are set before any collector runs.
     scanner::ScanMemo scan_memo;
     options.memo = request.memo ? request.memo : &scan_memo;
-    options.memo->get<scanner::ScanInputs>() = scanner::ScanInputs{request.cve_feed};
+    options.memo->get<scanner::ScanInputs>() =
+        scanner::ScanInputs{request.cve_feed, static_cast<std::int64_t>(started_at), request.pending_history};
+    options.memo->get<scanner::ScanOutputs>().clear();  // a kept memo still holds the last scan's
     options.on_walk_progress = request.on_walk_progress;
     const std::string today = today_utc();
     result.results = run_checks(checks, *root, options, [&](const CheckResult& r) {

@@ -19,6 +19,7 @@
 #include "rules/model/policy.h"
 #include "rules/model/result.h"
 #include "rules/score/waivers.h"
+#include "scanner/core/scan_inputs.h"
 #include "scanner/core/scan_memo.h"
 
 namespace triad::rules {
@@ -33,6 +34,9 @@ struct ScanRequest {
     // --cve-feed: a Debian Security Tracker JSON export on the host; empty: none (the cve
     // collector is then not_applicable). Handed to collectors through the memo (scan_inputs.h).
     std::string cve_feed;
+    // triad's history of this host's pending updates (triadd's store; `triad scan --history`),
+    // for the age of each pending update; empty: none given. Handed over like cve_feed.
+    std::optional<scanner::PendingHistory> pending_history;
     std::vector<Waiver> waivers;
     Requirements requirements;
     std::string tool_version;

@@ -17,7 +17,9 @@
 
 #include <chrono>
 #include <ctime>
+#include <fstream>
 #include <mutex>
+#include <set>
 #include <sstream>
 
 #include "reporters/reporter.h"
@@ -66,6 +68,23 @@ const std::vector<Migration> kMigrations = {
          " evidence_total BIGINT NOT NULL, evidence TEXT NOT NULL)",
          "CREATE INDEX results_scan ON results(scan_id)",
          "CREATE INDEX results_check ON results(check_id, scan_id)",
+     }},
+    // 2: the pending updates of each host (scanner/core/scan_inputs.h PendingHistory), for
+    // the age of a pending update. Times are RFC 3339 UTC, as scans.started_at. Not tied to
+    // the scans rows, so that retention does not shorten the history.
+    {{
+         "CREATE TABLE pending_tracking (host TEXT PRIMARY KEY, began_at TEXT NOT NULL, last_scan_at TEXT NOT NULL)",
+         "CREATE TABLE pending_updates ("
+         " host TEXT NOT NULL, package TEXT NOT NULL, architecture TEXT NOT NULL, installed TEXT NOT NULL,"
+         " candidate TEXT NOT NULL, first_seen TEXT NOT NULL, not_pending_at TEXT,"
+         " PRIMARY KEY (host, package, architecture))",
+     },
+     {
+         "CREATE TABLE pending_tracking (host TEXT PRIMARY KEY, began_at TEXT NOT NULL, last_scan_at TEXT NOT NULL)",
+         "CREATE TABLE pending_updates ("
+         " host TEXT NOT NULL, package TEXT NOT NULL, architecture TEXT NOT NULL, installed TEXT NOT NULL,"
+         " candidate TEXT NOT NULL, first_seen TEXT NOT NULL, not_pending_at TEXT,"
+         " PRIMARY KEY (host, package, architecture))",
      }},
 };
 
@@ -123,7 +142,22 @@ std::string utc_days_ago(std::uint64_t days) {
     return buf;
 }
 
+// started_at as run_scan writes it (2026-12-02T01:30:00Z); nullopt for any other text.
+std::optional<std::int64_t> epoch_of(const std::string& rfc3339) {
+    std::tm tm{};
+    const char* end = ::strptime(rfc3339.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (end == nullptr || *end != '\0') return std::nullopt;
+    return static_cast<std::int64_t>(::timegm(&tm));
+}
+
 }  // namespace
+
+std::string machine_host_id() {
+    std::ifstream in("/etc/machine-id");
+    std::string id;
+    std::getline(in, id);
+    return id;
+}
 
 std::optional<std::string> sqlite_path(const std::string& url) {
     constexpr std::string_view scheme = "sqlite://";
@@ -343,7 +377,104 @@ int ScanStore::schema_version() {
     return version;
 }
 
-Result<std::int64_t> ScanStore::save(const std::string& host, const rules::ScanResult& result) {
+void ScanStore::record_pending(const std::string& host, const std::string& started_at,
+                               const std::vector<scanner::PendingObservation>& pending) {
+    Session& s = impl_->session;
+    std::string h = host, started = started_at;
+    std::vector<std::string> last;
+    s << impl_->sql("SELECT last_scan_at FROM pending_tracking WHERE host = ?"), use(h), into(last), now;
+    std::vector<std::string> packages, architectures, installed;
+    s << impl_->sql("SELECT package, architecture, installed FROM pending_updates WHERE host = ?"), use(h),
+        into(packages), into(architectures), into(installed), now;
+    std::map<std::pair<std::string, std::string>, std::string> stored;
+    for (std::size_t k = 0; k < packages.size(); ++k) stored[{packages[k], architectures[k]}] = installed[k];
+    std::set<std::pair<std::string, std::string>> still;
+    for (const scanner::PendingObservation& o : pending) {
+        std::pair<std::string, std::string> key{o.package, o.architecture};
+        still.insert(key);
+        auto before = stored.find(key);
+        if (before != stored.end() && before->second == o.installed) continue;  // pending since first_seen
+        // New here, or pending still after an upgrade between the scans (another installed
+        // version): it was not pending in the previous recorded scan only in the first case;
+        // after an upgrade the update now pending may predate it, so its start is unknown.
+        Poco::Nullable<std::string> not_pending;
+        if (before == stored.end() && !last.empty()) not_pending = last.front();
+        std::string package = o.package, arch = o.architecture, inst = o.installed, candidate = o.candidate;
+        s << impl_->sql("DELETE FROM pending_updates WHERE host = ? AND package = ? AND architecture = ?"), use(h),
+            use(package), use(arch), now;
+        s << impl_->sql("INSERT INTO pending_updates (host, package, architecture, installed, candidate, first_seen,"
+                        " not_pending_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+            use(h), use(package), use(arch), use(inst), use(candidate), use(started), use(not_pending), now;
+    }
+    // No longer pending (upgraded, removed, or the candidate withdrawn): a later update starts anew.
+    for (const auto& [key, ignored] : stored) {
+        if (still.count(key)) continue;
+        std::string package = key.first, arch = key.second;
+        s << impl_->sql("DELETE FROM pending_updates WHERE host = ? AND package = ? AND architecture = ?"), use(h),
+            use(package), use(arch), now;
+    }
+    if (last.empty())
+        s << impl_->sql("INSERT INTO pending_tracking (host, began_at, last_scan_at) VALUES (?, ?, ?)"), use(h),
+            use(started), use(started), now;
+    else
+        s << impl_->sql("UPDATE pending_tracking SET last_scan_at = ? WHERE host = ?"), use(started), use(h), now;
+}
+
+Result<scanner::PendingHistory> ScanStore::pending_history(const std::string& host) {
+    std::lock_guard lock(impl_->mutex);
+    try {
+        return impl_->retrying([&]() -> Result<scanner::PendingHistory> {
+            Session& s = impl_->session;
+            scanner::PendingHistory history;
+            history.store = impl_->url;
+            history.host = host;
+            std::string h = host;
+            std::vector<std::string> began, last;
+            s << impl_->sql("SELECT began_at, last_scan_at FROM pending_tracking WHERE host = ?"), use(h), into(began),
+                into(last), now;
+            auto time_of = [&](const std::string& text, const char* column) -> Result<std::int64_t> {
+                auto t = epoch_of(text);
+                if (!t) return Error{ErrorCode::invalid_input, std::string(column) + " is not an RFC 3339 UTC time: " + text, impl_->url};
+                return *t;
+            };
+            if (began.empty()) return history;
+            auto b = time_of(began.front(), "pending_tracking.began_at");
+            if (!b) return b.error();
+            auto l = time_of(last.front(), "pending_tracking.last_scan_at");
+            if (!l) return l.error();
+            history.tracking_began = *b;
+            history.last_recorded = *l;
+            Poco::Data::Statement st(s);
+            st << impl_->sql("SELECT package, architecture, installed, candidate, first_seen, not_pending_at"
+                             " FROM pending_updates WHERE host = ? ORDER BY package, architecture"),
+                use(h);
+            st.execute();
+            Poco::Data::RecordSet rs(st);
+            for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
+                scanner::PendingRecord r;
+                r.package = rs[0].convert<std::string>();
+                r.architecture = rs[1].convert<std::string>();
+                r.installed = rs[2].convert<std::string>();
+                r.candidate = rs[3].convert<std::string>();
+                auto first = time_of(rs[4].convert<std::string>(), "pending_updates.first_seen");
+                if (!first) return first.error();
+                r.first_seen = *first;
+                if (!rs[5].isEmpty()) {
+                    auto before = time_of(rs[5].convert<std::string>(), "pending_updates.not_pending_at");
+                    if (!before) return before.error();
+                    r.not_pending_at = *before;
+                }
+                history.pending.push_back(std::move(r));
+            }
+            return history;
+        });
+    } catch (const Poco::Exception& e) {
+        return store_error(e, impl_->url);
+    }
+}
+
+Result<std::int64_t> ScanStore::save(const std::string& host, const rules::ScanResult& result,
+                                     const std::vector<scanner::PendingObservation>* pending) {
     const std::string json = report::render_json(result, {});
     std::lock_guard lock(impl_->mutex);
     Session& s = impl_->session;
@@ -373,6 +504,7 @@ Result<std::int64_t> ScanStore::save(const std::string& host, const rules::ScanR
                                 " evidence) VALUES (?, ?, ?, ?, ?, ?, ?)"),
                     use(id), use(check), use(verdict), use(severity), use(reason), use(total), use(evidence), now;
             }
+            if (pending) record_pending(host, result.started_at, *pending);
             tx.commit();
             return static_cast<std::int64_t>(id);
         });

@@ -15,6 +15,7 @@
 
 #include "base/result.h"
 #include "rules/model/result.h"
+#include "scanner/core/scan_inputs.h"
 
 namespace triad::store {
 
@@ -76,7 +77,15 @@ public:
     ~ScanStore();
 
     // Stores one complete scan and all its results in one transaction; returns its id.
-    Result<std::int64_t> save(const std::string& host, const rules::ScanResult& result);
+    // `pending`: the whole set of packages the scan saw pending (ScanOutputs), recorded in the
+    // same transaction — a package seen for the first time gets the scan's start as
+    // first_seen, one no longer pending is dropped; null when the scan did not read it (the
+    // stored pending history then stays as it was).
+    Result<std::int64_t> save(const std::string& host, const rules::ScanResult& result,
+                              const std::vector<scanner::PendingObservation>* pending = nullptr);
+    // The host's history of pending updates, for the next scan's inputs (empty
+    // tracking_began when nothing was recorded for the host yet).
+    Result<scanner::PendingHistory> pending_history(const std::string& host);
     // Drops a host's scans beyond the newest `keep.scans` and those older than `keep.days`.
     Result<std::uint64_t> apply_retention(const std::string& host, const Retention& keep);
 
@@ -92,10 +101,16 @@ public:
     int schema_version();
 
 private:
+    void record_pending(const std::string& host, const std::string& started_at,
+                        const std::vector<scanner::PendingObservation>& pending);
     struct Impl;
     explicit ScanStore(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };
+
+// The host id triadd stores this machine's scans under unless its configuration names one:
+// the first line of /etc/machine-id; empty when it cannot be read.
+std::string machine_host_id();
 
 // The file path of an sqlite:// URL; nullopt for any other scheme.
 std::optional<std::string> sqlite_path(const std::string& url);

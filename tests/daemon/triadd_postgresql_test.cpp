@@ -179,7 +179,7 @@ TEST_CASE("two triadd daemons store into one PostgreSQL database, and history, r
     auto web2 = harness::start_triadd(dir / "web2.yml", dir / "web2.log", false);
     REQUIRE_MESSAGE(harness::wait_for_text(dir / "web1.log", "triadd: started:"), triad::test::read_file(dir / "web1.log"));
     REQUIRE_MESSAGE(harness::wait_for_text(dir / "web2.log", "triadd: started:"), triad::test::read_file(dir / "web2.log"));
-    CHECK(pg.psql("SELECT string_agg(version::text, ',') FROM schema_version").out == "1\n");
+    CHECK(pg.psql("SELECT string_agg(version::text, ',') FROM schema_version").out == "2\n");
 
     web2->signal(SIGUSR1);
     REQUIRE_MESSAGE(wait_stored(dir / "web2.log", 1), triad::test::read_file(dir / "web2.log"));
@@ -284,6 +284,60 @@ TEST_CASE("two triadd daemons store into one PostgreSQL database, and history, r
         CHECK(text.find(kPassword) == std::string::npos);
     }
     CHECK(triad::test::read_file(dir / "web1.log").find("postgresql://triad:***@127.0.0.1") != std::string::npos);
+}
+
+TEST_CASE("PostgreSQL store: the pending-updates migration, and the history recorded and read back") {
+    const std::string bindir = postgres_bindir();
+    if (bindir.empty()) {
+        MESSAGE("skipped: no PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb); scripts/bootstrap installs postgresql");
+        return;
+    }
+    std::string why;
+    PostgresServer pg(bindir, why);
+    REQUIRE_MESSAGE(pg.port() > 0, why);
+    const std::string url = pg.url();
+    // A store of schema version 1 (as triadd left it before this migration existed): the
+    // writer's open migrates it to 2 and adds the tables.
+    REQUIRE(triad::store::ScanStore::open(url));
+    REQUIRE(pg.psql("DROP TABLE pending_updates; DROP TABLE pending_tracking; UPDATE schema_version SET version = 1")
+                .exit_code == 0);
+    auto reader = triad::store::ScanStore::open(url, triad::store::StoreAccess::read);
+    REQUIRE(!reader);
+    CHECK(reader.error().describe().find("schema version 1, this build reads version 2") != std::string::npos);
+    auto store = triad::store::ScanStore::open(url).value();
+    CHECK(store->schema_version() == 2);
+    CHECK(pg.psql("SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables"
+                  " WHERE table_name LIKE 'pending%'")
+              .out == "pending_tracking,pending_updates\n");
+
+    auto save = [&](const std::string& started, const std::vector<std::string>& pending) {
+        triad::rules::ScanResult scan;
+        scan.started_at = started;
+        std::vector<triad::scanner::PendingObservation> seen;
+        for (const std::string& name : pending) seen.push_back({name, "amd64", "1.0-1", "1.1-1"});
+        REQUIRE(store->save("web1", scan, &seen));
+    };
+    save("2026-01-01T00:00:00Z", {"old"});
+    save("2026-02-01T00:00:00Z", {"old", "new"});
+    save("2026-03-01T00:00:00Z", {"new"});  // old upgraded: its row goes
+    CHECK(pg.psql("SELECT package || '|' || first_seen || '|' || coalesce(not_pending_at, '-') FROM pending_updates"
+                  " ORDER BY package")
+              .out == "new|2026-02-01T00:00:00Z|2026-01-01T00:00:00Z\n");
+    CHECK(pg.psql("SELECT began_at || '|' || last_scan_at FROM pending_tracking WHERE host = 'web1'").out ==
+          "2026-01-01T00:00:00Z|2026-03-01T00:00:00Z\n");
+    // A scan that did not read the package state leaves the history as it was.
+    triad::rules::ScanResult partial;
+    partial.started_at = "2026-03-02T00:00:00Z";
+    REQUIRE(store->save("web1", partial));
+    auto history = triad::store::ScanStore::open(url, triad::store::StoreAccess::read).value()->pending_history("web1");
+    REQUIRE(history);
+    CHECK(history->tracking_began == std::optional<std::int64_t>{1767225600});  // 2026-01-01
+    CHECK(history->last_recorded == std::optional<std::int64_t>{1772323200});   // 2026-03-01
+    REQUIRE(history->pending.size() == 1);
+    CHECK(history->pending[0].package == "new");
+    CHECK(history->pending[0].first_seen == 1769904000);                                      // 2026-02-01
+    CHECK(history->pending[0].not_pending_at == std::optional<std::int64_t>{1767225600});
+    CHECK(history->store.find(kPassword) == std::string::npos);
 }
 
 TEST_CASE("a store URL is shown with its password masked, wherever the password is written") {

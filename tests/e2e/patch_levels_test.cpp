@@ -102,6 +102,9 @@ TEST_CASE("patch-levels policy: every check's verdict on a fixture root with a f
         {"PATCH-NO-SECURITY-UPDATES", "fail"},
         {"PATCH-NO-HELD-SECURITY-UPDATE", "fail"},
         {"PATCH-NO-PENDING-UPDATES", "fail"},
+        // No history of the host given, and lists 2 and 10 days old prove no age beyond that:
+        // each pending update is an error (pending_age_test.cpp has the verdicts with history).
+        {"PATCH-PENDING-UPDATE-AGE", "error"},
         {"PATCH-PACKAGES-CONFIGURED", "pass"},
         {"PATCH-NO-OBSOLETE-PACKAGES", "fail"},
         {"PATCH-SECURITY-ARCHIVE-CONFIGURED", "pass"},

@@ -6,7 +6,9 @@
 
 #include <charconv>
 #include <ctime>
+#include <map>
 
+#include "scanner/core/scan_inputs.h"
 #include "scanner/packages/apt_inventory.h"
 
 namespace triad::scanner {
@@ -26,10 +28,149 @@ std::shared_ptr<const Result<AptInventory>> inventory_or(const CollectContext& c
     return inv;
 }
 
-FactSet collect_packages(const CollectContext& ctx, const SelectArgs&) {
+std::string utc_date(std::int64_t t) {
+    const std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    if (!::gmtime_r(&tt, &tm)) return {};
+    char buf[64];
+    return std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm) ? buf : "";
+}
+
+constexpr std::int64_t kDay = 86400;
+
+// The Release file whose Date proves the candidate was published by then: each entry of
+// candidate_archives ("Origin/Codename") is a repository that offers the candidate, and the
+// candidate is in the lists that repository's Release file dates. Several configured sources
+// can share an Origin/Codename (mirrors) without all offering the candidate, so within one
+// entry the latest Date is taken; across entries, each offering it, the earliest. Null when
+// no entry matches a downloaded Release file with a Date.
+const AptRelease* candidate_release(const AptPackage& p, const std::vector<AptRelease>& releases) {
+    const AptRelease* earliest = nullptr;
+    for (const std::string& archive : p.candidate_archives) {
+        const AptRelease* latest = nullptr;
+        for (const AptRelease& r : releases) {
+            if (!r.downloaded || r.date <= 0) continue;
+            if (r.origin + "/" + (r.codename.empty() ? r.suite : r.codename) != archive) continue;
+            if (!latest || r.date > latest->date) latest = &r;
+        }
+        if (latest && (!earliest || latest->date < earliest->date)) earliest = latest;
+    }
+    return earliest;
+}
+
+// The age of a pending update: the earliest time it is proven pending and where that comes
+// from, and, when triad's history saw the package not pending in the scan before, the start
+// of that scan (the update became pending after it).
+struct PendingAge {
+    std::optional<std::int64_t> since;
+    std::string source;
+    std::optional<std::int64_t> not_pending_at;
+    std::string unknown_why;  // when the history has the package but cannot date this update
+};
+
+PendingAge pending_age(const AptPackage& p, const PendingRecord* seen, const ScanInputs& inputs,
+                       const std::vector<AptRelease>& releases) {
+    PendingAge age;
+    const std::optional<PendingHistory>& history = inputs.pending_history;
+    // Recorded as pending over another installed version: upgraded since the newest recorded
+    // scan and pending again. The update now pending may predate that upgrade, so the
+    // history bounds neither end; only the Release Date below can.
+    const bool upgraded_since = seen && seen->installed != p.version;
+    if (upgraded_since) {
+        age.unknown_why = "the age of this pending update is unknown: " + p.name + " was upgraded from " +
+                          seen->installed + " to " + p.version + " since it was seen pending in the scan of " +
+                          utc_date(history->last_recorded.value_or(seen->first_seen)) +
+                          ", and the update now pending may predate that upgrade";
+        seen = nullptr;
+    }
+    if (!seen && !upgraded_since && history && history->last_recorded && *history->last_recorded <= inputs.started_at) {
+        // The host's newest recorded scan saw the whole pending set, and this package was not
+        // in it: it became pending since, and this scan is the first to see it.
+        age.since = inputs.started_at;
+        age.source = "first seen pending by triad in this scan (" + utc_date(inputs.started_at) +
+                     "); not pending in the scan of " + utc_date(*history->last_recorded);
+        age.not_pending_at = history->last_recorded;
+        return age;
+    }
+    if (seen) {
+        age.since = seen->first_seen;
+        age.source = "first seen pending by triad in the scan of " + utc_date(seen->first_seen);
+        if (seen->not_pending_at) age.source += "; not pending in the scan of " + utc_date(*seen->not_pending_at);
+        age.not_pending_at = seen->not_pending_at;
+        // A known age is the whole answer: the package was not pending at not_pending_at, so
+        // an earlier Release Date cannot make it older.
+        if (age.not_pending_at) return age;
+    }
+    if (const AptRelease* r = candidate_release(p, releases); r && (!age.since || r->date < *age.since)) {
+        age.since = r->date;
+        age.source = "Release Date of " + r->release_file + " (the candidate was published by then)";
+    }
+    return age;
+}
+
+// Why a pending update's age is unknown, and what would give one.
+std::string unknown_age_reason(const std::optional<PendingHistory>& history) {
+    if (!history)
+        return "the age of this pending update is unknown: no history of this host's pending updates was given "
+               "(run triadd, which records one in its store, or pass its store to triad scan --history URL)";
+    if (!history->unreadable.empty())
+        return "the age of this pending update is unknown: the pending-update history of host " + history->host +
+               " could not be read: " + history->unreadable;
+    if (!history->tracking_began)
+        return "the age of this pending update is unknown: the store " + history->store +
+               " has no pending-update history of host " + history->host +
+               " yet (triadd records one from its first scan on)";
+    return "the age of this pending update is unknown: it was already pending in the first scan of host " +
+           history->host + " that " + history->store + " recorded (" + utc_date(*history->tracking_began) +
+           "), so when it became pending is not known";
+}
+
+// Sets the pending_* fields of an upgradable package.
+void set_pending_fields(Fact& f, const PendingAge& age, const ScanInputs& inputs,
+                        std::optional<std::int64_t> limit_days) {
+    const std::int64_t start = inputs.started_at;
+    if (age.since) {
+        f.fields[kPkgPendingSince] = Value{utc_date(*age.since)};
+        f.fields[kPkgPendingSinceSource] = Value{age.source};
+        // A time after the scan's start (a skewed clock) counts as 0 days, never negative.
+        f.fields[kPkgPendingDays] = Value{std::int64_t{start > *age.since ? (start - *age.since) / kDay : 0}};
+    }
+    f.fields[kPkgPendingAgeKnown] = Value{age.not_pending_at.has_value()};
+    if (age.not_pending_at) {
+        const std::int64_t span = start > *age.not_pending_at ? start - *age.not_pending_at : 0;
+        f.fields[kPkgPendingDaysMax] = Value{std::int64_t{(span + kDay - 1) / kDay}};
+    }
+    if (!limit_days) return;
+    if (*limit_days < 0) {
+        f.set_field_error(kPkgPendingOverLimit, "pending_limit_days is " + std::to_string(*limit_days) +
+                                                    ": a number of days must be 0 or more");
+        return;
+    }
+    // Seconds, not the rounded days: more than N days is proven when the lower bound exceeds
+    // N whole days; at most N when the upper bound does not.
+    const std::int64_t limit = *limit_days * kDay;
+    if (age.since && start - *age.since > limit) f.fields[kPkgPendingOverLimit] = Value{true};
+    else if (age.not_pending_at && start - *age.not_pending_at <= limit) f.fields[kPkgPendingOverLimit] = Value{false};
+    else if (age.not_pending_at)
+        f.set_field_error(kPkgPendingOverLimit,
+                          "the update became pending between " + utc_date(*age.not_pending_at) + " and " +
+                              utc_date(age.since.value_or(start)) + ": whether that is more than " +
+                              std::to_string(*limit_days) + " days ago is not known (the scans were too far apart)");
+    else
+        f.set_field_error(kPkgPendingOverLimit,
+                          age.unknown_why.empty() ? unknown_age_reason(inputs.pending_history) : age.unknown_why);
+}
+
+FactSet collect_packages(const CollectContext& ctx, const SelectArgs& args) {
     FactSet out;
     auto inv = inventory_or(ctx, out);
     if (!inv) return out;
+    const ScanInputs inputs = scan_inputs(ctx.memo);
+    const std::optional<std::int64_t> limit_days = args.integer("pending_limit_days");
+    std::map<std::pair<std::string, std::string>, const PendingRecord*> seen;
+    if (inputs.pending_history)
+        for (const PendingRecord& r : inputs.pending_history->pending) seen[{r.package, r.architecture}] = &r;
+    std::vector<PendingObservation> pending;
     out.reserve((*inv)->packages.size());
     for (const AptPackage& p : (*inv)->packages) {
         if (ctx.cancelled()) break;
@@ -49,17 +190,18 @@ FactSet collect_packages(const CollectContext& ctx, const SelectArgs&) {
         if (p.upgradable) f.fields[kPkgCandidateArchives] = Value{p.candidate_archives};
         f.fields[kPkgSecurityUpdate] = Value{p.security_update};
         f.fields[kPkgProvided] = Value{p.provided};
+        if (p.upgradable) {
+            auto record = seen.find({p.name, p.architecture});
+            const PendingAge age =
+                pending_age(p, record == seen.end() ? nullptr : record->second, inputs, (*inv)->releases);
+            set_pending_fields(f, age, inputs, limit_days);
+            pending.push_back({p.name, p.architecture, p.version, p.candidate});
+        }
         out.push_back(std::move(f));
     }
+    // Only a complete reading tells the caller what is pending (and so what no longer is).
+    if (ctx.memo && !ctx.cancelled()) ctx.memo->get<ScanOutputs>().set_pending(std::move(pending));
     return out;
-}
-
-std::string utc_date(std::int64_t t) {
-    const std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    if (!::gmtime_r(&tt, &tm)) return {};
-    char buf[64];
-    return std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm) ? buf : "";
 }
 
 FactSet collect_package_sources(const CollectContext& ctx, const SelectArgs&) {

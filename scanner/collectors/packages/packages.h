@@ -21,7 +21,9 @@ namespace triad::scanner {
 
 enum PackageField : std::size_t {
     kPkgName, kPkgArchitecture, kPkgVersion, kPkgSource, kPkgSourceVersion, kPkgState, kPkgHeld, kPkgAuto,
-    kPkgUpgradable, kPkgCandidate, kPkgCandidateArchives, kPkgSecurityUpdate, kPkgProvided, kPkgFieldCount
+    kPkgUpgradable, kPkgCandidate, kPkgCandidateArchives, kPkgSecurityUpdate, kPkgProvided,
+    kPkgPendingSince, kPkgPendingSinceSource, kPkgPendingDays, kPkgPendingAgeKnown, kPkgPendingDaysMax,
+    kPkgPendingOverLimit, kPkgFieldCount
 };
 
 // The specs live here so that a build without TRIAD_WITH_APT still has them (left_out()).
@@ -39,8 +41,19 @@ inline constexpr FieldSpec kPackageFields[] = {
     {"candidate_archives", ValueKind::list, "ORIGIN/CODENAME of each repository offering the candidate; absent unless upgradable"},
     {"security_update", ValueKind::boolean, "upgradable, and a security archive offers the candidate (Codename *-security or Label Debian-Security)"},
     {"provided", ValueKind::boolean, "some configured repository offers some version of the package (false: apt's ?obsolete)"},
+    {"pending_since", ValueKind::string, "upgradable: the earliest time the update is proven pending (UTC), from triad's history or the Release Date of the lists offering the candidate; absent when neither gives one"},
+    {"pending_since_source", ValueKind::string, "where pending_since comes from: the scan of triad's history that first saw it pending, or the Release file whose Date it is"},
+    {"pending_days", ValueKind::integer, "whole days from pending_since to the scan's start: a proven lower bound of how long the update has been pending"},
+    {"pending_age_known", ValueKind::boolean, "upgradable: triad's history saw the package not pending in an earlier scan of this host, so the update became pending after that scan"},
+    {"pending_days_max", ValueKind::integer, "with a known age: whole days (rounded up) from the last scan that saw it not pending to the scan's start, an upper bound; absent otherwise"},
+    {"pending_over_limit", ValueKind::boolean, "with select argument pending_limit_days N: true when pending provably more than N days, false when its known age is at most N days; unreadable (the object is an error) when neither is proven"},
 };
 static_assert(std::size(kPackageFields) == kPkgFieldCount);
+
+inline constexpr ArgSpec kPackageArgs[] = {
+    {"pending_limit_days", ArgKind::integer, false,
+     "compute pending_over_limit against this many days (the age of a pending update, see docs/packages.md)"},
+};
 
 enum PackageSourceField : std::size_t {
     kSrcUri, kSrcDist, kSrcDownloaded, kSrcReleaseFile, kSrcOrigin, kSrcLabel, kSrcSuite, kSrcCodename,
@@ -76,14 +89,19 @@ inline constexpr FieldSpec kAutomaticUpdatesFields[] = {
 static_assert(std::size(kAutomaticUpdatesFields) == kAutoFieldCount);
 
 inline constexpr CollectorEntry kPackagesCollectorSpec{
-    "packages", Scope::root, kPackageFields, {}, nullptr,
+    "packages", Scope::root, kPackageFields, kPackageArgs, nullptr,
     "installed Debian packages: versions, pending and security updates, holds, obsolete packages\n"
     "\n"
     "One object per installed package (named as `apt list` names it), computed by libapt-pkg "
     "from the audited root's dpkg status, apt lists, sources and preferences, as `apt list "
     "--upgradable` computes it, without the dpkg lock and without writing apt's cache. A root "
     "without /var/lib/dpkg/status is not_applicable (not a Debian-family system); a file apt "
-    "would read that is a symlink, or an error from libapt-pkg, is an error naming it.",
+    "would read that is a symlink, or an error from libapt-pkg, is an error naming it.\n"
+    "\n"
+    "How long each upgradable package has been pending comes from triad's own history of this "
+    "host (triadd's store, or `triad scan --history URL`): the first scan that saw it pending, "
+    "and the scan before, in which it was not. Without such a history only the Release Date "
+    "of the lists offering the candidate bounds it from below.",
 };
 
 inline constexpr CollectorEntry kPackageSourcesCollectorSpec{
