@@ -189,14 +189,16 @@ scanner::WalkRequest walk_request(const Check& check) {
 
 void run_walk(std::vector<std::unique_ptr<WalkCheck>>& checks, const scanner::Sysroot& root,
               const scanner::IdentityTable& ids, Executor& executor, const EngineOptions& options,
-              scanner::WalkedDirectories& walked) {
+              scanner::WalkedDirectories* record) {
     // Collectors waiting for the record wait only once this is said, and always see it end:
     // the walk says so when it has read all it will, this guard when it failed before.
-    walked.started();
+    if (record) record->started();
     struct Finish {
-        scanner::WalkedDirectories& walked;
-        ~Finish() { walked.finished(); }
-    } finish{walked};
+        scanner::WalkedDirectories* record;
+        ~Finish() {
+            if (record) record->finished();
+        }
+    } finish{record};
     std::vector<scanner::WalkRequest> requests;
     for (const auto& wc : checks) requests.push_back(walk_request(*wc->check));
     auto on_entry = [&](std::size_t i, const scanner::FileEntry& entry) {
@@ -220,7 +222,7 @@ void run_walk(std::vector<std::unique_ptr<WalkCheck>>& checks, const scanner::Sy
     walk.executor = &executor;
     walk.cancel = options.cancel;
     walk.on_progress = options.on_walk_progress;
-    walk.record = &walked;
+    walk.record = record;
     try {
         scanner::run_shared_walk(root, ids, requests, on_entry, on_error, walk);
     } catch (const std::exception& e) {
@@ -272,6 +274,11 @@ bool reads(std::span<const std::string_view> readers, const Selection& select) {
     return std::find(readers.begin(), readers.end(), std::string_view(select.collector->name)) != readers.end();
 }
 
+bool waits_for_walk(const Selection& select) {
+    const scanner::CollectorEntry& c = *select.collector;
+    return c.waits_for_walk && c.waits_for_walk(select.args);
+}
+
 // The order in which the scan's threads take the collection tasks, longest first, so that
 // nothing long starts last and leaves the other threads idle at the end:
 //  1. one select of libapt-pkg's readers: it builds the cache at scan start, beside the walk;
@@ -287,10 +294,6 @@ bool reads(std::span<const std::string_view> readers, const Selection& select) {
 std::vector<Task> collection_order(std::span<const Selection* const> selects, bool walk) {
     std::vector<Task> order, apt_followers, walk_readers;
     bool apt_started = false, owners = false;
-    auto waits = [&](std::size_t i) {
-        const scanner::CollectorEntry& c = *selects[i]->collector;
-        return walk && c.waits_for_walk && c.waits_for_walk(selects[i]->args);
-    };
     for (std::size_t i = 0; i < selects.size(); ++i) {
         if (!reads(kAptReaders, *selects[i])) continue;
         if (!apt_started) order.push_back(Task{Task::collect, i});
@@ -302,7 +305,7 @@ std::vector<Task> collection_order(std::span<const Selection* const> selects, bo
     if (owners) order.push_back(Task{Task::owner_index});
     for (std::size_t i = 0; i < selects.size(); ++i) {
         if (reads(kAptReaders, *selects[i])) continue;
-        (waits(i) ? walk_readers : order).push_back(Task{Task::collect, i});
+        (walk && waits_for_walk(*selects[i]) ? walk_readers : order).push_back(Task{Task::collect, i});
     }
     order.insert(order.end(), apt_followers.begin(), apt_followers.end());
     order.insert(order.end(), walk_readers.begin(), walk_readers.end());
@@ -361,12 +364,16 @@ std::vector<CheckResult> run_checks(std::span<const Check* const> checks, const 
     // Collect: every distinct select and the one shared walk, side by side on the executor,
     // in the order that keeps every thread busy to the end (see collection_order).
     std::vector<scanner::FactSet> facts(selects.size());
-    if (!walk_checks.empty()) ctx.walked = &walked;
+    // The walk records what it listed only for a select that reads it (a cost of about 2 MiB
+    // on a full system otherwise spent for nothing).
+    const bool record = !walk_checks.empty() &&
+                        std::any_of(selects.begin(), selects.end(), [](const Selection* s) { return waits_for_walk(*s); });
+    if (record) ctx.walked = &walked;
     const std::vector<Task> tasks = collection_order(selects, !walk_checks.empty());
     executor.parallel_for(tasks.size(), options.cancel, [&](std::size_t t) {
         const Task& task = tasks[t];
         switch (task.kind) {
-            case Task::walk: run_walk(walk_checks, root, ids, executor, options, walked); break;
+            case Task::walk: run_walk(walk_checks, root, ids, executor, options, record ? &walked : nullptr); break;
             case Task::owner_index: warm_owner_index(ctx); break;
             case Task::collect: facts[task.select] = collect_guarded(*selects[task.select], ctx); break;
         }
