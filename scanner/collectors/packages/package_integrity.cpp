@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
@@ -353,21 +354,22 @@ std::string absolute(std::string_view path) {
     return path.front() == '/' ? std::string(path) : "/" + std::string(path);
 }
 
-// setuid: true. Which of `paths` (each with or without its leading /) are setuid or setgid
-// regular files now, found without opening any file: each directory is opened once inside
+// setuid: true. Which of the `count` files `path_of` names (each with or without its leading
+// /) are setuid or setgid regular files now, found without opening any file: each directory is opened once inside
 // the root and, when the scan's walk listed that directory in full, its files are looked up
 // in what the walk read; otherwise each gets one fstatat. Either way the answer is the file's
 // mode at the time, so the verdict does not depend on what the walk covered, only the number
 // of system calls does (116,000 package files, against some 9,000 package directories). A
 // file that is not set-id, or is gone, is 0 and never opened; one whose directory or mode
 // could not be read is 1, so that the verifier opens it and names the error.
-std::vector<char> privileged_now(const CollectContext& ctx, const std::vector<std::string_view>& paths) {
-    std::vector<char> keep(paths.size(), 0);
+std::vector<char> privileged_now(const CollectContext& ctx, std::size_t count,
+                                 const std::function<std::string_view(std::size_t)>& path_of) {
+    std::vector<char> keep(count, 0);
     // Directory (without its leading /) -> the files in it. The views point into the md5sums
     // texts and the rpm items, so grouping copies no path.
     std::unordered_map<std::string_view, std::vector<std::uint32_t>> by_dir;
-    for (std::size_t i = 0; i < paths.size(); ++i) {
-        std::string_view at = paths[i];
+    for (std::size_t i = 0; i < count; ++i) {
+        std::string_view at = path_of(i);
         if (!at.empty() && at.front() == '/') at.remove_prefix(1);
         const std::size_t slash = at.rfind('/');
         by_dir[slash == std::string_view::npos ? std::string_view() : at.substr(0, slash)].push_back(static_cast<std::uint32_t>(i));
@@ -393,7 +395,7 @@ std::vector<char> privileged_now(const CollectContext& ctx, const std::vector<st
             listed = ctx.walked->privileged_in(dir_st);
         std::string name;
         for (std::uint32_t i : members) {
-            const std::string_view at = paths[i];
+            const std::string_view at = path_of(i);
             name.assign(at.substr(at.rfind('/') + 1));
             if (listed) {
                 keep[i] = std::find(listed->begin(), listed->end(), name) != listed->end();
@@ -504,11 +506,12 @@ FactSet collect_package_integrity(const CollectContext& ctx, const SelectArgs& a
     const std::size_t rpm_items = items.size();
     std::vector<char> keep;
     if (only_privileged) {
-        std::vector<std::string_view> paths;
-        paths.reserve(rpm_items + listed.size());
-        for (std::size_t i = 0; i < rpm_items; ++i) paths.emplace_back(items[i].read_at);
-        for (const Listed& l : listed) paths.push_back(l.diverted ? std::string_view(*l.diverted) : l.path);
-        keep = privileged_now(ctx, paths);
+        // The rpm items first, then the dpkg files: one screen for both databases.
+        keep = privileged_now(ctx, rpm_items + listed.size(), [&](std::size_t i) -> std::string_view {
+            if (i < rpm_items) return items[i].read_at;
+            const Listed& l = listed[i - rpm_items];
+            return l.diverted ? std::string_view(*l.diverted) : l.path;
+        });
     } else {
         keep.assign(rpm_items + listed.size(), 1);
     }
