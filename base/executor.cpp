@@ -64,6 +64,23 @@ void Executor::worker_loop() {
     }
 }
 
+bool Executor::run_one_queued() {
+    std::function<void()> task;
+    {
+        std::lock_guard lock(mutex_);
+        if (queue_.empty()) return false;
+        task = std::move(queue_.front());
+        queue_.pop_front();
+    }
+    task();
+    return true;
+}
+
+void Executor::help_until(const std::function<bool()>& done) {
+    while (!done())
+        if (!run_one_queued()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+}
+
 void Executor::run_everywhere(const std::function<void()>& work, int helpers) {
     const int wanted = helpers < 0 ? static_cast<int>(workers_.size())
                                    : std::min(helpers, static_cast<int>(workers_.size()));
@@ -109,18 +126,7 @@ void Executor::run_everywhere(const std::function<void()>& work, int helpers) {
             std::lock_guard lock(group->mutex);
             if (group->running == 0) break;
         }
-        std::function<void()> task;
-        {
-            std::lock_guard lock(mutex_);
-            if (!queue_.empty()) {
-                task = std::move(queue_.front());
-                queue_.pop_front();
-            }
-        }
-        if (task) {
-            task();
-            continue;
-        }
+        if (run_one_queued()) continue;
         std::unique_lock lock(group->mutex);
         // Nothing queued: wait for the helpers, or for a while, since new work may be queued.
         group->idle.wait_for(lock, std::chrono::milliseconds(2), [&] { return group->running == 0; });

@@ -51,11 +51,20 @@ public:
             static_cast<int>(std::min<std::size_t>(count - 1, workers_.size())));
     }
 
+    // Runs queued work on the calling thread until `done()` is true, sleeping a little when
+    // nothing is queued: for a caller that waits for something other threads bring about (a
+    // collector waiting for the walk) and would otherwise hold a thread idle while that
+    // something's own helpers sit in the queue. Safe only when what `done` waits for never
+    // waits for the caller (it only runs helpers of other requests on this thread).
+    void help_until(const std::function<bool()>& done);
+
     // An executor of one thread (the caller), for callers that have no scan around them.
     static Executor& serial();
 
 private:
     void worker_loop();
+    // Takes one piece of queued work and runs it here; false when the queue was empty.
+    bool run_one_queued();
 
     std::vector<std::thread> workers_;
     std::mutex mutex_;

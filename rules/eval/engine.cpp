@@ -15,6 +15,7 @@
 #include "scanner/identity/identity.h"
 #include "scanner/packages/package_files.h"
 #include "scanner/walk/shared_walk.h"
+#include "scanner/walk/walked_directories.h"
 
 namespace triad::rules {
 namespace {
@@ -187,7 +188,17 @@ scanner::WalkRequest walk_request(const Check& check) {
 }
 
 void run_walk(std::vector<std::unique_ptr<WalkCheck>>& checks, const scanner::Sysroot& root,
-              const scanner::IdentityTable& ids, Executor& executor, const EngineOptions& options) {
+              const scanner::IdentityTable& ids, Executor& executor, const EngineOptions& options,
+              scanner::WalkedDirectories* record) {
+    // Collectors waiting for the record wait only once this is said, and always see it end:
+    // the walk says so when it has read all it will, this guard when it failed before.
+    if (record) record->started();
+    struct Finish {
+        scanner::WalkedDirectories* record;
+        ~Finish() {
+            if (record) record->finished();
+        }
+    } finish{record};
     std::vector<scanner::WalkRequest> requests;
     for (const auto& wc : checks) requests.push_back(walk_request(*wc->check));
     auto on_entry = [&](std::size_t i, const scanner::FileEntry& entry) {
@@ -211,6 +222,7 @@ void run_walk(std::vector<std::unique_ptr<WalkCheck>>& checks, const scanner::Sy
     walk.executor = &executor;
     walk.cancel = options.cancel;
     walk.on_progress = options.on_walk_progress;
+    walk.record = record;
     try {
         scanner::run_shared_walk(root, ids, requests, on_entry, on_error, walk);
     } catch (const std::exception& e) {
@@ -262,16 +274,25 @@ bool reads(std::span<const std::string_view> readers, const Selection& select) {
     return std::find(readers.begin(), readers.end(), std::string_view(select.collector->name)) != readers.end();
 }
 
+bool waits_for_walk(const Selection& select) {
+    const scanner::CollectorEntry& c = *select.collector;
+    return c.waits_for_walk && c.waits_for_walk(select.args);
+}
+
 // The order in which the scan's threads take the collection tasks, longest first, so that
 // nothing long starts last and leaves the other threads idle at the end:
 //  1. one select of libapt-pkg's readers: it builds the cache at scan start, beside the walk;
 //  2. the shared walk, which the other threads join once they run out of tasks;
 //  3. the dpkg owner index when the ELF collector runs, so it is ready when the ELF walk ends;
 //  4. the other selects, in policy order;
-//  5. the other selects of libapt-pkg's readers last: they take the cache the first one built
-//     instead of waiting for it on a thread that could work meanwhile.
+//  5. the other selects of libapt-pkg's readers: they take the cache the first one built
+//     instead of waiting for it on a thread that could work meanwhile;
+//  6. selects that wait for the walk's record (CollectorEntry::waits_for_walk) last: once one
+//     is taken nothing else is left to hold back, and the walk was taken before it, which the
+//     wait relies on (on one thread the walk has then ended; it never waits for a walk that
+//     has not started).
 std::vector<Task> collection_order(std::span<const Selection* const> selects, bool walk) {
-    std::vector<Task> order, apt_followers;
+    std::vector<Task> order, apt_followers, walk_readers;
     bool apt_started = false, owners = false;
     for (std::size_t i = 0; i < selects.size(); ++i) {
         if (!reads(kAptReaders, *selects[i])) continue;
@@ -282,9 +303,12 @@ std::vector<Task> collection_order(std::span<const Selection* const> selects, bo
     if (walk) order.push_back(Task{Task::walk});
     for (const Selection* s : selects) owners = owners || reads(kOwnerIndexReaders, *s);
     if (owners) order.push_back(Task{Task::owner_index});
-    for (std::size_t i = 0; i < selects.size(); ++i)
-        if (!reads(kAptReaders, *selects[i])) order.push_back(Task{Task::collect, i});
+    for (std::size_t i = 0; i < selects.size(); ++i) {
+        if (reads(kAptReaders, *selects[i])) continue;
+        (walk && waits_for_walk(*selects[i]) ? walk_readers : order).push_back(Task{Task::collect, i});
+    }
     order.insert(order.end(), apt_followers.begin(), apt_followers.end());
+    order.insert(order.end(), walk_readers.begin(), walk_readers.end());
     return order;
 }
 
@@ -298,8 +322,9 @@ std::vector<CheckResult> run_checks(std::span<const Check* const> checks, const 
     Executor local(options.executor ? 1 : options.jobs);
     Executor& executor = options.executor ? *options.executor : local;
     scanner::ScanMemo scan_memo;
-    const scanner::CollectContext ctx{root, ids, options.proc, options.sys, options.cancel,
-                                      &executor, options.memo ? options.memo : &scan_memo};
+    scanner::WalkedDirectories walked;
+    scanner::CollectContext ctx{root, ids, options.proc, options.sys, options.cancel,
+                                &executor, options.memo ? options.memo : &scan_memo};
 
     // Plan: what each check needs. Checks decided without collecting anything come first.
     std::vector<std::unique_ptr<WalkCheck>> walk_checks;
@@ -339,11 +364,16 @@ std::vector<CheckResult> run_checks(std::span<const Check* const> checks, const 
     // Collect: every distinct select and the one shared walk, side by side on the executor,
     // in the order that keeps every thread busy to the end (see collection_order).
     std::vector<scanner::FactSet> facts(selects.size());
+    // The walk records what it listed only for a select that reads it (a cost of about 2 MiB
+    // on a full system otherwise spent for nothing).
+    const bool record = !walk_checks.empty() &&
+                        std::any_of(selects.begin(), selects.end(), [](const Selection* s) { return waits_for_walk(*s); });
+    if (record) ctx.walked = &walked;
     const std::vector<Task> tasks = collection_order(selects, !walk_checks.empty());
     executor.parallel_for(tasks.size(), options.cancel, [&](std::size_t t) {
         const Task& task = tasks[t];
         switch (task.kind) {
-            case Task::walk: run_walk(walk_checks, root, ids, executor, options); break;
+            case Task::walk: run_walk(walk_checks, root, ids, executor, options, record ? &walked : nullptr); break;
             case Task::owner_index: warm_owner_index(ctx); break;
             case Task::collect: facts[task.select] = collect_guarded(*selects[task.select], ctx); break;
         }

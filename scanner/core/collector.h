@@ -19,6 +19,8 @@
 
 namespace triad::scanner {
 
+class WalkedDirectories;
+
 // root: readable in any audited root (offline image too); host: needs the running system
 // (or --proc/--sys fixture trees): under an offline --root its checks are not_applicable.
 enum class Scope { root, host };
@@ -61,6 +63,9 @@ struct CollectContext {
     // What readers remember across collectors (and, in the daemon, across scans); null: the
     // collector keeps nothing beyond its own call.
     ScanMemo* memo = nullptr;
+    // The set-id files and fully listed directories of this scan's shared walk, while the scan
+    // has one (scanner/walk/walked_directories.h); null otherwise.
+    const WalkedDirectories* walked = nullptr;
 
     bool cancelled() const { return cancel && cancel->cancelled(); }
     Executor& exec() const { return executor ? *executor : Executor::serial(); }
@@ -96,6 +101,10 @@ struct CollectorEntry {
     // Set only on the entry the registry keeps for a collector this build left out: the
     // CMake option that was OFF ("TRIAD_WITH_SELINUX"). See left_out().
     const char* left_out_by = nullptr;
+    // Set on a collector that, for a select with these arguments, waits for the scan's walk
+    // record (CollectContext::walked) before it goes on. The engine takes such selects after
+    // every other task, so that their wait holds back no other work.
+    bool (*waits_for_walk)(const SelectArgs&) = nullptr;
 };
 
 // A collector that needs a library keeps its entry's specs in its header, with `collect`

@@ -71,6 +71,13 @@ const char* pseudo_filesystem(int dirfd) {
 
 enum class TargetRelation { none, leads_to, is_target };
 
+// One directory's reading, for WalkOptions::record.
+struct Listing {
+    bool whole = true;                    // every entry was examined (or had vanished)
+    bool self = false;                    // its "." entry is the inode the walk expected
+    std::vector<std::string> privileged;  // names of its setuid or setgid regular files
+};
+
 class Walker {
 public:
     Walker(const Sysroot& root, const IdentityTable& ids, const WalkOptions& options,
@@ -134,7 +141,13 @@ private:
         // A failure ends every thread's walk: without it in the predicate, a thread asleep here
         // while the others stop would wait for a notification nobody sends any more.
         ready_.wait(lock, [this] { return !stack_.empty() || busy_ == 0 || failure_; });
-        if (stack_.empty() || failure_) return false;
+        if (stack_.empty() || failure_) {
+            // Said here, before this thread leaves the walk, not by the walk's caller once
+            // every thread has: the caller may run queued work first, and a collector among it
+            // waiting for this record must not wait for the caller.
+            if (options_.record) options_.record->finished();
+            return false;
+        }
         task = std::move(stack_.back());
         stack_.pop_back();
         ++busy_;
@@ -189,6 +202,7 @@ private:
         }
         ++directories_;
         const int dirfd = task.fd.get();
+        Listing listing;
         for (;;) {
             long n = ::syscall(SYS_getdents64, dirfd, buffer.data(), buffer.size());
             if (n < 0) {
@@ -202,10 +216,16 @@ private:
                 auto* d = reinterpret_cast<LinuxDirent64*>(buffer.data() + off);
                 off += d->d_reclen;
                 const char* name = d->d_name;
+                if (name[0] == '.' && name[1] == 0) listing.self = d->d_ino == task.ino;
                 if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0))) continue;
-                visit(task, dirfd, name, entry, child);
+                visit(task, dirfd, name, entry, child, listing);
             }
         }
+        // Keyed by the inode the parent's statx saw, which the listing's own "." entry must
+        // name: a directory swapped in between is not recorded as the one it replaced. A file
+        // system whose "." does not carry the inode (overlayfs may not) is simply not recorded.
+        if (options_.record && listing.whole && listing.self)
+            options_.record->listed(task.dev, task.ino, std::move(listing.privileged));
     }
 
     TargetRelation relation_to_targets(const std::string& dir) const {
@@ -218,16 +238,22 @@ private:
         return best;
     }
 
-    void visit(const DirTask& task, int dirfd, const char* name, FileEntry& entry, std::string& child) {
+    void visit(const DirTask& task, int dirfd, const char* name, FileEntry& entry, std::string& child,
+               Listing& listing) {
         child.assign(task.path);
         if (child.size() != 1) child += '/';
         child += name;
 
         struct statx st {};
         if (::statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, kStatxMask, &st) != 0) {
-            if (errno != ENOENT) report_error(child, error_from_errno(errno, child).message, false, task.dev);
+            if (errno != ENOENT) {
+                listing.whole = false;
+                report_error(child, error_from_errno(errno, child).message, false, task.dev);
+            }
             return;  // vanished between readdir and statx: nothing to audit
         }
+        if (options_.record && S_ISREG(st.stx_mode) && (st.stx_mode & (S_ISUID | S_ISGID)) != 0)
+            listing.privileged.emplace_back(name);
         ++entries_;
         entry.reset_swap(child, dirfd, name, st);
         on_entry_(entry);

@@ -12,6 +12,7 @@
 #include "base/cancel.h"
 #include "base/executor.h"
 #include "scanner/walk/file_entry.h"
+#include "scanner/walk/walked_directories.h"
 #include "scanner/identity/identity.h"
 #include "scanner/core/sysroot.h"
 
@@ -28,6 +29,9 @@ struct WalkOptions {
     std::vector<std::string> targets;
     int max_depth = -1;                   // below a start directory; -1: unlimited
     std::vector<std::string> prune;       // subtrees no visitor wants: not read at all
+    // When set, every directory read to its end is recorded there with its setuid and setgid
+    // regular files, and it is told when the walk has finished.
+    WalkedDirectories* record = nullptr;
 };
 
 struct WalkStats {

@@ -77,6 +77,7 @@ WalkStats run_shared_walk(const Sysroot& root, const IdentityTable& ids, std::sp
     const bool nested = outer.size() != walk.roots.size();
     walk.roots = outer;
     walk.max_depth = unlimited || nested ? -1 : deepest;
+    walk.record = options.record;
 
     // A subtree every request skips is not read at all. A request whose roots neither contain
     // nor lie inside the subtree (roots [/var/log] for /var/lib/docker/**) never looks there,

@@ -14,6 +14,7 @@
 #include "base/executor.h"
 #include "scanner/core/collector.h"
 #include "scanner/walk/file_walk.h"
+#include "scanner/walk/walked_directories.h"
 
 namespace triad::scanner {
 
@@ -33,6 +34,8 @@ struct SharedWalkOptions {
     const CancelToken* cancel = nullptr;
     // Called every few thousand entries (from a walk thread), for progress lines.
     std::function<void(std::uint64_t entries)> on_progress;
+    // When set, the walk records there what it listed in full (see WalkedDirectories).
+    WalkedDirectories* record = nullptr;
 };
 
 WalkStats run_shared_walk(const Sysroot& root, const IdentityTable& ids, std::span<const WalkRequest> requests,

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
@@ -23,6 +24,7 @@
 #include "scanner/core/sysroot_open.h"
 #include "scanner/packages/dpkg_md5sums.h"
 #include "scanner/packages/rpm_inventory.h"
+#include "scanner/walk/walked_directories.h"
 
 namespace triad::scanner {
 namespace {
@@ -180,26 +182,30 @@ std::string kind_of(const std::string& path, bool executable) {
     return "other";
 }
 
-// `kinds` empty: every kind is wanted.
-Outcome verify(const Sysroot& root, const Item& item, const StringList& kinds) {
-    auto wanted = [&](const std::string& kind) {
-        return kinds.empty() || std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
-    };
-    Outcome o;
-    o.file_kind = kind_of(item.path, false);
-    // Looked at before it is opened: a device node where dpkg installed a file is never
-    // opened, and a file on a procfs mounted inside the root is not hashed as the image's.
+bool wanted(const StringList& kinds, const std::string& kind) {
+    return kinds.empty() || std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+}
+
+// The regular file at item.read_at, opened as read_file opens (no final symlink, never a
+// device or FIFO, nothing on a procfs mounted inside the root), its kind and set-id bits taken
+// from the open descriptor, hashed in the item's algorithm and compared with its digest. `o`
+// holds what the caller found before (the file kind from the path or the recorded mode); a
+// kind `kinds` does not want is not hashed.
+Outcome hash_regular_file(const Sysroot& root, const Item& item, const StringList& kinds, Outcome o) {
     auto opened = open_regular_file(root, item.read_at, std::numeric_limits<std::size_t>::max(), /*follow_final=*/false);
     if (!opened) {
         const Error& error = opened.error();
         if (error.code == ErrorCode::not_found) {
-            o.kind = wanted(o.file_kind) ? Outcome::missing : Outcome::not_selected;
+            o.kind = !wanted(kinds, o.file_kind) ? Outcome::not_selected
+                     : item.missing_ok               ? Outcome::ok
+                                                     : Outcome::missing;
             return o;
         }
-        // A final symlink is refused by the no-follow open: not the regular file dpkg installed.
+        // A final symlink is refused by the no-follow open: not the regular file the package
+        // installed (for rpm: replaced since its lstat by something that is not one).
         auto st = root.lstat(item.read_at);
         if (st && !S_ISREG(st->stx_mode)) {
-            o.kind = wanted(o.file_kind) ? Outcome::not_regular : Outcome::not_selected;
+            o.kind = wanted(kinds, o.file_kind) ? Outcome::not_regular : Outcome::not_selected;
             return o;
         }
         o.kind = Outcome::unreadable;
@@ -214,24 +220,32 @@ Outcome verify(const Sysroot& root, const Item& item, const StringList& kinds) {
         return o;
     }
     if (!S_ISREG(st.st_mode)) {
-        o.kind = wanted(o.file_kind) ? Outcome::not_regular : Outcome::not_selected;
+        o.kind = wanted(kinds, o.file_kind) ? Outcome::not_regular : Outcome::not_selected;
         return o;
     }
-    o.file_kind = kind_of(item.path, (st.st_mode & 0111) != 0);
-    o.privileged = (st.st_mode & (S_ISUID | S_ISGID)) != 0;
-    if (!wanted(o.file_kind)) {
+    if ((st.st_mode & 0111) != 0) o.file_kind = kind_of(item.path, true);
+    o.privileged = o.privileged || (st.st_mode & (S_ISUID | S_ISGID)) != 0;
+    if (!wanted(kinds, o.file_kind)) {
         o.kind = Outcome::not_selected;
         return o;
     }
-    Hashes hashes(Hashes::MD5SUM);
+    Hashes hashes(item.hash);
     if (!hashes.AddFD(fd.get())) {
         o.kind = Outcome::unreadable;
         o.reason = root.display(item.read_at) + ": read failed";
         return o;
     }
-    o.actual = hashes.GetHashString(Hashes::MD5SUM).HashValue();
+    o.actual = hashes.GetHashString(static_cast<Hashes::SupportedHashes>(item.hash)).HashValue();
     if (o.actual != item.md5) o.kind = Outcome::changed;
     return o;
+}
+
+// One file of a dpkg package, as debsums verifies it: its content against the recorded MD5.
+// `kinds` empty: every kind is wanted.
+Outcome verify(const Sysroot& root, const Item& item, const StringList& kinds) {
+    Outcome o;
+    o.file_kind = kind_of(item.path, false);
+    return hash_regular_file(root, item, kinds, std::move(o));
 }
 
 // One file of an RPM package, as rpm -V verifies it (lib/verify.c, rpmfilesVerify): a file
@@ -241,14 +255,11 @@ Outcome verify(const Sysroot& root, const Item& item, const StringList& kinds) {
 // file's digest must equal the recorded ones. Owner, group, mode bits, size, mtime, device
 // numbers and capabilities are not compared (docs/packages.md).
 Outcome verify_rpm(const Sysroot& root, const Item& item, const StringList& kinds) {
-    auto wanted = [&](const std::string& kind) {
-        return kinds.empty() || std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
-    };
     const std::uint32_t type = item.mode & S_IFMT;
     Outcome o;
     o.file_kind = type == S_IFREG || type == S_IFLNK ? kind_of(item.path, type == S_IFREG && (item.mode & 0111) != 0) : "other";
     o.privileged = type == S_IFREG && (item.mode & (S_ISUID | S_ISGID)) != 0;
-    if (!wanted(o.file_kind)) {
+    if (!wanted(kinds, o.file_kind)) {
         o.kind = Outcome::not_selected;
         return o;
     }
@@ -292,42 +303,7 @@ Outcome verify_rpm(const Sysroot& root, const Item& item, const StringList& kind
                    (item.md5.empty() ? "no digest for this regular file" : "a digest in " + item.algorithm + ", which triad cannot compute");
         return o;
     }
-    // Opened as read_file opens: a device swapped in after the lstat is never opened, and a
-    // file on a procfs mounted inside the root is not hashed as the image's.
-    auto opened = open_regular_file(root, item.read_at, std::numeric_limits<std::size_t>::max(), /*follow_final=*/false);
-    if (!opened) {
-        // Replaced between the lstat and the open by something that is not a regular file.
-        if (auto again = root.lstat(item.read_at); again && !S_ISREG(again->stx_mode)) {
-            o.kind = Outcome::not_regular;
-            return o;
-        }
-        o.kind = Outcome::unreadable;
-        o.reason = opened.error().describe();
-        return o;
-    }
-    const UniqueFd fd = std::move(opened->fd);
-    struct stat fst {};
-    if (::fstat(fd.get(), &fst) != 0) {
-        o.kind = Outcome::unreadable;
-        o.reason = error_from_errno(errno, root.display(item.read_at)).describe();
-        return o;
-    }
-    if ((fst.st_mode & 0111) != 0) o.file_kind = kind_of(item.path, true);
-    o.privileged = o.privileged || (fst.st_mode & (S_ISUID | S_ISGID)) != 0;
-    if (!wanted(o.file_kind)) {
-        o.kind = Outcome::not_selected;
-        return o;
-    }
-    const auto algo = static_cast<Hashes::SupportedHashes>(item.hash);
-    Hashes hashes(item.hash);
-    if (!hashes.AddFD(fd.get())) {
-        o.kind = Outcome::unreadable;
-        o.reason = root.display(item.read_at) + ": read failed";
-        return o;
-    }
-    o.actual = hashes.GetHashString(algo).HashValue();
-    if (o.actual != item.md5) o.kind = Outcome::changed;
-    return o;
+    return hash_regular_file(root, item, kinds, std::move(o));
 }
 
 // The files of every installed RPM package, as rpm -Va selects them: %ghost files are left
@@ -364,44 +340,6 @@ void add_rpm_items(const RpmInventory& inv, std::optional<bool> only_conffiles, 
     }
 }
 
-// setuid: true, rpm. Which items are setuid or setgid regular files now, by one fstatat per file
-// in its directory (opened once, inside the root): about a tenth of a second for the 116,000
-// package files of a desktop-sized system, where opening each file would take several times
-// that. Items that are not are marked not_selected and never opened.
-// Only the first `count` items (the rpm ones) are looked at.
-void mark_privileged(const CollectContext& ctx, const std::vector<Item>& items, std::size_t count,
-                     std::vector<Outcome>& outcomes) {
-    std::map<std::string, std::vector<std::size_t>> by_dir;
-    for (std::size_t i = 0; i < count; ++i) {
-        const std::string& p = items[i].read_at;
-        const std::size_t slash = p.rfind('/');
-        by_dir[slash == 0 ? "/" : p.substr(0, slash)].push_back(i);
-    }
-    std::vector<const std::pair<const std::string, std::vector<std::size_t>>*> dirs;
-    for (const auto& d : by_dir) dirs.push_back(&d);
-    ctx.exec().parallel_for(dirs.size(), ctx.cancel, [&](std::size_t k) {
-        const auto& [dir, members] = *dirs[k];
-        auto fd = ctx.root.open_path(dir, O_PATH | O_DIRECTORY | O_CLOEXEC, /*follow_final=*/true);
-        // The directory is gone: so are its files, whose modes dpkg never recorded.
-        if (!fd && fd.error().code == ErrorCode::not_found) {
-            for (std::size_t i : members) outcomes[i].kind = Outcome::not_selected;
-            return;
-        }
-        for (std::size_t i : members) {
-            struct stat st {};
-            const std::string& p = items[i].read_at;
-            const std::string name = p.substr(p.rfind('/') + 1);
-            // A directory that cannot be opened leaves its files to verify(), which names the error.
-            if (!fd) continue;
-            if (::fstatat(fd->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-                if (errno == ENOENT || errno == ENOTDIR) outcomes[i].kind = Outcome::not_selected;
-                continue;
-            }
-            if (!S_ISREG(st.st_mode) || (st.st_mode & (S_ISUID | S_ISGID)) == 0) outcomes[i].kind = Outcome::not_selected;
-        }
-    });
-}
-
 // A file a package lists, as views into the md5sums texts and the status file's conffiles;
 // an Item is made only of those that will be hashed.
 struct Listed {
@@ -416,17 +354,22 @@ std::string absolute(std::string_view path) {
     return path.front() == '/' ? std::string(path) : "/" + std::string(path);
 }
 
-// setuid: true, dpkg. Which listed files are setuid or setgid regular files now, by one fstatat per
-// file in its directory (opened once, inside the root): far cheaper than opening each file.
-// A file that is not (or is gone) is false and never opened; one whose directory or mode
-// could not be read is true, so that verify() opens it and names the error.
-std::vector<char> privileged(const CollectContext& ctx, const std::vector<Listed>& listed) {
-    std::vector<char> keep(listed.size(), 0);
-    // Directory (without its leading /) -> the listed files in it. The views point into the
-    // md5sums texts, so grouping copies no path.
+// setuid: true. Which of the `count` files `path_of` names (each with or without its leading
+// /) are setuid or setgid regular files now, found without opening any file: each directory is opened once inside
+// the root and, when the scan's walk listed that directory in full, its files are looked up
+// in what the walk read; otherwise each gets one fstatat. Either way the answer is the file's
+// mode at the time, so the verdict does not depend on what the walk covered, only the number
+// of system calls does (116,000 package files, against some 9,000 package directories). A
+// file that is not set-id, or is gone, is 0 and never opened; one whose directory or mode
+// could not be read is 1, so that the verifier opens it and names the error.
+std::vector<char> privileged_now(const CollectContext& ctx, std::size_t count,
+                                 const std::function<std::string_view(std::size_t)>& path_of) {
+    std::vector<char> keep(count, 0);
+    // Directory (without its leading /) -> the files in it. The views point into the md5sums
+    // texts and the rpm items, so grouping copies no path.
     std::unordered_map<std::string_view, std::vector<std::uint32_t>> by_dir;
-    for (std::size_t i = 0; i < listed.size(); ++i) {
-        std::string_view at = listed[i].diverted ? std::string_view(*listed[i].diverted) : listed[i].path;
+    for (std::size_t i = 0; i < count; ++i) {
+        std::string_view at = path_of(i);
         if (!at.empty() && at.front() == '/') at.remove_prefix(1);
         const std::size_t slash = at.rfind('/');
         by_dir[slash == std::string_view::npos ? std::string_view() : at.substr(0, slash)].push_back(static_cast<std::uint32_t>(i));
@@ -434,20 +377,30 @@ std::vector<char> privileged(const CollectContext& ctx, const std::vector<Listed
     std::vector<const std::pair<const std::string_view, std::vector<std::uint32_t>>*> dirs;
     dirs.reserve(by_dir.size());
     for (const auto& d : by_dir) dirs.push_back(&d);
+    // Waiting for the walk costs no thread: the wait runs the walk's queued helpers.
+    const bool walked = ctx.walked && ctx.walked->wait(ctx.exec(), ctx.cancel);
     ctx.exec().parallel_for(dirs.size(), ctx.cancel, [&](std::size_t k) {
         const auto& [dir, members] = *dirs[k];
         auto fd = ctx.root.open_path("/" + std::string(dir), O_PATH | O_DIRECTORY | O_CLOEXEC, /*follow_final=*/true);
-        // The directory is gone: so are its files, whose modes dpkg never recorded.
+        // The directory is gone: so are its files.
         if (!fd && fd.error().code == ErrorCode::not_found) return;
+        // A directory that cannot be opened leaves its files to the verifier, which names the error.
+        if (!fd) {
+            for (std::uint32_t i : members) keep[i] = 1;
+            return;
+        }
+        const std::vector<std::string>* listed = nullptr;
+        struct statx dir_st {};
+        if (walked && ::statx(fd->get(), "", AT_EMPTY_PATH, STATX_INO, &dir_st) == 0)
+            listed = ctx.walked->privileged_in(dir_st);
         std::string name;
         for (std::uint32_t i : members) {
-            // A directory that cannot be opened leaves its files to verify(), which names the error.
-            if (!fd) {
-                keep[i] = 1;
+            const std::string_view at = path_of(i);
+            name.assign(at.substr(at.rfind('/') + 1));
+            if (listed) {
+                keep[i] = std::find(listed->begin(), listed->end(), name) != listed->end();
                 continue;
             }
-            const std::string_view at = listed[i].diverted ? std::string_view(*listed[i].diverted) : listed[i].path;
-            name.assign(at.substr(at.rfind('/') + 1));
             struct stat st {};
             if (::fstatat(fd->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
                 keep[i] = errno != ENOENT && errno != ENOTDIR;
@@ -551,10 +504,27 @@ FactSet collect_package_integrity(const CollectContext& ctx, const SelectArgs& a
     // The rpm items are all made already; of the dpkg files only those that will be hashed
     // become items (with setuid: true, the few privileged ones).
     const std::size_t rpm_items = items.size();
-    const std::vector<char> keep = only_privileged ? privileged(ctx, listed) : std::vector<char>(listed.size(), 1);
+    std::vector<char> keep;
+    if (only_privileged) {
+        // The rpm items first, then the dpkg files: one screen for both databases.
+        keep = privileged_now(ctx, rpm_items + listed.size(), [&](std::size_t i) -> std::string_view {
+            if (i < rpm_items) return items[i].read_at;
+            const Listed& l = listed[i - rpm_items];
+            return l.diverted ? std::string_view(*l.diverted) : l.path;
+        });
+    } else {
+        keep.assign(rpm_items + listed.size(), 1);
+    }
     if (ctx.cancelled()) return out;
+    std::vector<Outcome> outcomes(rpm_items);
+    for (std::size_t i = 0; i < rpm_items; ++i) {
+        // rpm records modes: a file its package installed setuid or setgid is verified even when
+        // it is not (or not a regular file, or not there) any more.
+        const bool recorded = (items[i].mode & S_IFMT) == S_IFREG && (items[i].mode & (S_ISUID | S_ISGID)) != 0;
+        if (!keep[i] && !recorded) outcomes[i].kind = Outcome::not_selected;
+    }
     for (std::size_t i = 0; i < listed.size(); ++i) {
-        if (!keep[i]) continue;
+        if (!keep[rpm_items + i]) continue;
         const Listed& l = listed[i];
         Item item = make_item(absolute(l.path), owners[l.package], std::string(l.md5), l.conffile);
         // md5sums digests may be upper case (md5sum accepts either); Conffiles digests are compared as written.
@@ -565,20 +535,11 @@ FactSet collect_package_integrity(const CollectContext& ctx, const SelectArgs& a
     }
 
     { Hashes warm_up(Hashes::MD5SUM); }  // the hash library initialises once, before threads
-    std::vector<Outcome> outcomes(items.size());
-    if (only_privileged) {
-        mark_privileged(ctx, items, rpm_items, outcomes);
-        // rpm records modes: a file its package installed setuid or setgid is verified even when
-        // it is not (or not a regular file, or not there) any more.
-        for (std::size_t i = 0; i < items.size(); ++i)
-            if (items[i].rpm && (items[i].mode & S_IFMT) == S_IFREG && (items[i].mode & (S_ISUID | S_ISGID)) != 0)
-                outcomes[i].kind = Outcome::ok;
-    }
-    if (ctx.cancelled()) return out;
+    outcomes.resize(items.size());
     ctx.exec().parallel_for(items.size(), ctx.cancel, [&](std::size_t i) {
         if (outcomes[i].kind == Outcome::not_selected) return;
         outcomes[i] = items[i].rpm ? verify_rpm(ctx.root, items[i], kinds) : verify(ctx.root, items[i], kinds);
-        // Between the fstatat and the open the file may have been replaced: judge what was hashed.
+        // Between the screen and the open the file may have been replaced: judge what was hashed.
         if (only_privileged && outcomes[i].kind == Outcome::changed && !outcomes[i].privileged) outcomes[i].kind = Outcome::not_selected;
     });
     if (ctx.cancelled()) return out;
@@ -667,6 +628,21 @@ bool PathFilters::excluded(const std::string& path) const {
     return excluded;
 }
 
-const CollectorEntry kPackageIntegrityCollector = with_collect(kPackageIntegrityCollectorSpec, collect_package_integrity);
+namespace {
+
+// With setuid: true the collector waits for the walk's record before its screen.
+bool screens_setuid(const SelectArgs& args) {
+    return args.boolean("setuid").value_or(false);
+}
+
+constexpr CollectorEntry package_integrity_entry() {
+    CollectorEntry entry = with_collect(kPackageIntegrityCollectorSpec, collect_package_integrity);
+    entry.waits_for_walk = screens_setuid;
+    return entry;
+}
+
+}  // namespace
+
+const CollectorEntry kPackageIntegrityCollector = package_integrity_entry();
 
 }  // namespace triad::scanner

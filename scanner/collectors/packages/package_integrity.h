@@ -44,9 +44,10 @@ inline constexpr ArgSpec kPackageIntegrityArgs[] = {
      "hash only files of these kinds (executable, library, unit, other); default all. A missing file's kind comes from its path"},
     {"conffiles", ArgKind::boolean, false, "true: only conffiles; false: only the other files; default both"},
     {"setuid", ArgKind::boolean, false,
-     "true: only regular files whose mode on disk has the setuid or setgid bit (found with one fstatat per file "
-     "before anything is opened), and for rpm also those its package installed setuid or setgid. dpkg records no "
-     "modes, so a missing dpkg file or one replaced by a symlink is not among them; an rpm one is"},
+     "true: only regular files whose mode on disk has the setuid or setgid bit, and for rpm also those its "
+     "package installed setuid or setgid. The modes are found before anything is opened: from the scan's "
+     "file-system walk for a directory it listed in full, else with one fstatat per file. dpkg records no modes, "
+     "so a missing dpkg file or one replaced by a symlink is not among them; an rpm one is"},
 };
 
 inline constexpr CollectorEntry kPackageIntegrityCollectorSpec{

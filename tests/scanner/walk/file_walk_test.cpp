@@ -6,6 +6,7 @@
 #include "base/executor.h"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -230,4 +232,82 @@ TEST_CASE("a cancelled walk reads no further directory") {
     walk_files(root, ids, WalkOptions{}, [&](const FileEntry&) { ++seen; }, [](const WalkError&) {},
                triad::Executor::serial(), &cancel);
     CHECK(seen == 0);
+}
+
+namespace {
+
+struct statx statx_of(const std::string& path) {
+    struct statx st {};
+    REQUIRE(::statx(AT_FDCWD, path.c_str(), 0, STATX_INO, &st) == 0);
+    return st;
+}
+
+// The names WalkedDirectories holds for the directory at `path` (followed), sorted; "-" when
+// it holds none for it.
+std::string recorded(const WalkedDirectories& walked, const std::string& path) {
+    const std::vector<std::string>* names = walked.privileged_in(statx_of(path));
+    if (!names) return "-";
+    std::vector<std::string> sorted = *names;
+    std::sort(sorted.begin(), sorted.end());
+    std::string out;
+    for (const std::string& n : sorted) out += n + " ";
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a recording walk keeps the set-id files of each directory it listed in full, and no other directory") {
+    TempDir dir;
+    write_file(dir / "etc/passwd", "root:x:0:0::/root:/bin/sh\n");
+    write_file(dir / "a/plain", "x", 0755);
+    for (const auto& [name, mode] : {std::pair{"a/suid", 04755}, std::pair{"a/sgid", 02711},
+                                     std::pair{"a/deep/in", 04700}, std::pair{"a/deep/further/below", 04755},
+                                     std::pair{"a/pruned/hidden", 04755}, std::pair{"outside/suid", 04755}}) {
+        write_file(dir / name, "x");
+        REQUIRE(::chmod((dir / name).c_str(), static_cast<mode_t>(mode)) == 0);
+    }
+    triad::test::make_dirs(dir / "a/setgid-dir");
+    REQUIRE(::chmod((dir / "a/setgid-dir").c_str(), 02775) == 0);  // set-id, but not a regular file
+    REQUIRE(::symlink("suid", (dir / "a/link").c_str()) == 0);
+    REQUIRE(::symlink("a", (dir / "spelled").c_str()) == 0);
+
+    auto root = Sysroot::open(dir.path()).value();
+    auto ids = IdentityTable::load(root);
+    for (int jobs : {1, 2}) {
+        CAPTURE(jobs);
+        WalkedDirectories walked;
+        triad::Executor executor(jobs);
+        CHECK_FALSE(walked.wait(executor, nullptr));  // no walk has started: nothing to wait for
+        WalkOptions options;
+        options.roots = {"/a"};
+        options.max_depth = 2;  // the entries of /a/deep, not those of /a/deep/further
+        options.prune = {"/a/pruned"};
+        options.record = &walked;
+        walked.started();
+        walk_files(root, ids, options, [](const FileEntry&) {}, [](const WalkError&) {}, executor);
+        REQUIRE(walked.wait(executor, nullptr));
+        CHECK(recorded(walked, dir / "a") == "sgid suid ");
+        CHECK(recorded(walked, dir / "spelled") == "sgid suid ");  // the same directory, by its inode
+        CHECK(recorded(walked, dir / "a/deep") == "in ");
+        CHECK(recorded(walked, dir / "a/setgid-dir") == "");
+        CHECK(recorded(walked, dir / "a/deep/further") == "-");  // below the depth limit
+        CHECK(recorded(walked, dir / "a/pruned") == "-");
+        CHECK(recorded(walked, dir / "outside") == "-");
+        CHECK(recorded(walked, dir.path()) == "-");  // the start's parent, not listed
+    }
+}
+
+TEST_CASE("waiting for a walk that is cancelled before it ends returns, and says nothing is known") {
+    WalkedDirectories walked;
+    walked.started();  // a walk task taken, then cancelled before it ran: it never finishes
+    triad::CancelToken cancel;
+    triad::Executor executor(2);
+    std::thread canceller([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        cancel.cancel();
+    });
+    CHECK_FALSE(walked.wait(executor, &cancel));
+    canceller.join();
+    struct statx st {};
+    CHECK(walked.privileged_in(st) == nullptr);
 }
