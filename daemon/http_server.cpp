@@ -20,6 +20,7 @@
 #include <optional>
 #include <sstream>
 
+#include "base/utc_time.h"
 #include "daemon/dashboard.h"
 #include "daemon/service.h"
 #include "store/scan_row_json.h"
@@ -228,10 +229,8 @@ Poco::JSON::Object scan_summary(const store::ScanRow& r) {
 
 // started_at is RFC 3339 UTC as run_scan writes it (2026-12-02T01:30:00Z); -1 if not.
 double epoch_seconds(const std::string& rfc3339) {
-    std::tm tm{};
-    const char* end = ::strptime(rfc3339.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (end == nullptr || *end != '\0') return -1;
-    return static_cast<double>(::timegm(&tm));
+    const auto t = parse_rfc3339_utc(rfc3339);
+    return t ? static_cast<double>(*t) : -1;
 }
 
 // Shortest text that reads back as the same double (the exposition format's float).

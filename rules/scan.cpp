@@ -7,6 +7,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "base/utc_time.h"
 #include "rules/eval/engine.h"
 #include "rules/score/scoring.h"
 #include "scanner/core/host_info.h"
@@ -15,14 +16,6 @@
 
 namespace triad::rules {
 namespace {
-
-std::string rfc3339(std::time_t t) {
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 // Opens a live-state tree: the one the request names, else the host's own when the audited
 // root is the running system. Null when there is none.
@@ -66,7 +59,7 @@ Result<ScanResult> run_scan(const ScanRequest& request, std::span<EventSink* con
     result.target.kernel = host.kernel;
     result.target.os = host.os;
     const std::time_t started_at = std::time(nullptr);
-    result.started_at = rfc3339(started_at);
+    result.started_at = rfc3339_utc(started_at);
     for (const Policy& p : request.policies) result.policies.push_back({p.id, p.version, p.path});
     for (EventSink* sink : sinks) sink->scan_started(result, checks.size());
 

@@ -22,6 +22,7 @@
 #include <set>
 #include <sstream>
 
+#include "base/utc_time.h"
 #include "reporters/reporter.h"
 
 namespace triad::store {
@@ -134,20 +135,7 @@ std::string policies_text(const rules::ScanResult& result) {
 
 // RFC 3339 UTC, the form started_at has, so that text order is time order.
 std::string utc_days_ago(std::uint64_t days) {
-    std::time_t t = std::time(nullptr) - static_cast<std::time_t>(days) * 86400;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-// started_at as run_scan writes it (2026-12-02T01:30:00Z); nullopt for any other text.
-std::optional<std::int64_t> epoch_of(const std::string& rfc3339) {
-    std::tm tm{};
-    const char* end = ::strptime(rfc3339.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (end == nullptr || *end != '\0') return std::nullopt;
-    return static_cast<std::int64_t>(::timegm(&tm));
+    return rfc3339_utc(std::time(nullptr) - static_cast<std::time_t>(days) * 86400);
 }
 
 }  // namespace
@@ -433,7 +421,7 @@ Result<scanner::PendingHistory> ScanStore::pending_history(const std::string& ho
             s << impl_->sql("SELECT began_at, last_scan_at FROM pending_tracking WHERE host = ?"), use(h), into(began),
                 into(last), now;
             auto time_of = [&](const std::string& text, const char* column) -> Result<std::int64_t> {
-                auto t = epoch_of(text);
+                auto t = parse_rfc3339_utc(text);
                 if (!t) return Error{ErrorCode::invalid_input, std::string(column) + " is not an RFC 3339 UTC time: " + text, impl_->url};
                 return *t;
             };

@@ -141,16 +141,21 @@ std::string cache_state(const std::string& fixture) {
 constexpr const char* kSkip = "skipped: cannot bind-mount a fixture over /etc/apt and /var/lib in a private mount namespace here";
 const std::string kCache = "/var/cache/apt/pkgcache.bin";
 
+// The fixture with the cache real apt writes for it; false (the skip said) where the fixture
+// cannot be put in place of the running system's apt state.
+bool fixture_with_cache(const std::string& fixture) {
+    write_fixture(fixture);
+    if (generate_cache(fixture)) return true;
+    MESSAGE(kSkip);
+    return false;
+}
+
 }  // namespace
 
 TEST_CASE("apt cache file: a valid pkgcache.bin of the running system is read, not written, and gives the in-memory answers") {
     TempDir t;
     const std::string fixture = t / "root";
-    write_fixture(fixture);
-    if (!generate_cache(fixture)) {
-        MESSAGE(kSkip);
-        return;
-    }
+    if (!fixture_with_cache(fixture)) return;
     const std::string before = cache_state(fixture);
     const Reading r = read_running_system(fixture);
     CHECK(r.how == "used " + kCache);
@@ -169,11 +174,7 @@ TEST_CASE("apt cache file: a valid pkgcache.bin of the running system is read, n
 TEST_CASE("apt cache file: a cache older than the dpkg status is stale and not used, also when the mtime was restored") {
     TempDir t;
     const std::string fixture = t / "root";
-    write_fixture(fixture);
-    if (!generate_cache(fixture)) {
-        MESSAGE(kSkip);
-        return;
-    }
+    if (!fixture_with_cache(fixture)) return;
     const std::string status = fixture + "/var/lib/dpkg/status";
     const std::string text = triad::test::read_file(status);
 
@@ -213,11 +214,7 @@ TEST_CASE("apt cache file: a cache older than the dpkg status is stale and not u
 TEST_CASE("apt cache file: rewritten sources and a cache dated into the future do not hide a change") {
     TempDir t;
     const std::string fixture = t / "root";
-    write_fixture(fixture);
-    if (!generate_cache(fixture)) {
-        MESSAGE(kSkip);
-        return;
-    }
+    if (!fixture_with_cache(fixture)) return;
     std::string script, why;
     SUBCASE("sources.list written again, same bytes, mtime set back") {
         const std::string list = fixture + "/etc/apt/sources.list";
@@ -242,11 +239,7 @@ TEST_CASE("apt cache file: rewritten sources and a cache dated into the future d
 TEST_CASE("apt cache file: not used when another user owns it, others may write it, or it is truncated or garbage") {
     TempDir t;
     const std::string fixture = t / "root";
-    write_fixture(fixture);
-    if (!generate_cache(fixture)) {
-        MESSAGE(kSkip);
-        return;
-    }
+    if (!fixture_with_cache(fixture)) return;
     const std::string cache = fixture + kCache;
     const std::string keep_mtime = "touch -r '" + t.path() + "/orig' '" + cache + "'";
     REQUIRE(triad::test::sh("cp -p '" + cache + "' '" + t.path() + "/orig'").exit_code == 0);

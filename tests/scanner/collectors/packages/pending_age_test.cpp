@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "base/utc_time.h"
 #include "scanner/collectors/packages/packages.h"
 #include "scanner/core/scan_inputs.h"
 #include "store/scan_store.h"
@@ -29,13 +30,6 @@ namespace {
 
 constexpr std::time_t kDay = 86400;
 
-std::string rfc3339(std::time_t t) {
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 // Installed: old, fresh and untracked at 1.0-1 with 1.1-1 pending, current at 1.0-1 with
 // nothing newer. The lists offering the updates are dated `lists_date`.
@@ -57,7 +51,7 @@ void write_root(const std::string& root, std::time_t lists_date, bool any_pendin
 void record(triad::store::ScanStore& store, const std::string& host, std::time_t t,
             const std::vector<std::string>& pending, const std::string& installed = "1.0-1") {
     triad::rules::ScanResult scan;
-    scan.started_at = rfc3339(t);
+    scan.started_at = triad::rfc3339_utc(t);
     std::vector<triad::scanner::PendingObservation> seen;
     for (const std::string& name : pending) seen.push_back({name, "amd64", installed, "1.1-1"});
     REQUIRE(store.save(host, scan, &seen));
@@ -121,10 +115,10 @@ TEST_CASE("pending update age: an old tracked update fails, a new one passes, an
     // scan before it in which the package was not pending.
     CHECK(sqlite3(db, "SELECT package, first_seen, coalesce(not_pending_at, '-') FROM pending_updates"
                       " WHERE host = 'web1' ORDER BY package") ==
-          "fresh|" + rfc3339(now - 2 * kDay) + "|" + rfc3339(now - 3 * kDay) + "\n" + "old|" +
-              rfc3339(now - 50 * kDay) + "|" + rfc3339(now - 60 * kDay) + "\n");
+          "fresh|" + triad::rfc3339_utc(now - 2 * kDay) + "|" + triad::rfc3339_utc(now - 3 * kDay) + "\n" + "old|" +
+              triad::rfc3339_utc(now - 50 * kDay) + "|" + triad::rfc3339_utc(now - 60 * kDay) + "\n");
     CHECK(sqlite3(db, "SELECT began_at, last_scan_at FROM pending_tracking WHERE host = 'web1'") ==
-          rfc3339(now - 60 * kDay) + "|" + rfc3339(now - 2 * kDay) + "\n");
+          triad::rfc3339_utc(now - 60 * kDay) + "|" + triad::rfc3339_utc(now - 2 * kDay) + "\n");
     CHECK(sqlite3(db, "SELECT count(*) FROM pending_updates WHERE host = 'web3' AND not_pending_at IS NULL") == "3\n");
 
     auto history = [&](const std::string& host) {
