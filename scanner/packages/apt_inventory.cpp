@@ -9,6 +9,7 @@
 #include <apt-pkg/depcache.h>
 #include <apt-pkg/error.h>
 #include <apt-pkg/fileutl.h>
+#include <apt-pkg/hashes.h>
 #include <apt-pkg/indexfile.h>
 #include <apt-pkg/init.h>
 #include <apt-pkg/metaindex.h>
@@ -588,7 +589,13 @@ bool is_security_archive(std::string_view origin, std::string_view label, std::s
     return origin == "Ubuntu" && suite.ends_with("-security");
 }
 
+void prepare_apt_hashes() {
+    static std::once_flag once;
+    std::call_once(once, [] { Hashes first(Hashes::MD5SUM); });
+}
+
 Result<AptInventory> read_apt_inventory(const Sysroot& root, const CancelToken* cancel, bool use_cache_file) {
+    prepare_apt_hashes();
     auto status = root.lstat("/var/lib/dpkg/status");
     if (!status) {
         if (status.error().code == ErrorCode::not_found)

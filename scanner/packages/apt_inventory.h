@@ -83,6 +83,13 @@ struct AptInventory {
 bool is_security_archive(std::string_view origin, std::string_view label, std::string_view codename,
                          std::string_view suite);
 
+// libgcrypt, under libapt-pkg's Hashes, initialises itself on first use without a lock, so two
+// threads whose first hashes start together corrupt it (a scan crashed when the cache build
+// and package_integrity's hashing began at the same moment). Every caller of Hashes, and of
+// libapt-pkg code that hashes (building the cache does), calls this first: the first call
+// makes one Hashes while the others wait.
+void prepare_apt_hashes();
+
 // Reads the package state of the root. An error when the root has no dpkg status file (not
 // a Debian-family system: the error's code is not_found), when a file apt would read is a
 // symlink (escaped_root), or when libapt-pkg reports an error. libapt-pkg keeps global

@@ -5,6 +5,7 @@
 // and each file is hashed with libapt-pkg's Hashes (MD5, SHA1, SHA256 or SHA512, as recorded).
 #include "scanner/collectors/packages/package_integrity.h"
 
+#include <apt-pkg/aptconfiguration.h>
 #include <apt-pkg/fileutl.h>
 #include <apt-pkg/hashes.h>
 #include <apt-pkg/tagfile.h>
@@ -22,6 +23,7 @@
 #include <unordered_map>
 
 #include "scanner/core/sysroot_open.h"
+#include "scanner/packages/apt_inventory.h"
 #include "scanner/packages/dpkg_md5sums.h"
 #include "scanner/packages/rpm_inventory.h"
 #include "scanner/walk/walked_directories.h"
@@ -59,7 +61,12 @@ Result<std::vector<InstalledPackage>> read_status(const Sysroot& root) {
                      root.display(kStatus)};
     UniqueFd fd = std::move(opened->fd);
     FileFd file;
-    if (!file.OpenDescriptor(fd.release(), FileFd::ReadOnly, FileFd::None, /*AutoClose=*/true))
+    // The uncompressed "compressor" named here, not FileFd::None: that form looks it up in
+    // libapt-pkg's process-wide list of compressors, which the apt reader rebuilds for each
+    // root on another thread (init_apt), and reading the list while it is rebuilt corrupted
+    // the heap in a scan.
+    static const APT::Configuration::Compressor kUncompressed(".", "", "", nullptr, nullptr, 0);
+    if (!file.OpenDescriptor(fd.release(), FileFd::ReadOnly, kUncompressed, /*AutoClose=*/true))
         return Error{ErrorCode::io, "cannot be read", root.display(kStatus)};
     pkgTagFile tags(&file);
     pkgTagSection section;
@@ -413,6 +420,7 @@ std::vector<char> privileged_now(const CollectContext& ctx, std::size_t count,
 }
 
 FactSet collect_package_integrity(const CollectContext& ctx, const SelectArgs& args) {
+    prepare_apt_hashes();
     const StringList kinds = args.list("kinds");
     for (const std::string& k : kinds)
         if (k != "executable" && k != "library" && k != "unit" && k != "other")
